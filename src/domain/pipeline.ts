@@ -1,0 +1,206 @@
+import { z } from 'zod';
+import { compileBuildTagPattern, DEFAULT_BUILD_TAG, type BuildTagPattern } from './buildTag.js';
+import { parseTagTemplate, type TagTemplate } from './tagTemplate.js';
+import { parseWith } from './zodIssues.js';
+
+/**
+ * The pipeline definition (`promoter.pipeline.json`): how builds are recognised and which
+ * stages a digest moves through, with each stage's tag and approval policy. Pure: the file
+ * is read elsewhere and its parsed JSON handed to `parsePipeline`.
+ */
+
+/** An object schema that refuses unknown keys and names the keys it allows. */
+function strictObject<T extends z.ZodRawShape>(shape: T) {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}; allowed: ${allowed}`
+        : undefined,
+  });
+}
+
+const stageName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name is 1–32 lowercase letters, digits or -, starting with a letter');
+
+const tagTemplate = z.string().superRefine((value, ctx) => {
+  const parsed = parseTagTemplate(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+});
+
+const buildTag = z.string().superRefine((value, ctx) => {
+  const compiled = compileBuildTagPattern(value);
+  if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.message });
+});
+
+const duration = z
+  .string()
+  .regex(/^[1-9][0-9]*[mhd]$/, 'a duration is a whole number followed by m (minutes), h (hours) or d (days), e.g. 7d');
+
+const approvalSchema = strictObject({
+  /** Approvals needed before the stage's tag is written; 0 makes the stage automatic. */
+  required: z.number().int().min(0).max(10),
+  /** Who may approve. Both lists empty: any authenticated approver. */
+  approvers: strictObject({
+    ids: z.array(z.string().min(1)).default([]),
+    groups: z.array(z.string().min(1)).default([]),
+  }).default({ ids: [], groups: [] }),
+  /** How long an approval stays valid. */
+  expiresAfter: duration.default('7d'),
+});
+
+const stageSchema = strictObject({
+  name: stageName,
+  /** Tag template written when a digest enters the stage. */
+  tag: tagTemplate,
+  /** Whether a tag, once written, may never point at another digest. */
+  immutable: z.boolean(),
+  /** The stage a digest must have reached first; defaults to the stage before this one. */
+  from: stageName.optional(),
+  /** Only a digest that holds the `from` stage's tag for the same {version} may enter. */
+  sameVersion: z.boolean().default(false),
+  approval: approvalSchema,
+});
+
+/** The seed pipeline: dev (automatic, floating), rc and release (one approval, immutable). */
+export const DEFAULT_PIPELINE_JSON = {
+  buildTag: DEFAULT_BUILD_TAG,
+  stages: [
+    { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
+    { name: 'rc', tag: '{version}-rc{n}', immutable: true, from: 'dev', approval: { required: 1 } },
+    {
+      name: 'release',
+      tag: '{version}',
+      immutable: true,
+      from: 'rc',
+      sameVersion: true,
+      approval: { required: 1 },
+    },
+  ],
+} as const;
+
+export const pipelineSchema = strictObject({
+  $schema: z.string().optional(),
+  /** Tag pattern CI pushes builds under; `{sha}` is the 7–40 character lowercase git SHA. */
+  buildTag: buildTag.default(DEFAULT_BUILD_TAG),
+  stages: z.array(stageSchema).min(1, 'a pipeline needs at least one stage'),
+}).superRefine((pipeline, ctx) => {
+  const names = pipeline.stages.map((s) => s.name);
+  pipeline.stages.forEach((stage, i) => {
+    const path = ['stages', i];
+    if (names.indexOf(stage.name) !== i)
+      ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `stage "${stage.name}" is defined twice` });
+    const earlier = names.slice(0, i);
+    if (stage.from !== undefined && !earlier.includes(stage.from))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'from'],
+        message: `"${stage.from}" is not an earlier stage; allowed: ${earlier.length ? earlier.join(', ') : '(none: the first stage has no from)'}`,
+      });
+    const template = parseTagTemplate(stage.tag);
+    if (!template.ok) return;
+    if (stage.immutable && template.template.placeholders.size === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'tag'],
+        message: `an immutable tag needs a placeholder ({version}, {n} or {sha}); "${stage.tag}" could be written only once`,
+      });
+    if (template.template.placeholders.has('n') && !template.template.placeholders.has('version'))
+      ctx.addIssue({ code: 'custom', path: [...path, 'tag'], message: '{n} counts per version, so the tag needs {version} too' });
+    if (stage.sameVersion && !template.template.placeholders.has('version'))
+      ctx.addIssue({ code: 'custom', path: [...path, 'sameVersion'], message: 'sameVersion needs {version} in this stage’s tag' });
+    const sourceName = stage.from ?? earlier.at(-1);
+    const source = pipeline.stages.find((s) => s.name === sourceName);
+    if (stage.sameVersion && source && !source.tag.includes('{version}'))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'sameVersion'],
+        message: `sameVersion needs {version} in the tag of stage "${source.name}"`,
+      });
+    if (stage.sameVersion && !source)
+      ctx.addIssue({ code: 'custom', path: [...path, 'sameVersion'], message: 'the first stage has no earlier stage to share a version with' });
+  });
+});
+
+/** The pipeline definition as written in the file (after defaults). */
+export type PipelineDefinition = z.output<typeof pipelineSchema>;
+
+/** One stage, with its template compiled and its `from` resolved. */
+export interface Stage {
+  readonly name: string;
+  readonly tag: TagTemplate;
+  readonly immutable: boolean;
+  /** The stage a digest must hold first, or undefined for the first stage. */
+  readonly from: string | undefined;
+  readonly sameVersion: boolean;
+  readonly approval: {
+    readonly required: number;
+    readonly approvers: { readonly ids: readonly string[]; readonly groups: readonly string[] };
+    /** Milliseconds an approval stays valid. */
+    readonly expiresAfterMs: number;
+  };
+}
+
+/** A validated, compiled pipeline. */
+export interface Pipeline {
+  readonly buildTag: BuildTagPattern;
+  readonly stages: readonly Stage[];
+  stage(name: string): Stage | undefined;
+  /** The stage whose tag template produced `tag`, if any: a push to it is a re-tag or drift. */
+  stageOfTag(tag: string): Stage | undefined;
+}
+
+const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function durationMs(value: string): number {
+  const unit = value.slice(-1) as keyof typeof unitMs;
+  return Number(value.slice(0, -1)) * unitMs[unit];
+}
+
+/**
+ * Validates a parsed pipeline file and compiles it. Throws a ValidationError naming each bad
+ * field (`stages[1].approval.required: …`) and, for unknown fields, the allowed ones.
+ * @param source names the file in error messages.
+ */
+export function parsePipeline(json: unknown, source = 'promoter.pipeline.json'): Pipeline {
+  const definition = parseWith(pipelineSchema, source, json);
+  return compilePipeline(definition);
+}
+
+function compilePipeline(definition: PipelineDefinition): Pipeline {
+  const compiledBuildTag = compileBuildTagPattern(definition.buildTag);
+  if (!compiledBuildTag.ok) throw new Error(compiledBuildTag.message); // unreachable: validated above
+  const stages: Stage[] = definition.stages.map((s, i) => {
+    const template = parseTagTemplate(s.tag);
+    if (!template.ok) throw new Error(template.message); // unreachable: validated above
+    return {
+      name: s.name,
+      tag: template.template,
+      immutable: s.immutable,
+      from: s.from ?? definition.stages[i - 1]?.name,
+      sameVersion: s.sameVersion,
+      approval: {
+        required: s.approval.required,
+        approvers: s.approval.approvers,
+        expiresAfterMs: durationMs(s.approval.expiresAfter),
+      },
+    };
+  });
+  return {
+    buildTag: compiledBuildTag.pattern,
+    stages,
+    stage: (name) => stages.find((s) => s.name === name),
+    stageOfTag: (tag) => stages.find((s) => s.tag.pattern.test(tag)),
+  };
+}
+
+/** The seed pipeline, used when no pipeline file exists. */
+export function defaultPipeline(): Pipeline {
+  return parsePipeline(DEFAULT_PIPELINE_JSON, 'default pipeline');
+}
+
+/** The pipeline definition's JSON Schema, generated from the zod schema. */
+export function pipelineJsonSchema(): unknown {
+  return z.toJSONSchema(pipelineSchema, { io: 'input', unrepresentable: 'any' });
+}
