@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { ValidationError } from './domain/errors.js';
+
+/**
+ * Every setting the app reads, validated once. Each is an app setting in Azure, a value in
+ * local.settings.json for `func start`, or an environment variable for the local host.
+ */
+export interface Config {
+  readonly webhook: {
+    /** Accepted secrets: the current one first, then the previous one during a rotation. */
+    readonly secrets: readonly string[];
+    /** Header carrying the secret; `Authorization` expects `Bearer <secret>`, any other the bare secret. */
+    readonly header: string;
+  };
+  readonly tables: {
+    readonly connectionString: string | undefined;
+    readonly endpoint: string | undefined;
+    /** Prefix of every ledger table name. */
+    readonly prefix: string;
+  };
+  /** Path of the pipeline definition, and whether it was set explicitly (then it must exist). */
+  readonly pipelineFile: { readonly path: string; readonly explicit: boolean };
+  /** Registry host builds are pushed to (`myacr.azurecr.io`), when configured. */
+  readonly registry: string | undefined;
+}
+
+/** The names of the settings `loadConfig` reads, for documentation and consistency tests. */
+export const SETTINGS = [
+  'PROMOTER_WEBHOOK_SECRET',
+  'PROMOTER_WEBHOOK_SECRET_PREVIOUS',
+  'PROMOTER_WEBHOOK_AUTH_HEADER',
+  'PROMOTER_TABLES_CONNECTION_STRING',
+  'PROMOTER_TABLES_ENDPOINT',
+  'PROMOTER_TABLE_PREFIX',
+  'PROMOTER_PIPELINE_FILE',
+  'PROMOTER_REGISTRY',
+] as const;
+
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const secret = z
+  .string()
+  .min(16, 'must be at least 16 characters; generate one with `openssl rand -base64 32`');
+
+const schema = z
+  .object({
+    PROMOTER_WEBHOOK_SECRET: z.string({ error: 'is required: the shared secret registries send' }).pipe(secret),
+    PROMOTER_WEBHOOK_SECRET_PREVIOUS: optional.pipe(secret.optional()),
+    PROMOTER_WEBHOOK_AUTH_HEADER: optional.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name such as Authorization or X-Promoter-Secret')
+        .default('Authorization'),
+    ),
+    PROMOTER_TABLES_CONNECTION_STRING: optional,
+    PROMOTER_TABLES_ENDPOINT: optional.pipe(
+      z.url({ protocol: /^https?$/, error: 'must be the table endpoint URL, e.g. https://<account>.table.core.windows.net' }).optional(),
+    ),
+    PROMOTER_TABLE_PREFIX: optional.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z][A-Za-z0-9]{0,49}$/, 'must be 1–50 letters or digits, starting with a letter (Table Storage names)')
+        .default('promoter'),
+    ),
+    PROMOTER_PIPELINE_FILE: optional,
+    PROMOTER_REGISTRY: optional.pipe(
+      z
+        .string()
+        .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?$/, 'must be a registry host[:port], e.g. myacr.azurecr.io')
+        .optional(),
+    ),
+  });
+
+/**
+ * Reads and validates the settings from `env`. Throws a ValidationError naming every bad
+ * setting at once; secrets' values never appear in messages.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const picked = Object.fromEntries(SETTINGS.map((name) => [name, env[name]]));
+  const result = schema.safeParse(picked);
+  const issues = result.success
+    ? []
+    : result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const tablesProblem = ledgerConnectionProblem(picked);
+  if (tablesProblem) issues.push({ path: 'PROMOTER_TABLES_CONNECTION_STRING', message: tablesProblem });
+  if (!result.success || issues.length > 0) throw new ValidationError('settings', issues);
+  const s = result.data;
+  return {
+    webhook: {
+      secrets: [s.PROMOTER_WEBHOOK_SECRET, ...(s.PROMOTER_WEBHOOK_SECRET_PREVIOUS ? [s.PROMOTER_WEBHOOK_SECRET_PREVIOUS] : [])],
+      header: s.PROMOTER_WEBHOOK_AUTH_HEADER,
+    },
+    tables: {
+      connectionString: s.PROMOTER_TABLES_CONNECTION_STRING,
+      endpoint: s.PROMOTER_TABLES_ENDPOINT,
+      prefix: s.PROMOTER_TABLE_PREFIX,
+    },
+    pipelineFile: {
+      path: s.PROMOTER_PIPELINE_FILE ?? 'promoter.pipeline.json',
+      explicit: s.PROMOTER_PIPELINE_FILE !== undefined,
+    },
+    registry: s.PROMOTER_REGISTRY,
+  };
+}
+
+function ledgerConnectionProblem(settings: Record<string, string | undefined>): string | undefined {
+  const isSet = (name: string) => (settings[name] ?? '').trim() !== '';
+  const connectionString = isSet('PROMOTER_TABLES_CONNECTION_STRING');
+  const endpoint = isSet('PROMOTER_TABLES_ENDPOINT');
+  if (connectionString !== endpoint) return undefined;
+  return `set exactly one of PROMOTER_TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true for Azurite) or PROMOTER_TABLES_ENDPOINT (with a managed identity)${connectionString ? '; both are set' : ''}`;
+}

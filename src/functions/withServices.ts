@@ -1,0 +1,30 @@
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { Services, ServicesProvider } from '../composition.js';
+import { ValidationError } from '../domain/errors.js';
+import { problem } from './http/problem.js';
+
+/**
+ * Wraps an HTTP handler: resolves the services (a settings error answers 500 and is logged,
+ * without revealing settings to the caller), and turns an unexpected error into a logged 500.
+ */
+export function withServices(
+  getServices: ServicesProvider,
+  handler: (services: Services, request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  return async (request, context) => {
+    let services: Services;
+    try {
+      services = await getServices();
+    } catch (error) {
+      const message = error instanceof ValidationError ? error.message : String(error);
+      context.error(`promoter is misconfigured: ${message}`);
+      return problem(500, 'Misconfigured', 'promoter is misconfigured; its logs say which setting to fix');
+    }
+    try {
+      return await handler(services, request, context);
+    } catch (error) {
+      context.error('unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      return problem(500, 'Internal Server Error', 'an unexpected error occurred; see the function logs');
+    }
+  };
+}

@@ -1,0 +1,64 @@
+import functions, { type HttpHandler, type HttpResponseInit } from '@azure/functions';
+import type { Services, ServicesProvider } from '../../src/composition.js';
+import { loadConfig } from '../../src/config.js';
+import { defaultPipeline } from '../../src/domain/pipeline.js';
+import { MemoryLedger } from './memoryLedger.js';
+
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
+
+export const SECRET = 'test-secret-0123456789abcdef';
+export const PREVIOUS_SECRET = 'previous-secret-0123456789';
+
+/** Services over an in-memory ledger and a fixed clock, with settings from `env`. */
+export function memoryServices(
+  env: Record<string, string> = {},
+  ledger = new MemoryLedger(),
+): { services: Services; provider: ServicesProvider; ledger: MemoryLedger } {
+  const config = loadConfig({
+    PROMOTER_WEBHOOK_SECRET: SECRET,
+    PROMOTER_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+    ...env,
+  });
+  const services: Services = {
+    config,
+    pipeline: defaultPipeline(),
+    ledger,
+    clock: { now: () => new Date('2026-11-27T10:00:00.000Z') },
+  };
+  return { services, provider: () => Promise.resolve(services), ledger };
+}
+
+/** What a client sees: status, headers and the parsed JSON body. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: unknown;
+  /** The logged lines, for assertions that secrets never appear. */
+  readonly logs: string[];
+}
+
+/** Invokes a handler the way the Functions host does, with real request and context objects. */
+export async function invoke(
+  handler: HttpHandler,
+  init: { method?: string; url?: string; headers?: Record<string, string>; body?: string | Uint8Array; params?: Record<string, string>; query?: Record<string, string> },
+): Promise<Answer> {
+  const logs: string[] = [];
+  const request = new HttpRequest({
+    method: init.method ?? 'POST',
+    url: init.url ?? 'http://localhost:7071/api/hooks/registry',
+    headers: init.headers ?? {},
+    ...(init.params ? { params: init.params } : {}),
+    ...(init.query ? { query: init.query } : {}),
+    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? { string: init.body } : { bytes: init.body } }),
+  });
+  const context = new InvocationContext({
+    functionName: 'test',
+    logHandler: (level, ...args) => logs.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
+  });
+  const result = await handler(request, context);
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined, logs };
+}
+
+export const bearer = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });
