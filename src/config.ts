@@ -43,7 +43,8 @@ const optional = z
 
 const secret = z
   .string()
-  .min(16, 'must be at least 16 characters; generate one with `openssl rand -base64 32`');
+  .min(16, 'must be at least 16 characters; generate one with `openssl rand -base64 32`')
+  .regex(/^\S+$/, 'must not contain spaces or line breaks (headers cannot carry them intact)');
 
 const schema = z
   .object({

@@ -22,7 +22,10 @@ function strictObject<T extends z.ZodRawShape>(shape: T) {
 
 const stageName = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'a stage name is 1–32 lowercase letters, digits or -, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9-]{0,31}$/,
+    'a stage name is 1–32 lowercase letters, digits or -, starting with a letter',
+  );
 
 const tagTemplate = z.string().superRefine((value, ctx) => {
   const parsed = parseTagTemplate(value);
@@ -36,31 +39,63 @@ const buildTag = z.string().superRefine((value, ctx) => {
 
 const duration = z
   .string()
-  .regex(/^[1-9][0-9]*[mhd]$/, 'a duration is a whole number followed by m (minutes), h (hours) or d (days), e.g. 7d');
+  .regex(
+    /^[1-9][0-9]*[mhd]$/,
+    'a duration is a whole number followed by m (minutes), h (hours) or d (days), e.g. 7d',
+  );
 
 const approvalSchema = strictObject({
-  /** Approvals needed before the stage's tag is written; 0 makes the stage automatic. */
-  required: z.number().int().min(0).max(10),
-  /** Who may approve. Both lists empty: any authenticated approver. */
+  required: z
+    .number()
+    .int()
+    .min(0)
+    .max(10)
+    .describe(
+      'Approvals needed before the stage’s tag is written (0–10); 0 makes the stage automatic.',
+    ),
   approvers: strictObject({
-    ids: z.array(z.string().min(1)).default([]),
-    groups: z.array(z.string().min(1)).default([]),
-  }).default({ ids: [], groups: [] }),
-  /** How long an approval stays valid. */
-  expiresAfter: duration.default('7d'),
+    ids: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Approver identities (chat user ids, pipeline identities) allowed to approve.'),
+    groups: z
+      .array(z.string().min(1))
+      .default([])
+      .describe('Groups whose members are allowed to approve.'),
+  })
+    .default({ ids: [], groups: [] })
+    .describe('Who may approve. Both lists empty: any authenticated approver.'),
+  expiresAfter: duration
+    .default('7d')
+    .describe(
+      'How long an approval stays valid: a whole number followed by m (minutes), h (hours) or d (days), e.g. 7d.',
+    ),
 });
 
 const stageSchema = strictObject({
-  name: stageName,
-  /** Tag template written when a digest enters the stage. */
-  tag: tagTemplate,
-  /** Whether a tag, once written, may never point at another digest. */
-  immutable: z.boolean(),
-  /** The stage a digest must have reached first; defaults to the stage before this one. */
-  from: stageName.optional(),
-  /** Only a digest that holds the `from` stage's tag for the same {version} may enter. */
-  sameVersion: z.boolean().default(false),
-  approval: approvalSchema,
+  name: stageName.describe(
+    'The stage’s name, unique in the pipeline: 1–32 lowercase letters, digits or -, starting with a letter.',
+  ),
+  tag: tagTemplate.describe(
+    'Tag template written when a digest enters the stage: letters, digits, _ . - and the placeholders {version}, {n} (release-candidate number, needs {version}) and {sha}, e.g. dev-latest, {version}-rc{n}, {version}.',
+  ),
+  immutable: z
+    .boolean()
+    .describe(
+      'Whether a tag, once written, may never point at another digest. An immutable tag needs a placeholder.',
+    ),
+  from: stageName
+    .optional()
+    .describe(
+      'The earlier stage a digest must have reached first; defaults to the stage before this one.',
+    ),
+  sameVersion: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Only a digest that holds the from stage’s tag for the same {version} may enter; needs {version} in both tags.',
+    ),
+  approval: approvalSchema.describe('The approvals a digest needs to enter the stage.'),
 });
 
 /** The seed pipeline: dev (automatic, floating), rc and release (one approval, immutable). */
@@ -81,16 +116,31 @@ export const DEFAULT_PIPELINE_JSON = {
 } as const;
 
 export const pipelineSchema = strictObject({
-  $schema: z.string().optional(),
-  /** Tag pattern CI pushes builds under; `{sha}` is the 7–40 character lowercase git SHA. */
-  buildTag: buildTag.default(DEFAULT_BUILD_TAG),
-  stages: z.array(stageSchema).min(1, 'a pipeline needs at least one stage'),
+  $schema: z
+    .string()
+    .optional()
+    .describe('The JSON Schema this file follows, for editors: ./schemas/pipeline.schema.json.'),
+  buildTag: buildTag
+    .default(DEFAULT_BUILD_TAG)
+    .describe(
+      'Tag pattern CI pushes builds under: exactly one {sha} placeholder, the 7–40 character lowercase git SHA, and no other, e.g. git-{sha}.',
+    ),
+  stages: z
+    .array(stageSchema)
+    .min(1, 'a pipeline needs at least one stage')
+    .describe(
+      'The stages a digest moves through, in order, each entered by writing its tag on the digest.',
+    ),
 }).superRefine((pipeline, ctx) => {
   const names = pipeline.stages.map((s) => s.name);
   pipeline.stages.forEach((stage, i) => {
     const path = ['stages', i];
     if (names.indexOf(stage.name) !== i)
-      ctx.addIssue({ code: 'custom', path: [...path, 'name'], message: `stage "${stage.name}" is defined twice` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'name'],
+        message: `stage "${stage.name}" is defined twice`,
+      });
     const earlier = names.slice(0, i);
     if (stage.from !== undefined && !earlier.includes(stage.from))
       ctx.addIssue({
@@ -107,9 +157,17 @@ export const pipelineSchema = strictObject({
         message: `an immutable tag needs a placeholder ({version}, {n} or {sha}); "${stage.tag}" could be written only once`,
       });
     if (template.template.placeholders.has('n') && !template.template.placeholders.has('version'))
-      ctx.addIssue({ code: 'custom', path: [...path, 'tag'], message: '{n} counts per version, so the tag needs {version} too' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'tag'],
+        message: '{n} counts per version, so the tag needs {version} too',
+      });
     if (stage.sameVersion && !template.template.placeholders.has('version'))
-      ctx.addIssue({ code: 'custom', path: [...path, 'sameVersion'], message: 'sameVersion needs {version} in this stage’s tag' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'sameVersion'],
+        message: 'sameVersion needs {version} in this stage’s tag',
+      });
     const sourceName = stage.from ?? earlier.at(-1);
     const source = pipeline.stages.find((s) => s.name === sourceName);
     if (stage.sameVersion && source && !source.tag.includes('{version}'))
@@ -119,7 +177,11 @@ export const pipelineSchema = strictObject({
         message: `sameVersion needs {version} in the tag of stage "${source.name}"`,
       });
     if (stage.sameVersion && !source)
-      ctx.addIssue({ code: 'custom', path: [...path, 'sameVersion'], message: 'the first stage has no earlier stage to share a version with' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'sameVersion'],
+        message: 'the first stage has no earlier stage to share a version with',
+      });
   });
 });
 

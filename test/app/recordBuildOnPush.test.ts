@@ -7,7 +7,7 @@ import { MemoryLedger } from '../support/memoryLedger.js';
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const manifest = 'application/vnd.oci.image.manifest.v1+json';
 
-function push(id: string, tag: string | undefined, d = digest('a'), repository = 'myapp'): RegistryEvent {
+function push(id: string, tag: string | undefined, d = digest('a'), repository = 'myapp'): Extract<RegistryEvent, { kind: 'push' }> {
   return { kind: 'push', id, timestamp: undefined, registry: 'localhost:5000', repository, digest: d, mediaType: manifest, tag };
 }
 

@@ -40,7 +40,14 @@ export interface Answer {
 /** Invokes a handler the way the Functions host does, with real request and context objects. */
 export async function invoke(
   handler: HttpHandler,
-  init: { method?: string; url?: string; headers?: Record<string, string>; body?: string | Uint8Array; params?: Record<string, string>; query?: Record<string, string> },
+  init: {
+    method?: string;
+    url?: string;
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+    params?: Record<string, string>;
+    query?: Record<string, string>;
+  },
 ): Promise<Answer> {
   const logs: string[] = [];
   const request = new HttpRequest({
@@ -49,16 +56,27 @@ export async function invoke(
     headers: init.headers ?? {},
     ...(init.params ? { params: init.params } : {}),
     ...(init.query ? { query: init.query } : {}),
-    ...(init.body === undefined ? {} : { body: typeof init.body === 'string' ? { string: init.body } : { bytes: init.body } }),
+    ...(init.body === undefined
+      ? {}
+      : { body: typeof init.body === 'string' ? { string: init.body } : { bytes: init.body } }),
   });
   const context = new InvocationContext({
     functionName: 'test',
-    logHandler: (level, ...args) => logs.push(`${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`),
+    logHandler: (level, ...args) =>
+      logs.push(
+        `${level} ${args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')}`,
+      ),
   });
   const result = await handler(request, context);
-  const response = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const response =
+    result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
   const text = await response.text();
-  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as unknown) : undefined, logs };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as unknown) : undefined,
+    logs,
+  };
 }
 
 export const bearer = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });

@@ -23,15 +23,25 @@ export class MemoryLedger implements Ledger {
     const key = this.key(push.repository, push.digest);
     const existing = this.builds.get(key);
     const eventKey = `${push.repository}|${push.eventId}`;
-    if (this.events.has(eventKey)) return Promise.resolve({ kind: 'duplicate-event', build: existing });
+    if (this.events.has(eventKey))
+      return Promise.resolve({ kind: 'duplicate-event', build: existing });
     this.events.add(eventKey);
-    if (existing && existing.gitShas.includes(push.gitSha) && existing.tags.includes(push.tag) && !existing.deletedAt)
+    if (
+      existing &&
+      existing.gitShas.includes(push.gitSha) &&
+      existing.tags.includes(push.tag) &&
+      !existing.deletedAt
+    )
       return Promise.resolve({ kind: 'already-recorded', build: existing });
     const build: Build = {
       repository: push.repository,
       digest: push.digest,
-      gitShas: existing?.gitShas.includes(push.gitSha) ? existing.gitShas : [...(existing?.gitShas ?? []), push.gitSha],
-      tags: existing?.tags.includes(push.tag) ? existing.tags : [...(existing?.tags ?? []), push.tag],
+      gitShas: existing?.gitShas.includes(push.gitSha)
+        ? existing.gitShas
+        : [...(existing?.gitShas ?? []), push.gitSha],
+      tags: existing?.tags.includes(push.tag)
+        ? existing.tags
+        : [...(existing?.tags ?? []), push.tag],
       mediaType: push.mediaType,
       registry: push.registry,
       recordedAt: existing?.recordedAt ?? push.at.toISOString(),
@@ -40,12 +50,18 @@ export class MemoryLedger implements Ledger {
     return Promise.resolve({ kind: 'recorded', build });
   }
 
-  markBuildDeleted(d: { eventId: string; repository: string; digest: string; at: Date }): Promise<MarkDeletedResult> {
+  markBuildDeleted(d: {
+    eventId: string;
+    repository: string;
+    digest: string;
+    at: Date;
+  }): Promise<MarkDeletedResult> {
     this.check(`deleting ${d.repository}@${d.digest}`);
     const key = this.key(d.repository, d.digest);
     const existing = this.builds.get(key);
     const eventKey = `${d.repository}|${d.eventId}`;
-    if (this.events.has(eventKey)) return Promise.resolve({ kind: 'duplicate-event', build: existing });
+    if (this.events.has(eventKey))
+      return Promise.resolve({ kind: 'duplicate-event', build: existing });
     if (!existing) return Promise.resolve({ kind: 'unknown-build' });
     this.events.add(eventKey);
     const build = { ...existing, deletedAt: d.at.toISOString() };
@@ -77,7 +93,9 @@ export class MemoryLedger implements Ledger {
     this.check('listing builds');
     const start = page.cursor === undefined ? 0 : Number(page.cursor);
     if (!Number.isInteger(start) || start < 0)
-      throw new ValidationError('cursor', [{ path: 'cursor', message: 'is not a cursor from a previous page' }]);
+      throw new ValidationError('cursor', [
+        { path: 'cursor', message: 'is not a cursor from a previous page' },
+      ]);
     const all = this.newestFirst(repository);
     const builds = all.slice(start, start + page.limit);
     const next = start + page.limit;

@@ -1,0 +1,70 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { format, resolveConfig } from 'prettier';
+import { pipelineJsonSchema } from '../domain/pipeline.js';
+
+/**
+ * `npm run schema`: writes the JSON Schemas generated from the domain's zod schemas under
+ * `schemas/`, so that editors can check `promoter.pipeline.json` and a test can tell when the
+ * committed copy is stale.
+ */
+
+/** Where the pipeline definition's schema is published, relative to the project root. */
+export const PIPELINE_SCHEMA_PATH = 'schemas/pipeline.schema.json';
+
+/** The schema's identifier: stable, so that documents and tools can refer to it. */
+export const PIPELINE_SCHEMA_ID = 'urn:promoter:schemas:pipeline';
+
+/**
+ * The project root: this file is `src/cli/writeSchemas.ts`, or `dist/cli/writeSchemas.js`
+ * once built, two levels below the root either way, whatever the working directory.
+ */
+export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The pipeline definition's JSON Schema document, with its `$id`, title and description. */
+export function pipelineSchemaDocument(): Record<string, unknown> {
+  const generated = pipelineJsonSchema();
+  if (typeof generated !== 'object' || generated === null)
+    throw new Error('pipelineJsonSchema() did not return an object');
+  const { $schema, ...rest } = generated as Record<string, unknown>;
+  return {
+    $schema,
+    $id: PIPELINE_SCHEMA_ID,
+    title: 'promoter pipeline definition',
+    description:
+      'promoter.pipeline.json: how builds are recognised (buildTag) and the stages a digest is promoted through, with each stage’s tag and approval policy.',
+    ...rest,
+  };
+}
+
+/** Each schema file's path (relative to the project root) and its exact text, as committed. */
+export async function schemaFiles(): Promise<{ path: string; text: string }[]> {
+  const path = PIPELINE_SCHEMA_PATH;
+  // Formatted as Prettier formats the rest of the repository, so `npm run lint` stays clean.
+  const options = (await resolveConfig(join(projectRoot, path))) ?? {};
+  const text = await format(JSON.stringify(pipelineSchemaDocument(), null, 2), {
+    ...options,
+    parser: 'json',
+  });
+  return [{ path, text }];
+}
+
+/** Writes every schema file under `root`, returning the absolute paths written. */
+export async function writeSchemas(root: string = projectRoot): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of await schemaFiles()) {
+    const target = join(root, file.path);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.text, 'utf8');
+    written.push(target);
+  }
+  return written;
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+
+if (invokedDirectly) {
+  for (const path of await writeSchemas()) console.log(`wrote ${path}`);
+}
