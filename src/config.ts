@@ -46,34 +46,46 @@ const secret = z
   .min(16, 'must be at least 16 characters; generate one with `openssl rand -base64 32`')
   .regex(/^\S+$/, 'must not contain spaces or line breaks (headers cannot carry them intact)');
 
-const schema = z
-  .object({
-    PROMOTER_WEBHOOK_SECRET: z.string({ error: 'is required: the shared secret registries send' }).pipe(secret),
-    PROMOTER_WEBHOOK_SECRET_PREVIOUS: optional.pipe(secret.optional()),
-    PROMOTER_WEBHOOK_AUTH_HEADER: optional.pipe(
-      z
-        .string()
-        .regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name such as Authorization or X-Promoter-Secret')
-        .default('Authorization'),
-    ),
-    PROMOTER_TABLES_CONNECTION_STRING: optional,
-    PROMOTER_TABLES_ENDPOINT: optional.pipe(
-      z.url({ protocol: /^https?$/, error: 'must be the table endpoint URL, e.g. https://<account>.table.core.windows.net' }).optional(),
-    ),
-    PROMOTER_TABLE_PREFIX: optional.pipe(
-      z
-        .string()
-        .regex(/^[A-Za-z][A-Za-z0-9]{0,49}$/, 'must be 1–50 letters or digits, starting with a letter (Table Storage names)')
-        .default('promoter'),
-    ),
-    PROMOTER_PIPELINE_FILE: optional,
-    PROMOTER_REGISTRY: optional.pipe(
-      z
-        .string()
-        .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?$/, 'must be a registry host[:port], e.g. myacr.azurecr.io')
-        .optional(),
-    ),
-  });
+const schema = z.object({
+  PROMOTER_WEBHOOK_SECRET: z
+    .string({ error: 'is required: the shared secret registries send' })
+    .pipe(secret),
+  PROMOTER_WEBHOOK_SECRET_PREVIOUS: optional.pipe(secret.optional()),
+  PROMOTER_WEBHOOK_AUTH_HEADER: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9-]+$/,
+        'must be an HTTP header name such as Authorization or X-Promoter-Secret',
+      )
+      .default('Authorization'),
+  ),
+  PROMOTER_TABLES_CONNECTION_STRING: optional,
+  PROMOTER_TABLES_ENDPOINT: optional.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be the table endpoint URL, e.g. https://<account>.table.core.windows.net',
+      })
+      .optional(),
+  ),
+  PROMOTER_TABLE_PREFIX: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9]{0,49}$/,
+        'must be 1–50 letters or digits, starting with a letter (Table Storage names)',
+      )
+      .default('promoter'),
+  ),
+  PROMOTER_PIPELINE_FILE: optional,
+  PROMOTER_REGISTRY: optional.pipe(
+    z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?$/, 'must be a registry host[:port], e.g. myacr.azurecr.io')
+      .optional(),
+  ),
+});
 
 /**
  * Reads and validates the settings from `env`. Throws a ValidationError naming every bad
@@ -86,12 +98,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     ? []
     : result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   const tablesProblem = ledgerConnectionProblem(picked);
-  if (tablesProblem) issues.push({ path: 'PROMOTER_TABLES_CONNECTION_STRING', message: tablesProblem });
+  if (tablesProblem)
+    issues.push({ path: 'PROMOTER_TABLES_CONNECTION_STRING', message: tablesProblem });
   if (!result.success || issues.length > 0) throw new ValidationError('settings', issues);
   const s = result.data;
   return {
     webhook: {
-      secrets: [s.PROMOTER_WEBHOOK_SECRET, ...(s.PROMOTER_WEBHOOK_SECRET_PREVIOUS ? [s.PROMOTER_WEBHOOK_SECRET_PREVIOUS] : [])],
+      secrets: [
+        s.PROMOTER_WEBHOOK_SECRET,
+        ...(s.PROMOTER_WEBHOOK_SECRET_PREVIOUS ? [s.PROMOTER_WEBHOOK_SECRET_PREVIOUS] : []),
+      ],
       header: s.PROMOTER_WEBHOOK_AUTH_HEADER,
     },
     tables: {

@@ -16,16 +16,22 @@ export async function loadPipelineFile(
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !file.explicit) return defaultPipeline();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !file.explicit)
+      return defaultPipeline();
     throw new ValidationError(file.path, [
-      { path: '', message: `cannot read ${path} (PROMOTER_PIPELINE_FILE): ${(error as Error).message}` },
+      {
+        path: '',
+        message: `cannot read ${path} (PROMOTER_PIPELINE_FILE): ${(error as Error).message}`,
+      },
     ]);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ValidationError(file.path, [{ path: '', message: `not JSON: ${(error as Error).message}` }]);
+    throw new ValidationError(file.path, [
+      { path: '', message: `not JSON: ${(error as Error).message}` },
+    ]);
   }
   return parsePipeline(json, file.path);
 }

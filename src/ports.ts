@@ -72,7 +72,11 @@ export interface Ledger {
    * first, at most `limit` of them. A full SHA pushed twice with different digests (a rebuild)
    * yields both.
    */
-  findBuildsByGitSha(repository: string, shaPrefix: string, limit?: number): Promise<readonly Build[]>;
+  findBuildsByGitSha(
+    repository: string,
+    shaPrefix: string,
+    limit?: number,
+  ): Promise<readonly Build[]>;
 
   /** Builds of a repository, newest first (by `recordedAt`), a page at a time. */
   listBuilds(

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, SETTINGS } from '../src/config.js';
 
-const sample = JSON.parse(readFileSync(new URL('../local.settings.sample.json', import.meta.url), 'utf8')) as {
+const sample = JSON.parse(
+  readFileSync(new URL('../local.settings.sample.json', import.meta.url), 'utf8'),
+) as {
   Values: Record<string, string>;
 };
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');

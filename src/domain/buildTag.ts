@@ -23,7 +23,10 @@ export function compileBuildTagPattern(
   if (!parsed.ok) return parsed;
   const { template } = parsed;
   if (!template.placeholders.has('sha') || template.placeholders.size !== 1)
-    return { ok: false, message: `"${source}" must contain {sha} and no other placeholder, e.g. git-{sha}` };
+    return {
+      ok: false,
+      message: `"${source}" must contain {sha} and no other placeholder, e.g. git-{sha}`,
+    };
   return {
     ok: true,
     pattern: {

@@ -15,7 +15,9 @@ export class ValidationError extends Error {
     readonly subject: string,
     readonly issues: readonly Issue[],
   ) {
-    super(`${subject}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`);
+    super(
+      `${subject}: ${issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
+    );
   }
 }
 
@@ -25,7 +27,4 @@ export class ValidationError extends Error {
  */
 export class TransientError extends Error {
   override readonly name = 'TransientError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
 }

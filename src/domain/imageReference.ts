@@ -46,7 +46,8 @@ export function digestProblem(digest: string): string | undefined {
   const expected = registeredDigestLengths[algorithm];
   if (expected && !expected.test(encoded))
     return `"${digest}" is not a valid ${algorithm} digest: expected ${algorithm === 'sha256' ? 64 : 128} lowercase hex characters`;
-  if (!expected) return `"${digest}" uses the unsupported algorithm "${algorithm}": use sha256 or sha512`;
+  if (!expected)
+    return `"${digest}" uses the unsupported algorithm "${algorithm}": use sha256 or sha512`;
   return undefined;
 }
 
@@ -68,7 +69,11 @@ export interface ImageReference {
 /** Result of parsing a reference: the reference, or the part that is wrong and why. */
 export type ParsedReference =
   | { readonly ok: true; readonly reference: ImageReference }
-  | { readonly ok: false; readonly part: 'reference' | 'registry' | 'repository' | 'tag' | 'digest'; readonly message: string };
+  | {
+      readonly ok: false;
+      readonly part: 'reference' | 'registry' | 'repository' | 'tag' | 'digest';
+      readonly message: string;
+    };
 
 /**
  * Parses `registry/repository[:tag][@digest]`. The first path component is the registry
@@ -102,14 +107,23 @@ export function parseImageReference(input: string, defaultRegistry?: string): Pa
     rest = rest.slice(firstSlash + 1);
   }
   if (!registry)
-    return { ok: false, part: 'registry', message: `"${input}" names no registry (e.g. myacr.azurecr.io/${rest})` };
+    return {
+      ok: false,
+      part: 'registry',
+      message: `"${input}" names no registry (e.g. myacr.azurecr.io/${rest})`,
+    };
   if (!registryPattern.test(registry))
     return { ok: false, part: 'registry', message: `"${registry}" is not a registry host[:port]` };
   const repoProblem = repositoryProblem(rest);
   if (repoProblem) return { ok: false, part: 'repository', message: repoProblem };
   return {
     ok: true,
-    reference: { registry, repository: rest, ...(tag === undefined ? {} : { tag }), ...(digest === undefined ? {} : { digest }) },
+    reference: {
+      registry,
+      repository: rest,
+      ...(tag === undefined ? {} : { tag }),
+      ...(digest === undefined ? {} : { digest }),
+    },
   };
 }
 

@@ -17,7 +17,8 @@ export const IMAGE_MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 const refine =
-  (problem: (v: string) => string | undefined) => (value: string, ctx: z.core.$RefinementCtx<string>) => {
+  (problem: (v: string) => string | undefined) =>
+  (value: string, ctx: z.core.$RefinementCtx<string>) => {
     const message = problem(value);
     if (message) ctx.addIssue({ code: 'custom', message });
   };
@@ -96,15 +97,38 @@ function parseEvent(raw: unknown, prefix: string): RegistryEvent {
   switch (head.action) {
     case 'push': {
       const t = parseWith(pushTarget, subject, target, targetPath);
-      return { kind: 'push', id: head.id, timestamp: head.timestamp, registry, repository: t.repository, digest: t.digest, mediaType: t.mediaType, tag: t.tag };
+      return {
+        kind: 'push',
+        id: head.id,
+        timestamp: head.timestamp,
+        registry,
+        repository: t.repository,
+        digest: t.digest,
+        mediaType: t.mediaType,
+        tag: t.tag,
+      };
     }
     case 'delete': {
       const t = parseWith(deleteTarget, subject, target, targetPath);
-      return { kind: 'delete', id: head.id, timestamp: head.timestamp, registry, repository: t.repository, digest: t.digest, tag: t.tag };
+      return {
+        kind: 'delete',
+        id: head.id,
+        timestamp: head.timestamp,
+        registry,
+        repository: t.repository,
+        digest: t.digest,
+        tag: t.tag,
+      };
     }
     default: {
       const t = parseWith(otherTarget, subject, target, targetPath);
-      return { kind: 'other', id: head.id, action: head.action, repository: t?.repository, mediaType: t?.mediaType };
+      return {
+        kind: 'other',
+        id: head.id,
+        action: head.action,
+        repository: t?.repository,
+        mediaType: t?.mediaType,
+      };
     }
   }
 }

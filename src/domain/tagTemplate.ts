@@ -45,7 +45,9 @@ export function parseTagTemplate(
     if (!(name in TAG_PLACEHOLDERS))
       return {
         ok: false,
-        message: `unknown placeholder {${name}}; allowed: ${Object.keys(TAG_PLACEHOLDERS).map((p) => `{${p}}`).join(', ')}`,
+        message: `unknown placeholder {${name}}; allowed: ${Object.keys(TAG_PLACEHOLDERS)
+          .map((p) => `{${p}}`)
+          .join(', ')}`,
       };
     parts.push({ placeholder: name as Placeholder });
     last = m.index + m[0].length;
@@ -80,7 +82,8 @@ export function parseTagTemplate(
         .map((p) => {
           if ('literal' in p) return p.literal;
           const value = values[p.placeholder];
-          if (value === undefined) throw new Error(`tag template ${source} needs {${p.placeholder}}`);
+          if (value === undefined)
+            throw new Error(`tag template ${source} needs {${p.placeholder}}`);
           return String(value);
         })
         .join('');

@@ -12,10 +12,17 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Turns a zod error into a ValidationError whose issues name each field. */
-export function toValidationError(subject: string, error: z.ZodError, prefix = ''): ValidationError {
+export function toValidationError(
+  subject: string,
+  error: z.ZodError,
+  prefix = '',
+): ValidationError {
   const issues: Issue[] = error.issues.map((i) => {
     const path = formatPath(i.path);
-    return { path: prefix && path && !path.startsWith('[') ? `${prefix}.${path}` : prefix + path, message: i.message };
+    return {
+      path: prefix && path && !path.startsWith('[') ? `${prefix}.${path}` : prefix + path,
+      message: i.message,
+    };
   });
   return new ValidationError(subject, issues);
 }

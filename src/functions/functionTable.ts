@@ -30,7 +30,12 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
     },
     {
       name: 'repositoryBuilds',
-      trigger: { type: 'http', methods: ['GET'], route: 'repositories/{*path}', authLevel: 'function' },
+      trigger: {
+        type: 'http',
+        methods: ['GET'],
+        route: 'repositories/{*path}',
+        authLevel: 'function',
+      },
       handler: repositoryBuilds(getServices),
     },
   ];

@@ -18,53 +18,74 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
  * the registry redelivers.
  */
 export function registryWebhook(getServices: ServicesProvider) {
-  return withServices(getServices, async (services, request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
-    const { config } = services;
-    const auth = checkSharedSecret(request.headers.get(config.webhook.header), config.webhook);
-    if (auth.kind !== 'ok') {
-      context.warn('webhook refused', { reason: `${auth.kind} secret`, header: config.webhook.header });
-      const bearer = config.webhook.header.toLowerCase() === 'authorization';
-      return problem(
-        401,
-        'Unauthorized',
-        `${auth.kind === 'missing' ? 'missing' : 'wrong'} webhook secret: send ${bearer ? '"Authorization: Bearer <PROMOTER_WEBHOOK_SECRET>"' : `the secret in the ${config.webhook.header} header`}`,
-        bearer ? { headers: { 'www-authenticate': 'Bearer realm="promoter"' } } : {},
-      );
-    }
-    const body = await readLimitedBody(request, MAX_WEBHOOK_BODY_BYTES);
-    if (body.kind === 'too-large')
-      return problem(413, 'Payload Too Large', `a webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch (error) {
-      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
-    }
-    let events;
-    try {
-      events = parseRegistryEvents(parsed);
-    } catch (error) {
-      if (error instanceof ValidationError)
-        return problem(400, 'Bad Request', error.message, { errors: error.issues });
-      throw error;
-    }
-    try {
-      const results = await recordBuildOnPush(events, {
-        ledger: services.ledger,
-        pipeline: services.pipeline,
-        clock: services.clock,
-        defaultRegistry: config.registry,
-      });
-      for (const r of results) context.info(`registry event ${r.outcome}`, r);
-      return json(200, { results });
-    } catch (error) {
-      if (error instanceof TransientError) {
-        context.error('ledger unavailable; the registry will redeliver', { error: error.message });
-        return problem(503, 'Service Unavailable', `the ledger is unavailable, try again: ${error.message}`, {
-          headers: { 'retry-after': '5' },
+  return withServices(
+    getServices,
+    async (
+      services,
+      request: HttpRequest,
+      context: InvocationContext,
+    ): Promise<HttpResponseInit> => {
+      const { config } = services;
+      const auth = checkSharedSecret(request.headers.get(config.webhook.header), config.webhook);
+      if (auth.kind !== 'ok') {
+        context.warn('webhook refused', {
+          reason: `${auth.kind} secret`,
+          header: config.webhook.header,
         });
+        const bearer = config.webhook.header.toLowerCase() === 'authorization';
+        return problem(
+          401,
+          'Unauthorized',
+          `${auth.kind === 'missing' ? 'missing' : 'wrong'} webhook secret: send ${bearer ? '"Authorization: Bearer <PROMOTER_WEBHOOK_SECRET>"' : `the secret in the ${config.webhook.header} header`}`,
+          bearer ? { headers: { 'www-authenticate': 'Bearer realm="promoter"' } } : {},
+        );
       }
-      throw error;
-    }
-  });
+      const body = await readLimitedBody(request, MAX_WEBHOOK_BODY_BYTES);
+      if (body.kind === 'too-large')
+        return problem(
+          413,
+          'Payload Too Large',
+          `a webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`,
+        );
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.text);
+      } catch (error) {
+        return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
+      }
+      let events;
+      try {
+        events = parseRegistryEvents(parsed);
+      } catch (error) {
+        if (error instanceof ValidationError)
+          return problem(400, 'Bad Request', error.message, { errors: error.issues });
+        throw error;
+      }
+      try {
+        const results = await recordBuildOnPush(events, {
+          ledger: services.ledger,
+          pipeline: services.pipeline,
+          clock: services.clock,
+          defaultRegistry: config.registry,
+        });
+        for (const r of results) context.info(`registry event ${r.outcome}`, r);
+        return json(200, { results });
+      } catch (error) {
+        if (error instanceof TransientError) {
+          context.error('ledger unavailable; the registry will redeliver', {
+            error: error.message,
+          });
+          return problem(
+            503,
+            'Service Unavailable',
+            `the ledger is unavailable, try again: ${error.message}`,
+            {
+              headers: { 'retry-after': '5' },
+            },
+          );
+        }
+        throw error;
+      }
+    },
+  );
 }

@@ -44,31 +44,51 @@ const shaPattern = /^[0-9a-f]{7,40}$/;
  * `GET /api/repositories/{repository}/builds/{gitShaOrDigest}`.
  */
 export function repositoryBuilds(getServices: ServicesProvider) {
-  return withServices(getServices, async ({ ledger }, request: HttpRequest): Promise<HttpResponseInit> => {
-    const route = parseBuildsPath(safeDecode(request.params.path ?? ''));
-    if (!route)
-      return problem(404, 'Not Found', 'use /api/repositories/{repository}/builds or …/builds/{gitShaOrDigest}');
-    const repoProblem = repositoryProblem(route.repository);
-    if (repoProblem)
-      return problem(400, 'Bad Request', `repository ${repoProblem}`, { errors: [{ path: 'repository', message: repoProblem }] });
-    try {
-      return route.kind === 'list' ? await list(ledger, route.repository, request) : await get(ledger, route.repository, route.ref);
-    } catch (error) {
-      if (error instanceof ValidationError) return problem(400, 'Bad Request', error.message, { errors: error.issues });
-      if (error instanceof TransientError)
-        return problem(503, 'Service Unavailable', `the ledger is unavailable, try again: ${error.message}`, {
-          headers: { 'retry-after': '5' },
+  return withServices(
+    getServices,
+    async ({ ledger }, request: HttpRequest): Promise<HttpResponseInit> => {
+      const route = parseBuildsPath(safeDecode(request.params.path ?? ''));
+      if (!route)
+        return problem(
+          404,
+          'Not Found',
+          'use /api/repositories/{repository}/builds or …/builds/{gitShaOrDigest}',
+        );
+      const repoProblem = repositoryProblem(route.repository);
+      if (repoProblem)
+        return problem(400, 'Bad Request', `repository ${repoProblem}`, {
+          errors: [{ path: 'repository', message: repoProblem }],
         });
-      throw error;
-    }
-  });
+      try {
+        return route.kind === 'list'
+          ? await list(ledger, route.repository, request)
+          : await get(ledger, route.repository, route.ref);
+      } catch (error) {
+        if (error instanceof ValidationError)
+          return problem(400, 'Bad Request', error.message, { errors: error.issues });
+        if (error instanceof TransientError)
+          return problem(
+            503,
+            'Service Unavailable',
+            `the ledger is unavailable, try again: ${error.message}`,
+            {
+              headers: { 'retry-after': '5' },
+            },
+          );
+        throw error;
+      }
+    },
+  );
 }
 
 async function get(ledger: Ledger, repository: string, rawRef: string): Promise<HttpResponseInit> {
   const ref = rawRef.includes(':') ? rawRef : rawRef.toLowerCase();
   if (ref.includes(':')) {
     const bad = digestProblem(ref);
-    if (bad) return problem(400, 'Bad Request', bad, { errors: [{ path: 'gitShaOrDigest', message: bad }] });
+    if (bad)
+      return problem(400, 'Bad Request', bad, {
+        errors: [{ path: 'gitShaOrDigest', message: bad }],
+      });
     const build = await ledger.getBuildByDigest(repository, ref);
     return build ? json(200, buildView(build)) : notFound(repository, ref);
   }
@@ -83,9 +103,14 @@ async function get(ledger: Ledger, repository: string, rawRef: string): Promise<
   // A short and a full SHA of one commit are one commit, not an ambiguity.
   const shas = [...matching].filter((s) => ![...matching].some((o) => o !== s && o.startsWith(s)));
   if (shas.length > 1)
-    return problem(409, 'Conflict', `the short SHA ${ref} is ambiguous in ${repository}: use more characters`, {
-      errors: shas.map((sha) => ({ path: 'gitShaOrDigest', message: `matches ${sha}` })),
-    });
+    return problem(
+      409,
+      'Conflict',
+      `the short SHA ${ref} is ambiguous in ${repository}: use more characters`,
+      {
+        errors: shas.map((sha) => ({ path: 'gitShaOrDigest', message: `matches ${sha}` })),
+      },
+    );
   // The same commit built twice (a rebuild) gives two digests: answer with the newest.
   return json(200, buildView(first));
 }
@@ -94,12 +119,18 @@ function notFound(repository: string, ref: string): HttpResponseInit {
   return problem(404, 'Not Found', `no build of ${repository} is recorded for ${ref}`);
 }
 
-async function list(ledger: Ledger, repository: string, request: HttpRequest): Promise<HttpResponseInit> {
+async function list(
+  ledger: Ledger,
+  repository: string,
+  request: HttpRequest,
+): Promise<HttpResponseInit> {
   const rawLimit = request.query.get('limit');
   const limit = rawLimit === null ? DEFAULT_PAGE_SIZE : Number(rawLimit);
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
     const message = `must be a whole number from 1 to ${MAX_PAGE_SIZE}`;
-    return problem(400, 'Bad Request', `limit ${message}`, { errors: [{ path: 'limit', message }] });
+    return problem(400, 'Bad Request', `limit ${message}`, {
+      errors: [{ path: 'limit', message }],
+    });
   }
   const cursor = request.query.get('cursor') ?? undefined;
   const page = await ledger.listBuilds(repository, { limit, cursor });

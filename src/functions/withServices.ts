@@ -9,7 +9,11 @@ import { problem } from './http/problem.js';
  */
 export function withServices(
   getServices: ServicesProvider,
-  handler: (services: Services, request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+  handler: (
+    services: Services,
+    request: HttpRequest,
+    context: InvocationContext,
+  ) => Promise<HttpResponseInit>,
 ): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async (request, context) => {
     let services: Services;
@@ -18,13 +22,23 @@ export function withServices(
     } catch (error) {
       const message = error instanceof ValidationError ? error.message : String(error);
       context.error(`promoter is misconfigured: ${message}`);
-      return problem(500, 'Misconfigured', 'promoter is misconfigured; its logs say which setting to fix');
+      return problem(
+        500,
+        'Misconfigured',
+        'promoter is misconfigured; its logs say which setting to fix',
+      );
     }
     try {
       return await handler(services, request, context);
     } catch (error) {
-      context.error('unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      return problem(500, 'Internal Server Error', 'an unexpected error occurred; see the function logs');
+      context.error('unexpected error', {
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      return problem(
+        500,
+        'Internal Server Error',
+        'an unexpected error occurred; see the function logs',
+      );
     }
   };
 }

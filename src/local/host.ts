@@ -1,4 +1,4 @@
-import functions, { type HttpResponseInit } from '@azure/functions';
+import functions from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,7 +28,11 @@ export async function startLocalHost(options: {
   host?: string;
   log?: (line: string) => void;
 }): Promise<LocalHost> {
-  const log = options.log ?? ((line: string) => { console.log(line); });
+  const log =
+    options.log ??
+    ((line: string) => {
+      console.log(line);
+    });
   const table = functionTable(servicesFrom(options.env));
   const server = createServer((req, res) => {
     serve(table, req, res, log).catch((error: unknown) => {
@@ -38,7 +42,9 @@ export async function startLocalHost(options: {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => { resolve(); });
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      resolve();
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -46,13 +52,20 @@ export async function startLocalHost(options: {
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };
 }
 
-async function serve(table: readonly FunctionEntry[], req: IncomingMessage, res: ServerResponse, log: (line: string) => void) {
+async function serve(
+  table: readonly FunctionEntry[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (line: string) => void,
+) {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();
   const path = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : undefined;
@@ -80,32 +93,46 @@ async function serve(table: readonly FunctionEntry[], req: IncomingMessage, res:
     const context = new InvocationContext({
       invocationId: randomUUID(),
       functionName: entry.name,
-      logHandler: (level, ...args) => { log(`[${entry.name}] ${level}: ${args.map(format).join(' ')}`); },
+      logHandler: (level, ...args) => {
+        log(`[${entry.name}] ${level}: ${args.map(format).join(' ')}`);
+      },
     });
     const started = performance.now();
     const response = await entry.handler(request, context);
-    const init = response instanceof HttpResponse ? response : new HttpResponse(response as HttpResponseInit);
-    log(`${method} ${url.pathname} → ${init.status} (${(performance.now() - started).toFixed(1)} ms)`);
+    const init = response instanceof HttpResponse ? response : new HttpResponse(response);
+    log(
+      `${method} ${url.pathname} → ${init.status} (${(performance.now() - started).toFixed(1)} ms)`,
+    );
     return send(res, init);
   }
-  if (allowed.length > 0) return send(res, new HttpResponse({ status: 405, headers: { allow: allowed.join(', ') } }));
+  if (allowed.length > 0)
+    return send(res, new HttpResponse({ status: 405, headers: { allow: allowed.join(', ') } }));
   return send(
     res,
     new HttpResponse({
       status: 404,
-      jsonBody: { status: 404, title: 'Not Found', routes: table.map((e) => `${e.trigger.methods.join('|')} /api/${e.trigger.route}`) },
+      jsonBody: {
+        status: 404,
+        title: 'Not Found',
+        routes: table.map((e) => `${e.trigger.methods.join('|')} /api/${e.trigger.route}`),
+      },
     }),
   );
 }
 
-async function send(res: ServerResponse, response: InstanceType<typeof HttpResponse> | { status: number }) {
+async function send(
+  res: ServerResponse,
+  response: InstanceType<typeof HttpResponse> | { status: number },
+) {
   if (!(response instanceof HttpResponse)) {
     res.writeHead(response.status).end();
     return;
   }
   const body = Buffer.from(await response.arrayBuffer());
   const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => { headers[name] = value; });
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
   res.writeHead(response.status, headers).end(body);
 }
 
@@ -122,7 +149,9 @@ function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefin
       }
       chunks.push(chunk);
     });
-    req.on('end', () => { resolve(total > max ? undefined : Buffer.concat(chunks)); });
+    req.on('end', () => {
+      resolve(total > max ? undefined : Buffer.concat(chunks));
+    });
     req.on('error', reject);
   });
 }

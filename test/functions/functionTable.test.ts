@@ -6,8 +6,20 @@ describe('the function table', () => {
   it('lists every entry point with its trigger', () => {
     const table = functionTable(memoryServices().provider);
     expect(table.map((f) => ({ name: f.name, ...f.trigger }))).toEqual([
-      { name: 'registryWebhook', type: 'http', methods: ['POST'], route: 'hooks/registry', authLevel: 'function' },
-      { name: 'repositoryBuilds', type: 'http', methods: ['GET'], route: 'repositories/{*path}', authLevel: 'function' },
+      {
+        name: 'registryWebhook',
+        type: 'http',
+        methods: ['POST'],
+        route: 'hooks/registry',
+        authLevel: 'function',
+      },
+      {
+        name: 'repositoryBuilds',
+        type: 'http',
+        methods: ['GET'],
+        route: 'repositories/{*path}',
+        authLevel: 'function',
+      },
     ]);
   });
 });

@@ -8,7 +8,8 @@ const pushDigest = 'sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f1
 function setup(env: Record<string, string> = {}) {
   const { provider, ledger } = memoryServices(env);
   const handler = registryWebhook(provider);
-  const post = (body: string | Uint8Array, headers: Record<string, string> = bearer()) => invoke(handler, { body, headers });
+  const post = (body: string | Uint8Array, headers: Record<string, string> = bearer()) =>
+    invoke(handler, { body, headers });
   return { ledger, post };
 }
 
@@ -21,19 +22,28 @@ describe('registryWebhook with the ACR fixtures', () => {
     ['acr-push-index.json', 200, 'recorded', 1],
     ['acr-chart-push.json', 200, 'ignored', 0],
     ['acr-delete.json', 200, 'ignored', 0],
-  ])('%s gets %i, outcome %s, and records %i build(s)', async (fixture, status, outcome, builds) => {
-    const { post, ledger } = setup();
-    const answer = await post(acrFixture(fixture));
-    expect(answer.status).toBe(status);
-    expect((answer.body as Results).results[0]?.outcome).toBe(outcome);
-    expect(ledger.builds.size).toBe(builds);
-  });
+  ])(
+    '%s gets %i, outcome %s, and records %i build(s)',
+    async (fixture, status, outcome, builds) => {
+      const { post, ledger } = setup();
+      const answer = await post(acrFixture(fixture));
+      expect(answer.status).toBe(status);
+      expect((answer.body as Results).results[0]?.outcome).toBe(outcome);
+      expect(ledger.builds.size).toBe(builds);
+    },
+  );
 
   it('records the push of a multi-arch index with the git SHA from its 40-character tag', async () => {
     const { post, ledger } = setup();
     await post(acrFixture('acr-push-index.json'));
-    const [build] = await ledger.findBuildsByGitSha('team/backend', '0123456789abcdef0123456789abcdef01234567');
-    expect(build).toMatchObject({ mediaType: 'application/vnd.oci.image.index.v1+json', registry: 'myacr.azurecr.io' });
+    const [build] = await ledger.findBuildsByGitSha(
+      'team/backend',
+      '0123456789abcdef0123456789abcdef01234567',
+    );
+    expect(build).toMatchObject({
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      registry: 'myacr.azurecr.io',
+    });
   });
 
   it('marks a recorded build deleted when ACR reports its manifest deleted', async () => {
@@ -47,7 +57,10 @@ describe('registryWebhook with the ACR fixtures', () => {
   it('records the same delivery five times once', async () => {
     const { post, ledger } = setup();
     const outcomes: string[] = [];
-    for (let i = 0; i < 5; i++) outcomes.push(((await post(acrFixture('acr-push.json'))).body as Results).results[0]?.outcome ?? '');
+    for (let i = 0; i < 5; i++)
+      outcomes.push(
+        ((await post(acrFixture('acr-push.json'))).body as Results).results[0]?.outcome ?? '',
+      );
     expect(outcomes).toEqual(['recorded', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
     expect(ledger.builds.size).toBe(1);
   });
@@ -58,7 +71,10 @@ describe('registryWebhook authentication', () => {
     ['no Authorization header', {}],
     ['a wrong secret', bearer('wrong-secret-0123456789abcdef')],
     ['the secret without Bearer', { authorization: SECRET }],
-    ['a Basic credential', { authorization: `Basic ${Buffer.from(`x:${SECRET}`).toString('base64')}` }],
+    [
+      'a Basic credential',
+      { authorization: `Basic ${Buffer.from(`x:${SECRET}`).toString('base64')}` },
+    ],
   ])('refuses %s with 401 and records nothing', async (_, headers) => {
     const { post, ledger } = setup();
     const answer = await post(acrFixture('acr-push.json'), headers);
@@ -76,7 +92,9 @@ describe('registryWebhook authentication', () => {
 
   it('reads the bare secret from a custom header when one is configured', async () => {
     const { post } = setup({ PROMOTER_WEBHOOK_AUTH_HEADER: 'X-Promoter-Secret' });
-    expect((await post(acrFixture('acr-ping.json'), { 'x-promoter-secret': SECRET })).status).toBe(200);
+    expect((await post(acrFixture('acr-ping.json'), { 'x-promoter-secret': SECRET })).status).toBe(
+      200,
+    );
     expect((await post(acrFixture('acr-ping.json'), bearer())).status).toBe(401);
   });
 });
@@ -86,17 +104,57 @@ describe('registryWebhook bad input', () => {
     ['not JSON', '{"id": ', 400, /not JSON/],
     ['an empty body', '', 400, /not JSON/],
     ['an array', '[]', 400, /expected object/],
-    ['a push without a digest', JSON.stringify({ id: 'x', action: 'push', target: { repository: 'myapp', mediaType: 'm', tag: 'git-a1b2c3d' } }), 400, /target\.digest/],
-    ['an uppercase repository', JSON.stringify({ id: 'x', action: 'push', target: { repository: 'MyApp', mediaType: 'm', digest: pushDigest, tag: 'git-a1b2c3d' } }), 400, /target\.repository/],
+    [
+      'a push without a digest',
+      JSON.stringify({
+        id: 'x',
+        action: 'push',
+        target: { repository: 'myapp', mediaType: 'm', tag: 'git-a1b2c3d' },
+      }),
+      400,
+      /target\.digest/,
+    ],
+    [
+      'an uppercase repository',
+      JSON.stringify({
+        id: 'x',
+        action: 'push',
+        target: { repository: 'MyApp', mediaType: 'm', digest: pushDigest, tag: 'git-a1b2c3d' },
+      }),
+      400,
+      /target\.repository/,
+    ],
     ['an event without an id', JSON.stringify({ action: 'ping' }), 400, /\bid\b/],
-    ['a bad event inside an envelope', JSON.stringify({ events: [JSON.parse(acrFixture('acr-push.json')), { id: 'y', action: 'push', target: { repository: 'myapp', mediaType: 'm', digest: 'sha256:1234', tag: 'git-a1b2c3d' } }] }), 400, /events\[1\]\.target\.digest/],
-  ])('answers %s with %i naming the problem and records nothing', async (_, body, status, detail) => {
-    const { post, ledger } = setup();
-    const answer = await post(body);
-    expect(answer.status).toBe(status);
-    expect((answer.body as { detail: string }).detail).toMatch(detail);
-    expect(ledger.builds.size).toBe(0);
-  });
+    [
+      'a bad event inside an envelope',
+      JSON.stringify({
+        events: [
+          JSON.parse(acrFixture('acr-push.json')),
+          {
+            id: 'y',
+            action: 'push',
+            target: {
+              repository: 'myapp',
+              mediaType: 'm',
+              digest: 'sha256:1234',
+              tag: 'git-a1b2c3d',
+            },
+          },
+        ],
+      }),
+      400,
+      /events\[1\]\.target\.digest/,
+    ],
+  ])(
+    'answers %s with %i naming the problem and records nothing',
+    async (_, body, status, detail) => {
+      const { post, ledger } = setup();
+      const answer = await post(body);
+      expect(answer.status).toBe(status);
+      expect((answer.body as { detail: string }).detail).toMatch(detail);
+      expect(ledger.builds.size).toBe(0);
+    },
+  );
 
   it('answers a body over 1 MiB with 413 and records nothing', async () => {
     const { post, ledger } = setup();
@@ -114,11 +172,15 @@ describe('registryWebhook bad input', () => {
     expect(answer.status).toBe(503);
     expect(answer.headers.get('retry-after')).toBe('5');
     ledger.down = false;
-    expect(((await post(acrFixture('acr-push.json'))).body as Results).results[0]?.outcome).toBe('recorded');
+    expect(((await post(acrFixture('acr-push.json'))).body as Results).results[0]?.outcome).toBe(
+      'recorded',
+    );
   });
 
   it('answers a misconfigured app with 500 without revealing settings', async () => {
-    const handler = registryWebhook(() => Promise.reject(new Error('settings: PROMOTER_WEBHOOK_SECRET: is required')));
+    const handler = registryWebhook(() =>
+      Promise.reject(new Error('settings: PROMOTER_WEBHOOK_SECRET: is required')),
+    );
     const answer = await invoke(handler, { body: acrFixture('acr-ping.json'), headers: bearer() });
     expect(answer.status).toBe(500);
     expect(JSON.stringify(answer.body)).not.toContain('PROMOTER_WEBHOOK_SECRET');
@@ -129,18 +191,51 @@ describe('registryWebhook bad input', () => {
 describe('registryWebhook with the distribution envelope', () => {
   it('reports what it did with each event of a multi-event body', async () => {
     const { post, ledger } = setup();
-    const event = (id: string, target: Record<string, unknown>, action = 'push') => ({ id, action, timestamp: '2026-11-27T10:00:00Z', target, request: { host: 'localhost:5000' } });
+    const event = (id: string, target: Record<string, unknown>, action = 'push') => ({
+      id,
+      action,
+      timestamp: '2026-11-27T10:00:00Z',
+      target,
+      request: { host: 'localhost:5000' },
+    });
     const body = {
       events: [
-        event('1', { mediaType: 'application/octet-stream', digest: `sha256:${'c'.repeat(64)}`, repository: 'myapp' }),
-        event('2', { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: pushDigest, repository: 'myapp', tag: 'git-a1b2c3d' }),
-        event('3', { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: pushDigest, repository: 'myapp', tag: 'dev-latest' }),
-        event('4', { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: pushDigest, repository: 'myapp' }, 'pull'),
+        event('1', {
+          mediaType: 'application/octet-stream',
+          digest: `sha256:${'c'.repeat(64)}`,
+          repository: 'myapp',
+        }),
+        event('2', {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: pushDigest,
+          repository: 'myapp',
+          tag: 'git-a1b2c3d',
+        }),
+        event('3', {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: pushDigest,
+          repository: 'myapp',
+          tag: 'dev-latest',
+        }),
+        event(
+          '4',
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: pushDigest,
+            repository: 'myapp',
+          },
+          'pull',
+        ),
       ],
     };
     const answer = await post(JSON.stringify(body));
     expect(answer.status).toBe(200);
-    expect((answer.body as Results).results.map((r) => r.outcome)).toEqual(['ignored', 'recorded', 'stage-tag', 'ignored']);
+    expect((answer.body as Results).results.map((r) => r.outcome)).toEqual([
+      'ignored',
+      'recorded',
+      'stage-tag',
+      'ignored',
+    ]);
     expect(ledger.builds.size).toBe(1);
   });
 });

@@ -7,14 +7,38 @@ const digest = (c: string) => `sha256:${c.repeat(64)}`;
 async function setup() {
   const { provider, ledger } = memoryServices();
   const record = (repository: string, d: string, gitSha: string, at: string) =>
-    ledger.recordBuild({ eventId: `${repository}${d}${gitSha}`, repository, digest: d, gitSha, tag: `git-${gitSha}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', registry: 'localhost:5000', at: new Date(at) });
+    ledger.recordBuild({
+      eventId: `${repository}${d}${gitSha}`,
+      repository,
+      digest: d,
+      gitSha,
+      tag: `git-${gitSha}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      registry: 'localhost:5000',
+      at: new Date(at),
+    });
   await record('myapp', digest('a'), 'a1b2c3d', '2026-11-27T10:00:00Z');
-  await record('myapp', digest('b'), 'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678', '2026-11-27T10:01:00Z');
+  await record(
+    'myapp',
+    digest('b'),
+    'b1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    '2026-11-27T10:01:00Z',
+  );
   await record('team/backend', digest('c'), 'c1c2c3d', '2026-11-27T10:02:00Z');
-  await record('myapp', digest('d'), 'b1b2c3d9999999999999999999999999999999ff', '2026-11-27T10:03:00Z');
+  await record(
+    'myapp',
+    digest('d'),
+    'b1b2c3d9999999999999999999999999999999ff',
+    '2026-11-27T10:03:00Z',
+  );
   const handler = repositoryBuilds(provider);
   const get = (path: string, query: Record<string, string> = {}) =>
-    invoke(handler, { method: 'GET', url: `http://localhost:7071/api/repositories/${path}`, params: { path }, query });
+    invoke(handler, {
+      method: 'GET',
+      url: `http://localhost:7071/api/repositories/${path}`,
+      params: { path },
+      query,
+    });
   return { get, ledger };
 }
 
@@ -24,7 +48,10 @@ describe('parseBuildsPath', () => {
     ['team/backend/builds', { kind: 'list', repository: 'team/backend' }],
     ['team/backend/builds/a1b2c3d', { kind: 'get', repository: 'team/backend', ref: 'a1b2c3d' }],
     ['org/builds/app/builds', { kind: 'list', repository: 'org/builds/app' }],
-    ['org/builds/app/builds/a1b2c3d', { kind: 'get', repository: 'org/builds/app', ref: 'a1b2c3d' }],
+    [
+      'org/builds/app/builds/a1b2c3d',
+      { kind: 'get', repository: 'org/builds/app', ref: 'a1b2c3d' },
+    ],
     ['myapp', undefined],
     ['builds', undefined],
   ])('reads %s', (path, expected) => {
@@ -92,12 +119,15 @@ describe('GET /api/repositories/{repository}/builds', () => {
     expect(secondBody.nextCursor).toBeUndefined();
   });
 
-  it.each([['0'], ['101'], ['ten'], ['1.5']])('answers limit=%s with 400 naming limit', async (limit) => {
-    const { get } = await setup();
-    const answer = await get('myapp/builds', { limit });
-    expect(answer.status).toBe(400);
-    expect(answer.body).toMatchObject({ errors: [{ path: 'limit' }] });
-  });
+  it.each([['0'], ['101'], ['ten'], ['1.5']])(
+    'answers limit=%s with 400 naming limit',
+    async (limit) => {
+      const { get } = await setup();
+      const answer = await get('myapp/builds', { limit });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ errors: [{ path: 'limit' }] });
+    },
+  );
 
   it('answers a bad cursor with 400', async () => {
     const { get } = await setup();

@@ -7,7 +7,11 @@ describe('matchRoute', () => {
     ['hooks/registry', 'HOOKS/registry', {}],
     ['hooks/registry', 'hooks/registry/x', undefined],
     ['hooks/registry', 'hooks', undefined],
-    ['repositories/{*path}', 'repositories/team/backend/builds/a1b2c3d', { path: 'team/backend/builds/a1b2c3d' }],
+    [
+      'repositories/{*path}',
+      'repositories/team/backend/builds/a1b2c3d',
+      { path: 'team/backend/builds/a1b2c3d' },
+    ],
     ['repositories/{*path}', 'repositories', undefined],
     ['items/{id}', 'items/42', { id: '42' }],
   ])('%s against %s', (template, path, expected) => {

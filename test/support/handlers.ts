@@ -1,4 +1,4 @@
-import functions, { type HttpHandler, type HttpResponseInit } from '@azure/functions';
+import functions, { type HttpHandler } from '@azure/functions';
 import type { Services, ServicesProvider } from '../../src/composition.js';
 import { loadConfig } from '../../src/config.js';
 import { defaultPipeline } from '../../src/domain/pipeline.js';
@@ -68,8 +68,7 @@ export async function invoke(
       ),
   });
   const result = await handler(request, context);
-  const response =
-    result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const response = result instanceof HttpResponse ? result : new HttpResponse(result);
   const text = await response.text();
   return {
     status: response.status,

@@ -14,11 +14,24 @@ export function problem(
   return {
     status,
     headers: { 'content-type': 'application/problem+json', ...extra.headers },
-    body: JSON.stringify({ status, title, detail, ...(extra.errors ? { errors: extra.errors } : {}) }),
+    body: JSON.stringify({
+      status,
+      title,
+      detail,
+      ...(extra.errors ? { errors: extra.errors } : {}),
+    }),
   };
 }
 
 /** A JSON answer. */
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
-  return { status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) };
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
 }

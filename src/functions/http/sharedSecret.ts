@@ -16,7 +16,10 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  * compared, in constant time over fixed-length digests, so timing reveals neither the secret,
  * its length, nor which one matched.
  */
-export function checkSharedSecret(headerValue: string | null, settings: SharedSecretSettings): SecretCheck {
+export function checkSharedSecret(
+  headerValue: string | null,
+  settings: SharedSecretSettings,
+): SecretCheck {
   if (headerValue === null || headerValue.trim() === '') return { kind: 'missing' };
   let presented = headerValue.trim();
   if (settings.header.toLowerCase() === 'authorization') {
