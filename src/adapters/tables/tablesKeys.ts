@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Table keys of the ledger. One partition per repository; the RowKey prefix tells the row
+ * kinds apart:
+ *
+ * - `build|<digest>`: the build snapshot.
+ * - `time|<inverted recordedAt>|<digest>`: a copy of the snapshot; ascending RowKeys are
+ *   newest first.
+ * - `sha|<gitSha>|<inverted recordedAt>|<digest>`: points a git SHA at a digest.
+ * - `event|<event id>`: the idempotency marker of a handled registry event.
+ *
+ * Keys may not contain `/ \ # ?` or control characters. Repository names only contain
+ * `[a-z0-9._/-]`, digests `[a-z0-9+._-:=]`, git SHAs lowercase hex: only `/` needs encoding.
+ */
+
+/** The largest time the 13-digit inverted time can hold (year 2286), in epoch milliseconds. */
+export const MAX_TIME_MS = 9_999_999_999_999;
+
+/** The PartitionKey of a repository: `/` (not allowed in keys) becomes `~` (not in names). */
+export function partitionKeyOf(repository: string): string {
+  return repository.replaceAll('/', '~');
+}
+
+/** `build|<digest>`. */
+export function buildRowKey(digest: string): string {
+  return `build|${digest}`;
+}
+
+/**
+ * 15 digits that sort ascending as `recordedAt` descends. The caller guarantees
+ * `0 <= ms <= MAX_TIME_MS`.
+ */
+export function invertedTime(ms: number): string {
+  return String(MAX_TIME_MS - ms).padStart(15, '0');
+}
+
+/** `time|<inverted recordedAt>|<digest>`. */
+export function timeRowKey(recordedAtMs: number, digest: string): string {
+  return `time|${invertedTime(recordedAtMs)}|${digest}`;
+}
+
+/** `sha|<gitSha>|<inverted recordedAt>|<digest>`. */
+export function shaRowKey(gitSha: string, recordedAtMs: number, digest: string): string {
+  return `sha|${gitSha}|${invertedTime(recordedAtMs)}|${digest}`;
+}
+
+/** Event ids kept verbatim in a key; anything else is hashed. */
+const plainEventId = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/**
+ * `event|<event id>` for ids made of letters, digits and `. _ : -` (UUIDs, ACR's ids);
+ * `event|~<sha256 of the id>` for any other id, which may contain characters keys forbid or
+ * be too long for a key. The two forms cannot collide: plain ids contain no `~`.
+ */
+export function eventRowKey(eventId: string): string {
+  if (plainEventId.test(eventId)) return `event|${eventId}`;
+  return `event|~${createHash('sha256').update(eventId, 'utf8').digest('hex')}`;
+}
+
+/** A RowKey range `[from, to)`. */
+export interface RowKeyRange {
+  readonly from: string;
+  readonly to: string;
+}
+
+/** All `time|` rows: `|` < `}`, so every `time|…` key is below `time}`. */
+export const timeRange: RowKeyRange = { from: 'time|', to: 'time}' };
+
+/**
+ * The `sha|` rows of every git SHA starting with `shaPrefix` (lowercase hex). After the
+ * prefix comes more hex (below `|`) or the `|` that ends the SHA, all below `}`; so
+ * `sha|a1b2c3d` up to `sha|a1b2c3d}` holds exactly the SHAs with that prefix.
+ */
+export function shaPrefixRange(shaPrefix: string): RowKeyRange {
+  return { from: `sha|${shaPrefix}`, to: `sha|${shaPrefix}}` };
+}
+
+/** Parses the digest and inverted time out of a `sha|` RowKey. */
+export function parseShaRowKey(
+  rowKey: string,
+): { readonly gitSha: string; readonly inverted: string; readonly digest: string } | undefined {
+  const match = /^sha\|([0-9a-f]+)\|([0-9]{15})\|(.+)$/.exec(rowKey);
+  if (!match) return undefined;
+  const [, gitSha = '', inverted = '', digest = ''] = match;
+  return { gitSha, inverted, digest };
+}
+
+/** Whether `rowKey` is a well-formed `time|` RowKey. */
+export function isTimeRowKey(rowKey: string): boolean {
+  return /^time\|[0-9]{15}\|[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(rowKey);
+}

@@ -1,0 +1,210 @@
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { Build } from '../../domain/build.js';
+import { ValidationError } from '../../domain/errors.js';
+import type {
+  BuildPage,
+  BuildPush,
+  Ledger,
+  MarkDeletedResult,
+  RecordBuildResult,
+} from '../../ports.js';
+import { decodeCursor, encodeCursor } from './tablesCursor.js';
+import { ensureTableOnce } from './tablesEnsureTable.js';
+import { isEntityNotFound, ledgerFailure } from './tablesErrors.js';
+import {
+  buildRowKey,
+  eventRowKey,
+  MAX_TIME_MS,
+  parseShaRowKey,
+  partitionKeyOf,
+  shaPrefixRange,
+  timeRange,
+  type RowKeyRange,
+} from './tablesKeys.js';
+import { DEFAULT_MAX_ATTEMPTS, retryOnConflict } from './tablesRetry.js';
+import { buildOfRow } from './tablesRows.js';
+import {
+  planMarkBuildDeleted,
+  planRecordBuild,
+  type CurrentBuild,
+  type WritePlan,
+} from './tablesWritePlans.js';
+
+/** What the Tables ledger needs. */
+export interface TablesLedgerOptions {
+  /** A client for the ledger's table (see `createTablesClient`); the table is created on first use. */
+  readonly client: TableClient;
+  /** How many times a write that lost a race is re-read and retried; 10 by default. */
+  readonly maxAttempts?: number | undefined;
+}
+
+type Row = TableEntityResult<Record<string, unknown>>;
+
+/** How many builds `findBuildsByGitSha` returns unless told. */
+const DEFAULT_FIND_LIMIT = 20;
+
+/**
+ * The ledger in one Azure table: a partition per repository, so that every write of an event
+ * (its idempotency marker, the build row, its `time|` copy, a new `sha|` row) is one
+ * all-or-nothing entity-group transaction. Races are settled by the transaction: creating a
+ * row that exists fails (409), updating a build row whose ETag changed fails (412); the
+ * loser re-reads and retries. See `tablesKeys.ts` for the rows.
+ *
+ * A deletion of an unknown digest writes no event marker: it changed nothing, and a
+ * redelivery answers `unknown-build` again. A second deletion of a deleted build keeps the
+ * first `deletedAt`.
+ */
+export class TablesLedger implements Ledger {
+  private readonly client: TableClient;
+  private readonly maxAttempts: number;
+  private readonly ready: () => Promise<void>;
+
+  constructor(options: TablesLedgerOptions) {
+    this.client = options.client;
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+    this.ready = ensureTableOnce(options.client);
+  }
+
+  async recordBuild(push: BuildPush): Promise<RecordBuildResult> {
+    checkTime(push.at);
+    const doing = `recording build ${push.repository}@${push.digest}`;
+    return this.run(doing, () => this.attempt(push, (current) => planRecordBuild(push, current)));
+  }
+
+  async markBuildDeleted(deletion: {
+    readonly eventId: string;
+    readonly repository: string;
+    readonly digest: string;
+    readonly at: Date;
+  }): Promise<MarkDeletedResult> {
+    checkTime(deletion.at);
+    const doing = `marking build ${deletion.repository}@${deletion.digest} deleted`;
+    return this.run(doing, () =>
+      this.attempt(deletion, (current) => planMarkBuildDeleted(deletion, current)),
+    );
+  }
+
+  async getBuildByDigest(repository: string, digest: string): Promise<Build | undefined> {
+    const row = await this.run(`reading build ${repository}@${digest}`, () =>
+      this.readRow(repository, buildRowKey(digest)),
+    );
+    return row && buildOfRow(row);
+  }
+
+  async findBuildsByGitSha(
+    repository: string,
+    shaPrefix: string,
+    limit: number = DEFAULT_FIND_LIMIT,
+  ): Promise<readonly Build[]> {
+    if (!/^[0-9a-f]{1,40}$/.test(shaPrefix))
+      throw new ValidationError('git SHA', [
+        { path: 'shaPrefix', message: `"${shaPrefix}" is not a lowercase hex git SHA (prefix)` },
+      ]);
+    return this.run(`finding builds of ${repository} by git SHA ${shaPrefix}`, async () => {
+      // Rows sort by SHA first: collect every match, then order the digests newest first.
+      const newest = new Map<string, string>();
+      for await (const row of this.query(repository, shaPrefixRange(shaPrefix), 1000)) {
+        const key = parseShaRowKey(row.rowKey ?? '');
+        if (key) newest.set(key.digest, `${key.inverted}|${key.digest}`);
+      }
+      const digests = [...newest.entries()]
+        .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .slice(0, Math.max(0, limit))
+        .map(([digest]) => digest);
+      const rows = await Promise.all(digests.map((d) => this.readRow(repository, buildRowKey(d))));
+      return rows.flatMap((row) => (row ? [buildOfRow(row)] : []));
+    });
+  }
+
+  async listBuilds(
+    repository: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<BuildPage> {
+    const { limit } = page;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    return this.run(`listing builds of ${repository}`, async () => {
+      const range = { from: after ?? timeRange.from, to: timeRange.to };
+      // One row more than asked tells whether another page follows.
+      const rows: Row[] = [];
+      for await (const row of this.query(repository, range, limit + 1, after !== undefined)) {
+        rows.push(row);
+        if (rows.length > limit) break;
+      }
+      const builds = rows.slice(0, limit).map(buildOfRow);
+      const last = rows[limit - 1];
+      return rows.length > limit && last?.rowKey
+        ? { builds, nextCursor: encodeCursor(last.rowKey) }
+        : { builds };
+    });
+  }
+
+  /** One attempt: read the marker and the build, decide, write all of it or nothing. */
+  private async attempt<R extends { readonly kind: string }>(
+    event: { readonly eventId: string; readonly repository: string; readonly digest: string },
+    plan: (current: CurrentBuild | undefined) => WritePlan<R>,
+  ): Promise<R | { readonly kind: 'duplicate-event'; readonly build: Build | undefined }> {
+    const { repository, eventId, digest } = event;
+    const [marker, row] = await Promise.all([
+      this.readRow(repository, eventRowKey(eventId)),
+      this.readRow(repository, buildRowKey(digest)),
+    ]);
+    const current = row && { build: buildOfRow(row), etag: row.etag };
+    if (marker) return { kind: 'duplicate-event', build: current?.build };
+    const { result, actions } = plan(current);
+    if (actions.length > 0) await this.client.submitTransaction([...actions]);
+    return result;
+  }
+
+  /** Runs `attempt` once the table exists, retrying lost races, and names `doing` in errors. */
+  private async run<T>(doing: string, attempt: () => Promise<T>): Promise<T> {
+    try {
+      await this.ready();
+      return await retryOnConflict(doing, attempt, this.maxAttempts);
+    } catch (error) {
+      throw ledgerFailure(doing, error);
+    }
+  }
+
+  /** The row, or undefined when it does not exist. */
+  private async readRow(repository: string, rowKey: string): Promise<Row | undefined> {
+    try {
+      return await this.client.getEntity(partitionKeyOf(repository), rowKey);
+    } catch (error) {
+      if (isEntityNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** The rows of a RowKey range of the repository's partition, in RowKey order. */
+  private async *query(
+    repository: string,
+    range: RowKeyRange,
+    pageSize: number,
+    exclusive = false,
+  ): AsyncGenerator<Row> {
+    const pk = partitionKeyOf(repository);
+    const filter = exclusive
+      ? odata`PartitionKey eq ${pk} and RowKey gt ${range.from} and RowKey lt ${range.to}`
+      : odata`PartitionKey eq ${pk} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
+    const pages = this.client
+      .listEntities({ queryOptions: { filter } })
+      .byPage({ maxPageSize: pageSize });
+    for await (const page of pages) yield* page;
+  }
+}
+
+/** The ledger on Azure Table Storage; see `TablesLedger`. */
+export function createTablesLedger(options: TablesLedgerOptions): Ledger {
+  return new TablesLedger(options);
+}
+
+/** Time goes into keys as 13 inverted digits: 1970 to 2286. */
+function checkTime(at: Date): void {
+  const ms = at.getTime();
+  if (!(ms >= 0 && ms <= MAX_TIME_MS))
+    throw new ValidationError('ledger event', [
+      { path: 'at', message: 'must be a valid date between 1970 and 2286' },
+    ]);
+}

@@ -1,0 +1,116 @@
+import type { TableEntity } from '@azure/data-tables';
+import { z } from 'zod';
+import type { Build } from '../../domain/build.js';
+import { buildRowKey, eventRowKey, partitionKeyOf, shaRowKey, timeRowKey } from './tablesKeys.js';
+
+/** The properties of a `build|` row and of its `time|` copy. Lists are JSON arrays. */
+export type BuildProps = {
+  readonly repository: string;
+  readonly digest: string;
+  readonly gitShas: string;
+  readonly tags: string;
+  readonly mediaType: string;
+  readonly registry: string;
+  readonly recordedAt: string;
+  readonly deletedAt?: string;
+};
+
+const stringList = z.string().transform((text, ctx) => {
+  try {
+    return z.array(z.string()).parse(JSON.parse(text));
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'is not a JSON array of strings' });
+    return z.NEVER;
+  }
+});
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
+
+const buildRow = z.object({
+  repository: z.string().min(1),
+  digest: z.string().min(1),
+  gitShas: stringList,
+  tags: stringList,
+  mediaType: z.string(),
+  registry: z.string(),
+  recordedAt: isoDate,
+  deletedAt: isoDate.optional(),
+});
+
+/**
+ * The build held by a `build|` or `time|` row. Throws a plain Error naming the row when it
+ * is malformed: the table was written by something else, which no retry will fix.
+ */
+export function buildOfRow(row: Record<string, unknown>): Build {
+  const parsed = buildRow.safeParse(row);
+  if (!parsed.success) {
+    const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`ledger row ${where} is malformed: ${issues}`);
+  }
+  const { deletedAt, ...rest } = parsed.data;
+  return deletedAt === undefined ? rest : { ...rest, deletedAt };
+}
+
+function propsOf(build: Build): BuildProps {
+  return {
+    repository: build.repository,
+    digest: build.digest,
+    gitShas: JSON.stringify(build.gitShas),
+    tags: JSON.stringify(build.tags),
+    mediaType: build.mediaType,
+    registry: build.registry,
+    recordedAt: build.recordedAt,
+    ...(build.deletedAt === undefined ? {} : { deletedAt: build.deletedAt }),
+  };
+}
+
+/** The `build|` row of `build`. */
+export function buildEntity(build: Build): TableEntity<BuildProps> {
+  return {
+    partitionKey: partitionKeyOf(build.repository),
+    rowKey: buildRowKey(build.digest),
+    ...propsOf(build),
+  };
+}
+
+/** The `time|` copy of `build`, which `listBuilds` reads. */
+export function timeEntity(build: Build): TableEntity<BuildProps> {
+  return {
+    partitionKey: partitionKeyOf(build.repository),
+    rowKey: timeRowKey(Date.parse(build.recordedAt), build.digest),
+    ...propsOf(build),
+  };
+}
+
+/** The `sha|` row pointing `gitSha` at `build`. */
+export function shaEntity(build: Build, gitSha: string): TableEntity<Record<string, string>> {
+  return {
+    partitionKey: partitionKeyOf(build.repository),
+    rowKey: shaRowKey(gitSha, Date.parse(build.recordedAt), build.digest),
+    repository: build.repository,
+    gitSha,
+    digest: build.digest,
+  };
+}
+
+/** The `event|` marker of a handled registry event: what it did, for the audit trail. */
+export function eventEntity(
+  repository: string,
+  event: {
+    readonly eventId: string;
+    readonly action: 'record' | 'delete';
+    readonly digest: string;
+    readonly at: Date;
+  },
+): TableEntity<Record<string, string>> {
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey: eventRowKey(event.eventId),
+    repository,
+    eventId: event.eventId,
+    action: event.action,
+    digest: event.digest,
+    handledAt: event.at.toISOString(),
+  };
+}
