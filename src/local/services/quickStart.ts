@@ -1,0 +1,81 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/** What {@link quickStart} describes. */
+export interface QuickStartInfo {
+  hostUrl: string;
+  tablesUrl: string;
+  logDir: string;
+  secret: string;
+  /** Where the secret came from, for the reader: `PROMOTER_WEBHOOK_SECRET` or a file path. */
+  secretSource: string;
+  /** The local registry; undefined when PROMOTER_REGISTRY names another one. */
+  registry:
+    | { host: string; url: string; certFile: string; certDir: string; sampleImage: string }
+    | undefined;
+  externalRegistry: string | undefined;
+  /** A 7-hex git SHA to put in the example build tag. */
+  gitSha: string;
+}
+
+/** `git rev-parse --short=7 HEAD` in `dir`, or 7 random hex digits outside a git checkout. */
+export function exampleGitSha(dir: string): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short=7', 'HEAD'], {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    if (/^[0-9a-f]{7}$/.test(sha)) return sha;
+  } catch {
+    // not a git checkout, or no git
+  }
+  return randomBytes(4).toString('hex').slice(0, 7);
+}
+
+/** The text `npm start` prints once everything is up: URLs, the secret, commands to try. */
+export function quickStart(info: QuickStartInfo): string {
+  const tag = `git-${info.gitSha}`;
+  const read = `curl ${info.hostUrl}/api/repositories/myapp/builds/${info.gitSha}`;
+  const row = (label: string, value: string): string => `  ${label.padEnd(16)} ${value}`;
+  const lines = [
+    '',
+    'promoter is running. Ctrl-C stops everything.',
+    '',
+    row('function host', info.hostUrl),
+    info.registry === undefined
+      ? row(
+          'registry',
+          `${info.externalRegistry ?? '(none)'} (PROMOTER_REGISTRY; none started here)`,
+        )
+      : row('registry', `${info.registry.url}  (TLS, certificate ${info.registry.certFile})`),
+    row('Azurite tables', info.tablesUrl),
+    row('webhook secret', `${info.secret}  (${info.secretSource})`),
+    row('logs', info.logDir),
+    '',
+  ];
+  if (info.registry === undefined) {
+    lines.push(
+      `Point ${info.externalRegistry ?? 'the registry'}'s webhook at ${info.hostUrl}/api/hooks/registry`,
+      `(it must reach this machine) with the header "Authorization: Bearer <secret>", push`,
+      `myapp:${tag}, then read the build back:`,
+      `  ${read}`,
+      '',
+    );
+    return lines.join('\n');
+  }
+  const { host, certDir, certFile, sampleImage } = info.registry;
+  lines.push(
+    `Push a build of myapp for git commit ${info.gitSha} (a sample image is ready, no internet needed):`,
+    `  skopeo copy --dest-cert-dir ${certDir} oci:${sampleImage}:latest docker://${host}/myapp:${tag}`,
+    'then read it back (the digest is what `skopeo inspect` reports):',
+    `  ${read}`,
+    `  skopeo inspect --cert-dir ${certDir} docker://${host}/myapp:${tag}`,
+    '',
+    'Or with docker: trust the certificate once, then push any image under a git-<sha> tag:',
+    `  sudo mkdir -p /etc/docker/certs.d/${host} && sudo cp ${certFile} /etc/docker/certs.d/${host}/ca.crt`,
+    `  docker tag <image> ${host}/myapp:${tag} && docker push ${host}/myapp:${tag}`,
+    '',
+  );
+  return lines.join('\n');
+}
