@@ -55,8 +55,10 @@ async function main(): Promise<void> {
     port: settings.tablesPort,
     logDir,
     detached: true,
+    onSpawn: (child, marker) => {
+      supervise(child, stateDir, marker);
+    },
   });
-  supervise(azurite.process, stateDir, azurite.marker);
 
   let registry: RegistryService | undefined;
   if (settings.externalRegistry === undefined) {
@@ -70,8 +72,10 @@ async function main(): Promise<void> {
       notifyHeaders: { Authorization: `Bearer ${secret}` },
       logDir,
       detached: true,
+      onSpawn: (child, marker) => {
+        supervise(child, stateDir, marker);
+      },
     });
-    supervise(registry.process, stateDir, registry.configFile);
   } else {
     say(`PROMOTER_REGISTRY=${settings.externalRegistry}: not starting a local registry`);
   }

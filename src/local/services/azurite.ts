@@ -17,6 +17,11 @@ export interface AzuriteOptions {
   log?: (line: string) => void;
   /** Run it in its own process group, so that a terminal's Ctrl-C reaches only the supervisor. */
   detached?: boolean;
+  /**
+   * Called as soon as the process exists, before it is ready, with a string of its command line
+   * that identifies it: lets a supervisor record it at once (pidfile) and watch it.
+   */
+  onSpawn?: (process: ManagedProcess, marker: string) => void;
 }
 
 /** A running Azurite table service. */
@@ -62,7 +67,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteServ
   const location =
     options.stateDir === undefined
       ? ['--inMemoryPersistence']
-      : ['--location', path.join(options.stateDir)];
+      : ['--location', path.resolve(options.stateDir)];
   if (options.stateDir !== undefined) mkdirSync(options.stateDir, { recursive: true });
   const args = [
     azuriteTableScript(),
@@ -85,6 +90,9 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteServ
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.detached === undefined ? {} : { detached: options.detached }),
   });
+  const marker =
+    options.stateDir === undefined ? `--tablePort ${options.port}` : location.join(' ');
+  options.onSpawn?.(child, marker);
   try {
     await waitForPort(options.port, { hosts: ['127.0.0.1'], process: child, timeoutMs: 30_000 });
   } catch (error) {
@@ -94,7 +102,7 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteServ
   return {
     connectionString: azuriteConnectionString(options.port),
     port: options.port,
-    marker: options.stateDir === undefined ? `--tablePort ${options.port}` : location.join(' '),
+    marker,
     process: child,
     stop: () => child.stop(),
   };

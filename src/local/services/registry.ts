@@ -23,6 +23,11 @@ export interface RegistryOptions {
   log?: (line: string) => void;
   /** Run it in its own process group, so that a terminal's Ctrl-C reaches only the supervisor. */
   detached?: boolean;
+  /**
+   * Called as soon as the process exists, before it is ready, with a string of its command line
+   * that identifies it: lets a supervisor record it at once (pidfile) and watch it.
+   */
+  onSpawn?: (process: ManagedProcess, marker: string) => void;
 }
 
 /** A running CNCF distribution registry, serving over TLS with a generated certificate. */
@@ -83,6 +88,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryS
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.detached === undefined ? {} : { detached: options.detached }),
   });
+  options.onSpawn?.(child, configFile);
   const ca = readFileSync(certFile);
   try {
     await waitUntil(() => answersV2(options.port, ca), {
