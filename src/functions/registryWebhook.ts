@@ -1,7 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { recordBuildOnPush } from '../app/recordBuildOnPush.js';
 import type { ServicesProvider } from '../composition.js';
-import { TransientError, ValidationError } from '../domain/errors.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
 import { json, problem } from './http/problem.js';
 import { readLimitedBody } from './http/readLimitedBody.js';
@@ -53,39 +52,15 @@ export function registryWebhook(getServices: ServicesProvider) {
       } catch (error) {
         return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
       }
-      let events;
-      try {
-        events = parseRegistryEvents(parsed);
-      } catch (error) {
-        if (error instanceof ValidationError)
-          return problem(400, 'Bad Request', error.message, { errors: error.issues });
-        throw error;
-      }
-      try {
-        const results = await recordBuildOnPush(events, {
-          ledger: services.ledger,
-          pipeline: services.pipeline,
-          clock: services.clock,
-          defaultRegistry: config.registry,
-        });
-        for (const r of results) context.info(`registry event ${r.outcome}`, r);
-        return json(200, { results });
-      } catch (error) {
-        if (error instanceof TransientError) {
-          context.error('ledger unavailable; the registry will redeliver', {
-            error: error.message,
-          });
-          return problem(
-            503,
-            'Service Unavailable',
-            `the ledger is unavailable, try again: ${error.message}`,
-            {
-              headers: { 'retry-after': '5' },
-            },
-          );
-        }
-        throw error;
-      }
+      const events = parseRegistryEvents(parsed);
+      const results = await recordBuildOnPush(events, {
+        ledger: services.ledger,
+        pipeline: services.pipeline,
+        clock: services.clock,
+        defaultRegistry: config.registry,
+      });
+      for (const r of results) context.info(`registry event ${r.outcome}`, r);
+      return json(200, { results });
     },
   );
 }

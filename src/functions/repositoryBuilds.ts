@@ -1,6 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { ServicesProvider } from '../composition.js';
-import { TransientError, ValidationError } from '../domain/errors.js';
 import { digestProblem, repositoryProblem } from '../domain/imageReference.js';
 import type { Ledger } from '../ports.js';
 import { buildView } from './buildView.js';
@@ -59,24 +58,9 @@ export function repositoryBuilds(getServices: ServicesProvider) {
         return problem(400, 'Bad Request', `repository ${repoProblem}`, {
           errors: [{ path: 'repository', message: repoProblem }],
         });
-      try {
-        return route.kind === 'list'
-          ? await list(ledger, route.repository, request)
-          : await get(ledger, route.repository, route.ref);
-      } catch (error) {
-        if (error instanceof ValidationError)
-          return problem(400, 'Bad Request', error.message, { errors: error.issues });
-        if (error instanceof TransientError)
-          return problem(
-            503,
-            'Service Unavailable',
-            `the ledger is unavailable, try again: ${error.message}`,
-            {
-              headers: { 'retry-after': '5' },
-            },
-          );
-        throw error;
-      }
+      return route.kind === 'list'
+        ? await list(ledger, route.repository, request)
+        : await get(ledger, route.repository, route.ref);
     },
   );
 }

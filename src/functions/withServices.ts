@@ -1,11 +1,13 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { Services, ServicesProvider } from '../composition.js';
-import { ValidationError } from '../domain/errors.js';
+import { TransientError, ValidationError } from '../domain/errors.js';
 import { problem } from './http/problem.js';
 
 /**
  * Wraps an HTTP handler: resolves the services (a settings error answers 500 and is logged,
- * without revealing settings to the caller), and turns an unexpected error into a logged 500.
+ * without revealing settings to the caller) and maps errors the handler lets through: bad
+ * input (ValidationError) → 400 naming the fields; a dependency outage (TransientError) → 503
+ * with Retry-After, so a registry redelivers; anything else → a logged 500.
  */
 export function withServices(
   getServices: ServicesProvider,
@@ -31,6 +33,14 @@ export function withServices(
     try {
       return await handler(services, request, context);
     } catch (error) {
+      if (error instanceof ValidationError)
+        return problem(400, 'Bad Request', error.message, { errors: error.issues });
+      if (error instanceof TransientError) {
+        context.error('dependency unavailable; answering 503', { error: error.message });
+        return problem(503, 'Service Unavailable', `try again: ${error.message}`, {
+          headers: { 'retry-after': '5' },
+        });
+      }
       context.error('unexpected error', {
         error: error instanceof Error ? (error.stack ?? error.message) : String(error),
       });

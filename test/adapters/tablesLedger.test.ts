@@ -1,31 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { ensureLedgerTable } from '../../src/adapters/tables/tablesEnsureTable.js';
 import { createTablesLedger } from '../../src/adapters/tables/tablesLedger.js';
 import { TransientError, ValidationError } from '../../src/domain/errors.js';
 import type { BuildPush, Ledger } from '../../src/ports.js';
-import {
-  azuriteConnectionString,
-  freePort,
-  startAzuriteTables,
-  type AzuriteTables,
-} from '../support/azurite.js';
+import { azuriteConnectionString } from '../../src/local/services/azurite.js';
+import { freePort } from '../../src/local/services/ports.js';
 
-let azurite: AzuriteTables | undefined;
-
-beforeAll(async () => {
-  azurite = await startAzuriteTables();
-});
-
-afterAll(async () => {
-  await azurite?.stop();
-});
-
-function connectionString(): string {
-  if (!azurite) throw new Error('Azurite did not start');
-  return azurite.connectionString;
-}
+/** The suite's Azurite (test/globalSetup.ts); each test uses a fresh table in it. */
+const connectionString = () => inject('tablesConnectionString');
 
 /** A fresh table, so that every test starts from an empty ledger. */
 function freshTableName(): string {

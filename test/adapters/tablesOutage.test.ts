@@ -6,7 +6,7 @@ import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { ledgerFailure } from '../../src/adapters/tables/tablesErrors.js';
 import { createTablesLedger } from '../../src/adapters/tables/tablesLedger.js';
 import { TransientError } from '../../src/domain/errors.js';
-import { azuriteConnectionString } from '../support/azurite.js';
+import { azuriteConnectionString } from '../../src/local/services/azurite.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
 

@@ -123,7 +123,8 @@ function registryConfig(options: RegistryOptions & { certFile: string; keyFile: 
   return `# Written by promoter's local services (src/local/services/registry.ts) at each start.
 version: 0.1
 log:
-  level: info
+  # warn, not info: at info the registry logs its notification headers, i.e. the secret.
+  level: warn
   formatter: text
   accesslog:
     disabled: false
