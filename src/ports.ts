@@ -1,4 +1,7 @@
+import type { ApprovalMessage } from './domain/approvalMessage.js';
 import type { Build } from './domain/build.js';
+import type { OutcomeEvent } from './domain/outcomeEvent.js';
+import type { Promotion, StageHead } from './domain/promotion.js';
 
 /** What the webhook saw: a manifest pushed under a build tag. */
 export interface BuildPush {
@@ -88,4 +91,105 @@ export interface Ledger {
 /** The time source; use cases never read the system clock themselves. */
 export interface Clock {
   now(): Date;
+}
+
+/** A manifest as the registry stores it: the exact bytes and their media type. */
+export interface RawManifest {
+  readonly content: Uint8Array;
+  readonly mediaType: string;
+  /** sha256 of `content`, as verified by the adapter. */
+  readonly digest: string;
+}
+
+/**
+ * The container registry promoter re-tags in (`@azure/container-registry`).
+ *
+ * Contract: registry 429, 5xx, timeouts and connection failures are thrown as
+ * `TransientError` naming the operation (`fetching myapp@sha256:…: …`); a missing manifest
+ * or repository is `NotFoundError`; authorization failures are thrown as plain Errors with
+ * the registry's answer. Every method makes the fewest requests it can (the benchmark counts
+ * them): `getManifest` one GET, `resolveTag` one request, `putManifest` one PUT, `lockTag`
+ * one call on ACR and none elsewhere.
+ */
+export interface Registry {
+  /** The raw manifest (or index) stored under `digest`; its bytes hash to `digest`. */
+  getManifest(repository: string, digest: string): Promise<RawManifest>;
+  /** The digest `tag` points to now, or undefined when the tag does not exist. */
+  resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  /**
+   * Puts the exact bytes under `tag` with their media type (never re-serialised), and
+   * returns the digest the registry reports for what it stored.
+   */
+  putManifest(repository: string, tag: string, manifest: RawManifest): Promise<string>;
+  /**
+   * Makes `tag` immutable in the registry (ACR: `canWrite: false, canDelete: false`).
+   * Returns false where the registry has no such lock (the ledger enforces immutability there).
+   */
+  lockTag(repository: string, tag: string): Promise<boolean>;
+}
+
+/** The repository-wide promotion state: what each stage holds, and rc counters. */
+export interface RepositoryState {
+  readonly heads: Readonly<Record<string, StageHead>>;
+  /** Highest `{n}` allocated per `<stage>|<version>`. */
+  readonly counters: Readonly<Record<string, number>>;
+  /** Concurrency token of this state; undefined when the repository has none yet. */
+  readonly etag: string | undefined;
+}
+
+/** A change to a repository's promotions, committed all or nothing. */
+export interface PromotionCommit {
+  /** The state's etag as read; the commit fails with `conflict` if it changed since. */
+  readonly expectedEtag: string | undefined;
+  readonly heads: Readonly<Record<string, StageHead>>;
+  readonly counters: Readonly<Record<string, number>>;
+  /** Promotions to create or replace (keyed by stage, version and digest). Their tags become findable by `findPromotionByTag`. */
+  readonly promotions: readonly Promotion[];
+  /** When a message is finished: its outcome, kept for redeliveries and in the history. */
+  readonly outcome?: OutcomeEvent | undefined;
+}
+
+/**
+ * The promotion ledger (Azure Table Storage): promotions, stage heads, rc counters and the
+ * outcome of every handled message. Same error contract as `Ledger`. Writes go through
+ * `commit`, which is atomic per repository and settled by the state's ETag.
+ */
+export interface PromotionStore {
+  getRepositoryState(repository: string): Promise<RepositoryState>;
+  getPromotion(
+    repository: string,
+    key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },
+  ): Promise<Promotion | undefined>;
+  /** Every promotion of one digest, any stage. */
+  listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]>;
+  /** The promotion that allocated `tag` (e.g. `1.2.3-rc2`), if any. */
+  findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined>;
+  /** The outcome recorded for a message id, if it was handled. */
+  getOutcome(repository: string, messageId: string): Promise<OutcomeEvent | undefined>;
+  /** Outcomes of the repository, newest first: the audit trail. */
+  listHistory(
+    repository: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<{
+    readonly outcomes: readonly OutcomeEvent[];
+    readonly nextCursor?: string | undefined;
+  }>;
+  /**
+   * Applies the change atomically. `conflict` when the state's etag changed or the outcome's
+   * message id was recorded meanwhile: re-read and decide again.
+   */
+  commit(
+    repository: string,
+    change: PromotionCommit,
+  ): Promise<{ readonly kind: 'committed' | 'conflict' }>;
+}
+
+/** Sends approval messages to the `promotions` queue (session id = repository, message id = id). */
+export interface ApprovalQueue {
+  send(message: ApprovalMessage): Promise<void>;
+}
+
+/** Announces outcomes on the `promotion-events` topic. At least once: `id` dedupes. */
+export interface OutcomePublisher {
+  publish(event: OutcomeEvent): Promise<void>;
 }

@@ -28,3 +28,8 @@ export class ValidationError extends Error {
 export class TransientError extends Error {
   override readonly name = 'TransientError';
 }
+
+/** Something named does not exist (a manifest in the registry, a build in the ledger). Terminal. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
