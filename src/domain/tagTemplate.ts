@@ -27,7 +27,7 @@ export interface TagTemplate {
   /** Matches a concrete tag made from this template, capturing the placeholders' values. */
   readonly pattern: RegExp;
   /** Renders the template; every placeholder it uses must be given. */
-  render(values: Partial<Record<Placeholder, string | number>>): string;
+  render(values: Partial<Record<Placeholder, string | number | undefined>>): string;
 }
 
 const literalChars = /^[a-zA-Z0-9._-]*$/;

@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { ServicesProvider } from '../composition.js';
 import { digestProblem, repositoryProblem } from '../domain/imageReference.js';
+import { matchingCommits } from '../domain/matchingCommits.js';
 import type { Ledger } from '../ports.js';
 import { buildView } from './buildView.js';
 import { json, problem } from './http/problem.js';
@@ -83,9 +84,7 @@ async function get(ledger: Ledger, repository: string, rawRef: string): Promise<
   const builds = await ledger.findBuildsByGitSha(repository, ref, 20);
   const first = builds[0];
   if (!first) return notFound(repository, ref);
-  const matching = new Set(builds.flatMap((b) => b.gitShas.filter((s) => s.startsWith(ref))));
-  // A short and a full SHA of one commit are one commit, not an ambiguity.
-  const shas = [...matching].filter((s) => ![...matching].some((o) => o !== s && o.startsWith(s)));
+  const shas = matchingCommits(builds, ref);
   if (shas.length > 1)
     return problem(
       409,
