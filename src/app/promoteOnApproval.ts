@@ -1,36 +1,18 @@
 import { parseApprovalMessage, type ApprovalMessage } from '../domain/approvalMessage.js';
 import { evaluateDecision } from '../domain/approvalPolicy.js';
 import type { Build } from '../domain/build.js';
-import { NotFoundError, TransientError, ValidationError } from '../domain/errors.js';
+import { chooseVersion } from '../domain/chooseVersion.js';
+import { TransientError, ValidationError } from '../domain/errors.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 import type { OutcomeEvent, RecordedApproval } from '../domain/outcomeEvent.js';
-import type { Pipeline, Stage } from '../domain/pipeline.js';
+import type { Stage } from '../domain/pipeline.js';
 import { promotionKey, type Promotion } from '../domain/promotion.js';
-import type {
-  Clock,
-  Ledger,
-  OutcomePublisher,
-  PromotionStore,
-  Registry,
-  RepositoryState,
-} from '../ports.js';
 import { outcomeOf } from './promotionOutcome.js';
+import { commit, MAX_ATTEMPTS, type PromoteDeps, type Step } from './promotionSteps.js';
 import { resolveBuild } from './resolveBuild.js';
+import { retagPromotion } from './retagPromotion.js';
 
-export interface PromoteDeps {
-  readonly ledger: Ledger;
-  readonly promotions: PromotionStore;
-  readonly registry: Registry;
-  readonly publisher: OutcomePublisher;
-  readonly pipeline: Pipeline;
-  readonly clock: Clock;
-}
-
-/** How often a decision is re-made after losing a race for the repository's state. */
-const MAX_ATTEMPTS = 8;
-
-type Step =
-  { readonly kind: 'done'; readonly outcome: OutcomeEvent } | { readonly kind: 'conflict' };
+export type { PromoteDeps } from './promotionSteps.js';
 
 /**
  * Handles one approval message: resolves the build, applies the stage's policy, and when the
@@ -112,7 +94,8 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
 
   const key = { stage: stage.name, version: version.value, digest: build.digest };
   const existing = ofDigest.find((p) => promotionKey(p) === promotionKey(key));
-  if (existing?.status === 'promoting') return act(message, existing, build, stage, deps);
+  if (existing?.status === 'promoting')
+    return retagPromotion(message, existing, build, stage, deps);
   if (existing?.status === 'rejected')
     return reject(`this promotion was stopped: ${existing.reason ?? 'rejected'}`, build, stage);
   const holds = state.heads[stage.name]?.digest === build.digest;
@@ -214,156 +197,9 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
         promotions: [promoting],
       });
       if (reserved.kind === 'conflict') return { kind: 'conflict' };
-      return act(message, promoting, build, stage, deps);
+      return retagPromotion(message, promoting, build, stage, deps);
     }
   }
-}
-
-type VersionChoice =
-  | { readonly kind: 'ok'; readonly value: string | undefined }
-  | { readonly kind: 'refuse'; readonly reason: string };
-
-/** The version a promotion is for: given, implied by an rc tag, or the only one the digest reached. */
-function chooseVersion(
-  stage: Stage,
-  message: ApprovalMessage,
-  implied: string | undefined,
-  ofDigest: readonly Promotion[],
-): VersionChoice {
-  if (!stage.tag.placeholders.has('version')) return { kind: 'ok', value: undefined };
-  if (message.version !== undefined && implied !== undefined && message.version !== implied)
-    return { kind: 'refuse', reason: `the tag names version ${implied}, not ${message.version}` };
-  const given = message.version ?? implied;
-  if (given !== undefined) return { kind: 'ok', value: given };
-  const reached = new Set(
-    ofDigest
-      .filter((p) => p.stage === stage.from && p.status === 'promoted' && p.version)
-      .map((p) => p.version),
-  );
-  const [only, ...others] = [...reached];
-  if (stage.sameVersion && only !== undefined && others.length === 0)
-    return { kind: 'ok', value: only };
-  return {
-    kind: 'refuse',
-    reason: `stage ${stage.name} needs a version (e.g. "version": "1.2.3", or --version 1.2.3)`,
-  };
-}
-
-/** Writes the allocated tags in the registry, then records the promotion and the stage head. */
-async function act(
-  message: ApprovalMessage,
-  promotion: Promotion,
-  build: Build,
-  stage: Stage,
-  deps: PromoteDeps,
-): Promise<Step> {
-  const { registry } = deps;
-  const repo = promotion.repository;
-  const doing = `promoting ${repo}@${promotion.digest} to ${stage.name}`;
-  let manifest;
-  try {
-    manifest = await registry.getManifest(repo, promotion.digest);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    return stop(
-      message,
-      promotion,
-      build,
-      stage,
-      deps,
-      `${promotion.digest} is no longer in the registry`,
-    );
-  }
-  for (const tag of promotion.tags) {
-    // A floating tag may move; an immutable one is checked, so nothing promoter did not
-    // write (drift) and nothing another digest holds is ever overwritten.
-    const current = stage.immutable ? await registry.resolveTag(repo, tag) : undefined;
-    if (current !== undefined && current !== promotion.digest)
-      return stop(
-        message,
-        promotion,
-        build,
-        stage,
-        deps,
-        `tag ${tag} already exists in the registry and points to ${current}; immutable tags never move`,
-      );
-    if (current === undefined) {
-      const stored = await registry.putManifest(repo, tag, manifest);
-      if (stored !== promotion.digest)
-        throw new Error(
-          `${doing}: the registry stored ${stored} under ${tag}, not the approved ${promotion.digest}`,
-        );
-    }
-    if (stage.immutable) await registry.lockTag(repo, tag);
-  }
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const now = deps.clock.now();
-    const state = await deps.promotions.getRepositoryState(repo);
-    const promoted: Promotion = {
-      ...promotion,
-      status: 'promoted',
-      promotedAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    const heads = {
-      ...state.heads,
-      [stage.name]: {
-        stage: stage.name,
-        digest: promotion.digest,
-        ...(promotion.version !== undefined ? { version: promotion.version } : {}),
-        tags: promotion.tags,
-        promotedAt: now.toISOString(),
-      },
-    };
-    const outcome = outcomeOf(message, 'promoted', now, { build, promotion: promoted, stage });
-    const done = await deps.promotions.commit(repo, {
-      expectedEtag: state.etag,
-      heads,
-      counters: state.counters,
-      promotions: [promoted],
-      outcome,
-    });
-    if (done.kind === 'committed') return { kind: 'done', outcome };
-  }
-  throw new TransientError(
-    `${doing}: the tags are written but recording the promotion kept conflicting; retry`,
-  );
-}
-
-/** Ends a promotion that cannot go on (registry contradicts it): recorded as rejected. */
-async function stop(
-  message: ApprovalMessage,
-  promotion: Promotion,
-  build: Build,
-  stage: Stage,
-  deps: PromoteDeps,
-  reason: string,
-): Promise<Step> {
-  const now = deps.clock.now();
-  const state = await deps.promotions.getRepositoryState(promotion.repository);
-  const stopped: Promotion = {
-    ...promotion,
-    status: 'rejected',
-    reason,
-    updatedAt: now.toISOString(),
-  };
-  const outcome = outcomeOf(message, 'rejected', now, { build, promotion: stopped, stage, reason });
-  return commit(deps, promotion.repository, state, { promotions: [stopped], outcome });
-}
-
-async function commit(
-  deps: PromoteDeps,
-  repository: string,
-  state: RepositoryState,
-  change: { promotions: Promotion[]; outcome: OutcomeEvent },
-): Promise<Step> {
-  const result = await deps.promotions.commit(repository, {
-    expectedEtag: state.etag,
-    heads: state.heads,
-    counters: state.counters,
-    ...change,
-  });
-  return result.kind === 'committed' ? { kind: 'done', outcome: change.outcome } : { kind: 'conflict' };
 }
 
 /** An invalid message is announced, and recorded when it names a valid repository. */

@@ -40,7 +40,7 @@ export type BuildSelector = z.output<typeof buildSelector>;
 const version = z
   .string()
   .refine((v) => semver.valid(v) === v && !v.includes('+'), {
-    message: 'must be a semantic version such as 1.2.3 (no leading v, no +build metadata)',
+    error: 'must be a semantic version such as 1.2.3 (no leading v, no +build metadata)',
   })
   .describe('Semantic version the stage tag is made for, e.g. 1.2.3');
 
