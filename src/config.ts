@@ -20,8 +20,17 @@ export interface Config {
   };
   /** Path of the pipeline definition, and whether it was set explicitly (then it must exist). */
   readonly pipelineFile: { readonly path: string; readonly explicit: boolean };
-  /** Registry host builds are pushed to (`myacr.azurecr.io`), when configured. */
+  /** Registry host builds are pushed to and promoted in (`myacr.azurecr.io`), when configured. */
   readonly registry: string | undefined;
+  /** How promoter signs in to the registry: `azure` (DefaultAzureCredential) or `anonymous`. */
+  readonly registryAuth: 'azure' | 'anonymous';
+  /** Where approval messages and outcome events go; undefined: the local host's stand-in. */
+  readonly serviceBus:
+    | { readonly namespace: string; readonly connectionString?: undefined }
+    | { readonly connectionString: string; readonly namespace?: undefined }
+    | undefined;
+  /** The `promotions` queue's maxDeliveryCount: the last delivery announces `failed`. */
+  readonly maxDeliveryCount: number;
 }
 
 /** The names of the settings `loadConfig` reads, for documentation and consistency tests. */
@@ -34,6 +43,10 @@ export const SETTINGS = [
   'PROMOTER_TABLE_PREFIX',
   'PROMOTER_PIPELINE_FILE',
   'PROMOTER_REGISTRY',
+  'PROMOTER_REGISTRY_AUTH',
+  'PROMOTER_SERVICEBUS_NAMESPACE',
+  'PROMOTER_SERVICEBUS_CONNECTION_STRING',
+  'PROMOTER_MAX_DELIVERY_COUNT',
 ] as const;
 
 const optional = z
@@ -85,6 +98,30 @@ const schema = z.object({
       .regex(/^[a-zA-Z0-9.-]+(:[0-9]+)?$/, 'must be a registry host[:port], e.g. myacr.azurecr.io')
       .optional(),
   ),
+  PROMOTER_REGISTRY_AUTH: optional.pipe(z.enum(['azure', 'anonymous']).optional()),
+  PROMOTER_SERVICEBUS_NAMESPACE: optional.pipe(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9-]+\.servicebus\.(windows\.net|chinacloudapi\.cn|usgovcloudapi\.net)$/,
+        'must be the fully qualified namespace, e.g. mynamespace.servicebus.windows.net',
+      )
+      .optional(),
+  ),
+  PROMOTER_SERVICEBUS_CONNECTION_STRING: optional.pipe(
+    z
+      .string()
+      .regex(/Endpoint=sb:\/\//i, 'must be a Service Bus connection string (Endpoint=sb://…)')
+      .optional(),
+  ),
+  PROMOTER_MAX_DELIVERY_COUNT: optional.pipe(
+    z.coerce
+      .number<string | undefined>()
+      .int('must be a whole number')
+      .min(1, "must be the queue's maxDeliveryCount, 1–100")
+      .max(100, "must be the queue's maxDeliveryCount, 1–100")
+      .default(5),
+  ),
 });
 
 /**
@@ -100,6 +137,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const tablesProblem = ledgerConnectionProblem(picked);
   if (tablesProblem)
     issues.push({ path: 'PROMOTER_TABLES_CONNECTION_STRING', message: tablesProblem });
+  if (
+    isSet(picked, 'PROMOTER_SERVICEBUS_NAMESPACE') &&
+    isSet(picked, 'PROMOTER_SERVICEBUS_CONNECTION_STRING')
+  )
+    issues.push({
+      path: 'PROMOTER_SERVICEBUS_CONNECTION_STRING',
+      message:
+        'set PROMOTER_SERVICEBUS_NAMESPACE (managed identity) or PROMOTER_SERVICEBUS_CONNECTION_STRING, not both',
+    });
   if (!result.success || issues.length > 0) throw new ValidationError('settings', issues);
   const s = result.data;
   return {
@@ -120,13 +166,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       explicit: s.PROMOTER_PIPELINE_FILE !== undefined,
     },
     registry: s.PROMOTER_REGISTRY,
+    registryAuth:
+      s.PROMOTER_REGISTRY_AUTH ??
+      (s.PROMOTER_REGISTRY !== undefined &&
+      /\.azurecr\.(io|cn|us)(:\d+)?$/.test(s.PROMOTER_REGISTRY)
+        ? 'azure'
+        : 'anonymous'),
+    serviceBus: s.PROMOTER_SERVICEBUS_NAMESPACE
+      ? { namespace: s.PROMOTER_SERVICEBUS_NAMESPACE }
+      : s.PROMOTER_SERVICEBUS_CONNECTION_STRING
+        ? { connectionString: s.PROMOTER_SERVICEBUS_CONNECTION_STRING }
+        : undefined,
+    maxDeliveryCount: s.PROMOTER_MAX_DELIVERY_COUNT,
   };
 }
 
+const isSet = (settings: Record<string, string | undefined>, name: string) =>
+  (settings[name] ?? '').trim() !== '';
+
 function ledgerConnectionProblem(settings: Record<string, string | undefined>): string | undefined {
-  const isSet = (name: string) => (settings[name] ?? '').trim() !== '';
-  const connectionString = isSet('PROMOTER_TABLES_CONNECTION_STRING');
-  const endpoint = isSet('PROMOTER_TABLES_ENDPOINT');
+  const connectionString = isSet(settings, 'PROMOTER_TABLES_CONNECTION_STRING');
+  const endpoint = isSet(settings, 'PROMOTER_TABLES_ENDPOINT');
   if (connectionString !== endpoint) return undefined;
   return `set exactly one of PROMOTER_TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true for Azurite) or PROMOTER_TABLES_ENDPOINT (with a managed identity)${connectionString ? '; both are set' : ''}`;
 }

@@ -32,6 +32,9 @@ describe('loadConfig', () => {
       },
       pipelineFile: { path: 'promoter.pipeline.json', explicit: false },
       registry: undefined,
+      registryAuth: 'anonymous',
+      serviceBus: undefined,
+      maxDeliveryCount: 5,
     });
   });
 
@@ -45,6 +48,8 @@ describe('loadConfig', () => {
         PROMOTER_TABLE_PREFIX: 'promoterDev',
         PROMOTER_PIPELINE_FILE: 'deploy/pipeline.json',
         PROMOTER_REGISTRY: 'myacr.azurecr.io',
+        PROMOTER_SERVICEBUS_NAMESPACE: 'myns.servicebus.windows.net',
+        PROMOTER_MAX_DELIVERY_COUNT: '7',
       }),
     ).toEqual<Config>({
       webhook: { secrets: [SECRET, PREVIOUS], header: 'X-Promoter-Secret' },
@@ -55,6 +60,9 @@ describe('loadConfig', () => {
       },
       pipelineFile: { path: 'deploy/pipeline.json', explicit: true },
       registry: 'myacr.azurecr.io',
+      registryAuth: 'azure',
+      serviceBus: { namespace: 'myns.servicebus.windows.net' },
+      maxDeliveryCount: 7,
     });
   });
 
@@ -228,5 +236,26 @@ describe('loadConfig', () => {
     const error = errorOf(env);
     const shown = `${error.message}\n${JSON.stringify(error.issues)}\n${String(error.stack)}`;
     for (const secret of secrets) expect(shown).not.toContain(secret);
+  });
+
+  it.each([
+    [
+      'both Service Bus settings',
+      {
+        PROMOTER_SERVICEBUS_NAMESPACE: 'myns.servicebus.windows.net',
+        PROMOTER_SERVICEBUS_CONNECTION_STRING:
+          'Endpoint=sb://myns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=v',
+      },
+      'PROMOTER_SERVICEBUS_CONNECTION_STRING',
+    ],
+    [
+      'a namespace without its domain',
+      { PROMOTER_SERVICEBUS_NAMESPACE: 'myns' },
+      'PROMOTER_SERVICEBUS_NAMESPACE',
+    ],
+    ['an unknown registry auth', { PROMOTER_REGISTRY_AUTH: 'basic' }, 'PROMOTER_REGISTRY_AUTH'],
+    ['a delivery count of 0', { PROMOTER_MAX_DELIVERY_COUNT: '0' }, 'PROMOTER_MAX_DELIVERY_COUNT'],
+  ])('refuses %s, naming the setting', (_, env, setting) => {
+    expect(errorOf({ ...minimal, ...env }).issues.map((i) => i.path)).toContain(setting);
   });
 });

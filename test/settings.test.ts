@@ -9,7 +9,12 @@ const sample = JSON.parse(
 };
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 /** Settings the Functions host itself reads. */
-const hostSettings = ['FUNCTIONS_WORKER_RUNTIME', 'AzureWebJobsStorage'];
+const hostSettings = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'AzureWebJobsStorage',
+  // The promotions trigger's identity-based connection, read by the Functions host.
+  'ServiceBusConnection__fullyQualifiedNamespace',
+];
 
 describe('settings', () => {
   it('local.settings.sample.json names every setting the app reads, and no other', () => {
