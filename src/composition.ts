@@ -1,17 +1,33 @@
+import type { TokenCredential } from '@azure/identity';
 import { createTablesClient } from './adapters/tables/tablesClient.js';
 import { createTablesLedger } from './adapters/tables/tablesLedger.js';
+import { createTablesPromotionStore } from './adapters/tables/tablesPromotionStore.js';
 import { loadConfig, type Config } from './config.js';
 import type { Pipeline } from './domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
-import type { Clock, Ledger } from './ports.js';
+import type {
+  ApprovalQueue,
+  Clock,
+  Ledger,
+  OutcomePublisher,
+  PromotionStore,
+  Registry,
+} from './ports.js';
 
 /** Everything the functions need, built from settings. */
 export interface Services {
   readonly config: Config;
   readonly pipeline: Pipeline;
   readonly ledger: Ledger;
+  readonly promotions: PromotionStore;
+  readonly registry: Registry;
+  readonly approvals: ApprovalQueue;
+  readonly publisher: OutcomePublisher;
   readonly clock: Clock;
 }
+
+/** Adapters the local host supplies itself (its stand-in queue and event log). */
+export type ServiceOverrides = Partial<Pick<Services, 'approvals' | 'publisher' | 'registry'>>;
 
 /** A lazily built, shared set of services. */
 export type ServicesProvider = () => Promise<Services>;
@@ -20,30 +36,94 @@ export const systemClock: Clock = { now: () => new Date() };
 
 /** Name of the ledger's builds table for a prefix. */
 export const buildsTableName = (prefix: string) => `${prefix}builds`;
+/** Name of the ledger's promotions table for a prefix. */
+export const promotionsTableName = (prefix: string) => `${prefix}promotions`;
+
+/** `DefaultAzureCredential`, imported only when an identity is needed. */
+async function azureCredential(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
+}
+
+/** Memoises an async factory: built on first use, shared after. */
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let instance: Promise<T> | undefined;
+  return () => (instance ??= build());
+}
+
+/** A Registry whose adapter (and SDK) is created on the first call. */
+function lazyRegistry(get: () => Promise<Registry>): Registry {
+  return {
+    getManifest: async (repo, digest) => (await get()).getManifest(repo, digest),
+    resolveTag: async (repo, tag) => (await get()).resolveTag(repo, tag),
+    putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
+    lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
+  };
+}
 
 /**
- * Builds the services from settings. SDK clients connect on first use; the identity library
- * is imported only when the ledger is reached by managed identity.
+ * Builds the services from settings. SDK clients connect on first use; the registry, Service
+ * Bus and identity libraries are imported only when a function first needs them.
  */
 export async function createServices(
   env: Readonly<Record<string, string | undefined>>,
   cwd: string = process.cwd(),
+  overrides: ServiceOverrides = {},
 ): Promise<Services> {
   const config = loadConfig(env);
   const pipeline = await loadPipelineFile(config.pipelineFile, cwd);
-  const tableName = buildsTableName(config.tables.prefix);
-  const client = config.tables.connectionString
-    ? createTablesClient({ connectionString: config.tables.connectionString, tableName })
-    : createTablesClient({
-        endpoint: config.tables.endpoint ?? '',
-        tableName,
-        credential: new (await import('@azure/identity')).DefaultAzureCredential(),
-      });
-  return { config, pipeline, ledger: createTablesLedger({ client }), clock: systemClock };
+  const credential = config.tables.endpoint ? await azureCredential() : undefined;
+  const tables = (tableName: string) =>
+    config.tables.connectionString
+      ? createTablesClient({ connectionString: config.tables.connectionString, tableName })
+      : createTablesClient({ endpoint: config.tables.endpoint ?? '', tableName, credential });
+  const { registry: host, serviceBus } = config;
+  const registry =
+    overrides.registry ??
+    lazyRegistry(
+      once(async () => {
+        if (!host)
+          throw new Error(
+            'PROMOTER_REGISTRY is not set: promoter does not know which registry to re-tag in',
+          );
+        const { createAcrRegistry } = await import('./adapters/acr/acrRegistry.js');
+        return createAcrRegistry({
+          registry: host,
+          ...(config.registryAuth === 'azure' ? { credential: await azureCredential() } : {}),
+        });
+      }),
+    );
+  const bus = once(async () => {
+    if (!serviceBus)
+      throw new Error(
+        'PROMOTER_SERVICEBUS_NAMESPACE is not set: promoter has no queue for approvals and no topic for outcomes',
+      );
+    const { createServiceBusBus } = await import('./adapters/servicebus/serviceBusBus.js');
+    return createServiceBusBus(
+      serviceBus.namespace
+        ? { namespace: serviceBus.namespace, credential: await azureCredential() }
+        : { connectionString: serviceBus.connectionString },
+    );
+  });
+  return {
+    config,
+    pipeline,
+    ledger: createTablesLedger({ client: tables(buildsTableName(config.tables.prefix)) }),
+    promotions: createTablesPromotionStore({
+      client: tables(promotionsTableName(config.tables.prefix)),
+    }),
+    registry,
+    approvals: overrides.approvals ?? { send: async (m) => (await bus()).approvals.send(m) },
+    publisher: overrides.publisher ?? { publish: async (e) => (await bus()).outcomes.publish(e) },
+    clock: systemClock,
+  };
 }
 
 /** Memoises `createServices(env)`: one set of clients per process, built on first use. */
-export function servicesFrom(env: Readonly<Record<string, string | undefined>>): ServicesProvider {
+export function servicesFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ServiceOverrides = {},
+): ServicesProvider {
   let services: Promise<Services> | undefined;
-  return () => (services ??= createServices(env));
+  return () => (services ??= createServices(env, process.cwd(), overrides));
 }

@@ -32,12 +32,13 @@ export async function promoteOnApproval(body: unknown, deps: PromoteDeps): Promi
     if (!(error instanceof ValidationError)) throw error;
     return announceInvalid(body, error, deps);
   }
-  const recorded = await deps.promotions.getOutcome(message.repository, message.id);
-  if (recorded) {
-    await deps.publisher.publish(recorded);
-    return recorded;
-  }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    // Checked on every attempt: a lost race may be another delivery of this very message.
+    const recorded = await deps.promotions.getOutcome(message.repository, message.id);
+    if (recorded) {
+      await deps.publisher.publish(recorded);
+      return recorded;
+    }
     const step = await decide(message, deps);
     if (step.kind === 'done') {
       await deps.publisher.publish(step.outcome);

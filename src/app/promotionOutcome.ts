@@ -35,3 +35,28 @@ export function outcomeOf(
     at: at.toISOString(),
   };
 }
+
+/**
+ * The `failed` outcome of a message Service Bus is about to dead-letter: its last delivery
+ * failed transiently. Built from whatever of the body is readable.
+ */
+export function failedOutcome(
+  body: unknown,
+  reason: string,
+  at: Date,
+  messageId?: string,
+): OutcomeEvent {
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return outcomeOf(
+    {
+      id: str(fields.id) ?? messageId ?? `unknown-${at.getTime()}`,
+      repository: str(fields.repository) ?? '(invalid)',
+      stage: str(fields.stage) ?? '(invalid)',
+      version: str(fields.version),
+    },
+    'failed',
+    at,
+    { reason },
+  );
+}

@@ -1,10 +1,13 @@
-import type { HttpHandler, HttpMethod } from '@azure/functions';
+import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
+import { PROMOTIONS_QUEUE } from '../adapters/servicebus/serviceBusNames.js';
 import type { ServicesProvider } from '../composition.js';
+import { approvals } from './approvals.js';
+import { promotions } from './promotions.js';
 import { registryWebhook } from './registryWebhook.js';
-import { repositoryBuilds } from './repositoryBuilds.js';
+import { repositories } from './repositories.js';
 
-/** One entry point: its name, how it is triggered, and its handler. */
-export interface FunctionEntry {
+/** An HTTP entry point. */
+export interface HttpFunction {
   readonly name: string;
   readonly trigger: {
     readonly type: 'http';
@@ -16,6 +19,24 @@ export interface FunctionEntry {
   };
   readonly handler: HttpHandler;
 }
+
+/** A Service Bus queue entry point. */
+export interface QueueFunction {
+  readonly name: string;
+  readonly trigger: {
+    readonly type: 'serviceBusQueue';
+    readonly queueName: string;
+    /** App-setting prefix of the identity-based connection (`<name>__fullyQualifiedNamespace`). */
+    readonly connection: string;
+    readonly isSessionsEnabled: boolean;
+  };
+  readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type FunctionEntry = HttpFunction | QueueFunction;
+
+export const isHttpFunction = (entry: FunctionEntry): entry is HttpFunction =>
+  entry.trigger.type === 'http';
 
 /**
  * The single list of entry points. The Azure registration (`index.ts`) loops over it, the
@@ -29,14 +50,29 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
       handler: registryWebhook(getServices),
     },
     {
-      name: 'repositoryBuilds',
+      name: 'repositories',
       trigger: {
         type: 'http',
         methods: ['GET'],
         route: 'repositories/{*path}',
         authLevel: 'function',
       },
-      handler: repositoryBuilds(getServices),
+      handler: repositories(getServices),
+    },
+    {
+      name: 'approvals',
+      trigger: { type: 'http', methods: ['POST'], route: 'approvals', authLevel: 'function' },
+      handler: approvals(getServices),
+    },
+    {
+      name: 'promotions',
+      trigger: {
+        type: 'serviceBusQueue',
+        queueName: PROMOTIONS_QUEUE,
+        connection: 'ServiceBusConnection',
+        isSessionsEnabled: true,
+      },
+      handler: promotions(getServices),
     },
   ];
 }

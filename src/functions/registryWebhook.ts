@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { recordBuildOnPush } from '../app/recordBuildOnPush.js';
+import { requestAutomaticPromotion } from '../app/requestAutomaticPromotion.js';
 import type { ServicesProvider } from '../composition.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
 import { json, problem } from './http/problem.js';
@@ -60,6 +61,9 @@ export function registryWebhook(getServices: ServicesProvider) {
         defaultRegistry: config.registry,
       });
       for (const r of results) context.info(`registry event ${r.outcome}`, r);
+      const requested = await requestAutomaticPromotion(results, services);
+      if (requested.length > 0)
+        context.info('automatic promotion requested', { messageIds: requested });
       return json(200, { results });
     },
   );

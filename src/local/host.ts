@@ -3,10 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { servicesFrom } from '../composition.js';
-import { functionTable, type FunctionEntry } from '../functions/functionTable.js';
+import {
+  functionTable,
+  isHttpFunction,
+  type FunctionEntry,
+  type QueueFunction,
+} from '../functions/functionTable.js';
+import { readCapped, send, toHttpRequest } from './httpBridge.js';
+import { LocalApprovalQueue, LocalOutcomeLog } from './localBus.js';
+import { LocalSessionQueue } from './localQueue.js';
 import { matchRoute } from './matchRoute.js';
 
-const { HttpRequest, HttpResponse, InvocationContext } = functions;
+const { InvocationContext } = functions;
 
 /** The Functions host's own limit is far above promoter's; this only bounds memory. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
@@ -14,148 +22,156 @@ const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 export interface LocalHost {
   readonly url: string;
   readonly port: number;
+  /** The stand-in for the `promotions` queue (idle(), deadLetters()). */
+  readonly queue: LocalSessionQueue;
+  /** Outcome events published (the stand-in for the `promotion-events` topic). */
+  readonly outcomes: LocalOutcomeLog;
   close(): Promise<void>;
 }
 
+type Log = (line: string) => void;
+
+const format = (arg: unknown) => (typeof arg === 'string' ? arg : JSON.stringify(arg));
+
+function context(entry: FunctionEntry, log: Log, triggerMetadata?: Record<string, unknown>) {
+  return new InvocationContext({
+    invocationId: randomUUID(),
+    functionName: entry.name,
+    ...(triggerMetadata ? { triggerMetadata } : {}),
+    logHandler: (level, ...args) => {
+      log(`[${entry.name}] ${level}: ${args.map(format).join(' ')}`);
+    },
+  });
+}
+
 /**
- * Serves the function table on `http://127.0.0.1:<port>/api/…` with the same routes and
- * handlers as Azure, through real `@azure/functions` request and context objects. Function
- * keys do not exist locally; the handlers' own authentication (the webhook secret) applies.
+ * The whole pipeline in one process: the function table served on
+ * `http://127.0.0.1:<port>/api/…` with the same routes and handlers as Azure (real
+ * `@azure/functions` request and context objects), and a stand-in for the `promotions`
+ * Service Bus queue that delivers to the same queue handler with Service Bus semantics.
+ * Function keys do not exist locally; the handlers' own authentication applies.
+ * Local-only routes: `GET /api/local/events` (outcomes), `GET /api/local/deadletters`.
  */
 export async function startLocalHost(options: {
   port: number;
   env: Record<string, string | undefined>;
   host?: string;
-  log?: (line: string) => void;
+  log?: Log;
+  /** Redelivery backoff of the stand-in queue (tests and benchmarks shorten it). */
+  queueBackoffMs?: number;
 }): Promise<LocalHost> {
-  const log =
-    options.log ??
-    ((line: string) => {
-      console.log(line);
-    });
-  const table = functionTable(servicesFrom(options.env));
+  const log: Log = options.log ?? ((line) => void console.log(line));
+  const outcomes = new LocalOutcomeLog({
+    onEvent: (e) => {
+      log(
+        `outcome ${e.outcome}: ${e.repository} ${e.stage} ${e.tags?.join(',') ?? ''} ${e.reason ?? ''}`,
+      );
+    },
+  });
+  let table: readonly FunctionEntry[] = [];
+  const promotionsEntry = () => table.find((e): e is QueueFunction => !isHttpFunction(e));
+  const maxDeliveryCount = Number(options.env.PROMOTER_MAX_DELIVERY_COUNT ?? '5') || 5;
+  const queue = new LocalSessionQueue(
+    async (body, info) => {
+      const entry = promotionsEntry();
+      if (!entry) throw new Error('no queue function in the function table');
+      await entry.handler(body, context(entry, log, { ...info }));
+    },
+    {
+      maxDeliveryCount,
+      ...(options.queueBackoffMs !== undefined
+        ? { backoff: { initialMs: options.queueBackoffMs } }
+        : {}),
+      log,
+    },
+  );
+  table = functionTable(
+    servicesFrom(options.env, { approvals: new LocalApprovalQueue(queue), publisher: outcomes }),
+  );
   const server = createServer((req, res) => {
-    serve(table, req, res, log).catch((error: unknown) => {
+    serve(table, { queue, outcomes }, req, res, log).catch((error: unknown) => {
       log(`local host: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      resolve();
-    });
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://localhost:${port}`,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    queue,
+    outcomes,
+    close: async () => {
+      await queue.close();
+      await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
         });
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 
 async function serve(
   table: readonly FunctionEntry[],
+  local: { queue: LocalSessionQueue; outcomes: LocalOutcomeLog },
   req: IncomingMessage,
   res: ServerResponse,
-  log: (line: string) => void,
-) {
+  log: Log,
+): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();
-  const path = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : undefined;
-  let allowed: string[] = [];
-  for (const entry of table) {
-    const params = path === undefined ? undefined : matchRoute(entry.trigger.route, path);
+  const path = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : '';
+  if (method === 'GET' && path === 'local/events') {
+    const repository = url.searchParams.get('repository') ?? undefined;
+    await send(res, {
+      jsonBody: { events: local.outcomes.list(repository ? { repository } : {}) },
+    });
+    return;
+  }
+  if (method === 'GET' && path === 'local/deadletters') {
+    await send(res, { jsonBody: { deadLetters: local.queue.deadLetters() } });
+    return;
+  }
+  const allowed: string[] = [];
+  for (const entry of table.filter(isHttpFunction)) {
+    const params = matchRoute(entry.trigger.route, path);
     if (!params) continue;
-    if (!entry.trigger.methods.includes(method as never)) {
-      allowed = [...allowed, ...entry.trigger.methods];
+    if (!entry.trigger.methods.some((m) => m === method)) {
+      allowed.push(...entry.trigger.methods);
       continue;
     }
     const body = await readCapped(req, MAX_REQUEST_BYTES);
-    if (body === undefined) return send(res, { status: 413 });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers))
-      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const request = new HttpRequest({
-      method,
-      url: url.toString(),
-      headers,
-      params,
-      query: Object.fromEntries(url.searchParams),
-      ...(body.length > 0 ? { body: { bytes: body } } : {}),
-    });
-    const context = new InvocationContext({
-      invocationId: randomUUID(),
-      functionName: entry.name,
-      logHandler: (level, ...args) => {
-        log(`[${entry.name}] ${level}: ${args.map(format).join(' ')}`);
-      },
-    });
+    if (body === undefined) {
+      await send(res, { status: 413 });
+      return;
+    }
     const started = performance.now();
-    const response = await entry.handler(request, context);
-    const init = response instanceof HttpResponse ? response : new HttpResponse(response);
-    log(
-      `${method} ${url.pathname} → ${init.status} (${(performance.now() - started).toFixed(1)} ms)`,
-    );
-    return send(res, init);
-  }
-  if (allowed.length > 0)
-    return send(res, new HttpResponse({ status: 405, headers: { allow: allowed.join(', ') } }));
-  return send(
-    res,
-    new HttpResponse({
-      status: 404,
-      jsonBody: {
-        status: 404,
-        title: 'Not Found',
-        routes: table.map((e) => `${e.trigger.methods.join('|')} /api/${e.trigger.route}`),
-      },
-    }),
-  );
-}
-
-async function send(
-  res: ServerResponse,
-  response: InstanceType<typeof HttpResponse> | { status: number },
-) {
-  if (!(response instanceof HttpResponse)) {
-    res.writeHead(response.status).end();
+    const answer = await entry.handler(toHttpRequest(req, url, body, params), context(entry, log));
+    const status = await send(res, answer);
+    log(`${method} ${url.pathname} → ${status} (${(performance.now() - started).toFixed(1)} ms)`);
     return;
   }
-  const body = Buffer.from(await response.arrayBuffer());
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
+  if (allowed.length > 0) {
+    await send(res, { status: 405, headers: { allow: allowed.join(', ') } });
+    return;
+  }
+  await send(res, {
+    status: 404,
+    jsonBody: {
+      status: 404,
+      title: 'Not Found',
+      routes: [
+        ...table
+          .filter(isHttpFunction)
+          .map((e) => `${e.trigger.methods.join('|')} /api/${e.trigger.route}`),
+        'GET /api/local/events',
+        'GET /api/local/deadletters',
+      ],
+    },
   });
-  res.writeHead(response.status, headers).end(body);
-}
-
-function readCapped(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    req.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (total > max) {
-        resolve(undefined);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      resolve(total > max ? undefined : Buffer.concat(chunks));
-    });
-    req.on('error', reject);
-  });
-}
-
-function format(arg: unknown): string {
-  return typeof arg === 'string' ? arg : JSON.stringify(arg);
 }

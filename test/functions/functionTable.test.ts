@@ -14,11 +14,25 @@ describe('the function table', () => {
         authLevel: 'function',
       },
       {
-        name: 'repositoryBuilds',
+        name: 'repositories',
         type: 'http',
         methods: ['GET'],
         route: 'repositories/{*path}',
         authLevel: 'function',
+      },
+      {
+        name: 'approvals',
+        type: 'http',
+        methods: ['POST'],
+        route: 'approvals',
+        authLevel: 'function',
+      },
+      {
+        name: 'promotions',
+        type: 'serviceBusQueue',
+        queueName: 'promotions',
+        connection: 'ServiceBusConnection',
+        isSessionsEnabled: true,
       },
     ]);
   });

@@ -54,6 +54,32 @@ describe('registryWebhook with the ACR fixtures', () => {
     expect((await ledger.getBuildByDigest('myapp', pushDigest))?.deletedAt).toBeDefined();
   });
 
+  it('asks for the automatic dev promotion of a recorded build, again on redelivery, with one message id', async () => {
+    const { provider, sent } = memoryServices();
+    const handler = registryWebhook(provider);
+    for (let i = 0; i < 2; i++)
+      await invoke(handler, { body: acrFixture('acr-push.json'), headers: bearer() });
+    expect(sent).toHaveLength(2);
+    expect(sent[0]).toMatchObject({
+      type: 'approval',
+      repository: 'myapp',
+      build: { digest: pushDigest },
+      stage: 'dev',
+      decision: 'approve',
+      approver: { id: 'system:promoter' },
+      source: 'system',
+    });
+    expect(sent[1]?.id).toBe(sent[0]?.id);
+  });
+
+  it('asks for no promotion of pings, deletes or ignored pushes', async () => {
+    const { provider, sent } = memoryServices();
+    const handler = registryWebhook(provider);
+    for (const f of ['acr-ping.json', 'acr-chart-push.json', 'acr-delete.json'])
+      await invoke(handler, { body: acrFixture(f), headers: bearer() });
+    expect(sent).toEqual([]);
+  });
+
   it('records the same delivery five times once', async () => {
     const { post, ledger } = setup();
     const outcomes: string[] = [];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBuildsPath, repositoryBuilds } from '../../src/functions/repositoryBuilds.js';
+import { parseRepositoryPath } from '../../src/functions/http/repositoryPath.js';
+import { repositories } from '../../src/functions/repositories.js';
 import { invoke, memoryServices } from '../support/handlers.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
@@ -31,7 +32,7 @@ async function setup() {
     'b1b2c3d9999999999999999999999999999999ff',
     '2026-11-27T10:03:00Z',
   );
-  const handler = repositoryBuilds(provider);
+  const handler = repositories(provider);
   const get = (path: string, query: Record<string, string> = {}) =>
     invoke(handler, {
       method: 'GET',
@@ -42,20 +43,22 @@ async function setup() {
   return { get, ledger };
 }
 
-describe('parseBuildsPath', () => {
+describe('parseRepositoryPath', () => {
   it.each([
-    ['myapp/builds', { kind: 'list', repository: 'myapp' }],
-    ['team/backend/builds', { kind: 'list', repository: 'team/backend' }],
-    ['team/backend/builds/a1b2c3d', { kind: 'get', repository: 'team/backend', ref: 'a1b2c3d' }],
-    ['org/builds/app/builds', { kind: 'list', repository: 'org/builds/app' }],
+    ['myapp/builds', { kind: 'builds', repository: 'myapp' }],
+    ['team/backend/builds', { kind: 'builds', repository: 'team/backend' }],
+    ['team/backend/builds/a1b2c3d', { kind: 'build', repository: 'team/backend', ref: 'a1b2c3d' }],
+    ['org/builds/app/builds', { kind: 'builds', repository: 'org/builds/app' }],
     [
       'org/builds/app/builds/a1b2c3d',
-      { kind: 'get', repository: 'org/builds/app', ref: 'a1b2c3d' },
+      { kind: 'build', repository: 'org/builds/app', ref: 'a1b2c3d' },
     ],
+    ['team/backend/status', { kind: 'status', repository: 'team/backend' }],
+    ['myapp/history', { kind: 'history', repository: 'myapp' }],
     ['myapp', undefined],
     ['builds', undefined],
   ])('reads %s', (path, expected) => {
-    expect(parseBuildsPath(path)).toEqual(expected);
+    expect(parseRepositoryPath(path)).toEqual(expected);
   });
 });
 

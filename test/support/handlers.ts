@@ -2,30 +2,73 @@ import functions, { type HttpHandler } from '@azure/functions';
 import type { Services, ServicesProvider } from '../../src/composition.js';
 import { loadConfig } from '../../src/config.js';
 import { defaultPipeline } from '../../src/domain/pipeline.js';
+import type { ApprovalMessage } from '../../src/domain/approvalMessage.js';
+import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { MemoryLedger } from './memoryLedger.js';
+import { MemoryPromotionStore } from './memoryPromotionStore.js';
+import { MemoryRegistry } from './memoryRegistry.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 export const SECRET = 'test-secret-0123456789abcdef';
 export const PREVIOUS_SECRET = 'previous-secret-0123456789';
 
-/** Services over an in-memory ledger and a fixed clock, with settings from `env`. */
+/** In-memory services and what they captured. */
+export interface MemoryServices {
+  readonly services: Services;
+  readonly provider: ServicesProvider;
+  readonly ledger: MemoryLedger;
+  readonly promotions: MemoryPromotionStore;
+  readonly registry: MemoryRegistry;
+  /** Approval messages sent to the queue. */
+  readonly sent: ApprovalMessage[];
+  /** Outcome events published. */
+  readonly published: OutcomeEvent[];
+}
+
+/** Services over in-memory adapters and a fixed clock, with settings from `env`. */
 export function memoryServices(
   env: Record<string, string> = {},
   ledger = new MemoryLedger(),
-): { services: Services; provider: ServicesProvider; ledger: MemoryLedger } {
+): MemoryServices {
   const config = loadConfig({
     PROMOTER_WEBHOOK_SECRET: SECRET,
     PROMOTER_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
     ...env,
   });
+  const promotions = new MemoryPromotionStore();
+  const registry = new MemoryRegistry();
+  const sent: ApprovalMessage[] = [];
+  const published: OutcomeEvent[] = [];
   const services: Services = {
     config,
     pipeline: defaultPipeline(),
     ledger,
+    promotions,
+    registry,
+    approvals: {
+      send: (m) => {
+        sent.push(m);
+        return Promise.resolve();
+      },
+    },
+    publisher: {
+      publish: (e) => {
+        published.push(e);
+        return Promise.resolve();
+      },
+    },
     clock: { now: () => new Date('2026-11-27T10:00:00.000Z') },
   };
-  return { services, provider: () => Promise.resolve(services), ledger };
+  return {
+    services,
+    provider: () => Promise.resolve(services),
+    ledger,
+    promotions,
+    registry,
+    sent,
+    published,
+  };
 }
 
 /** What a client sees: status, headers and the parsed JSON body. */

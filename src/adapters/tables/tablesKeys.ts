@@ -45,17 +45,28 @@ export function shaRowKey(gitSha: string, recordedAtMs: number, digest: string):
   return `sha|${gitSha}|${invertedTime(recordedAtMs)}|${digest}`;
 }
 
-/** Event ids kept verbatim in a key; anything else is hashed. */
-const plainEventId = /^[A-Za-z0-9._:-]{1,200}$/;
+/** Ids kept verbatim in a key; anything else is hashed. */
+const plainId = /^[A-Za-z0-9._:-]{1,200}$/;
 
 /**
- * `event|<event id>` for ids made of letters, digits and `. _ : -` (UUIDs, ACR's ids);
- * `event|~<sha256 of the id>` for any other id, which may contain characters keys forbid or
- * be too long for a key. The two forms cannot collide: plain ids contain no `~`.
+ * A key-safe, `|`-free form of an arbitrary id: the id itself when it is made of letters,
+ * digits and `. _ : -` (UUIDs, ACR's event ids, digests, tags); `~<sha256 of the id>` for any
+ * other id, which may contain characters keys forbid or be too long for a key. The two forms
+ * cannot collide: plain ids contain no `~`.
  */
+export function idKeyPart(id: string): string {
+  if (plainId.test(id)) return id;
+  return `~${createHash('sha256').update(id, 'utf8').digest('hex')}`;
+}
+
+/** Whether `part` is something `idKeyPart` produces. */
+export function isIdKeyPart(part: string): boolean {
+  return plainId.test(part) || /^~[0-9a-f]{64}$/.test(part);
+}
+
+/** `event|<idKeyPart(event id)>`: see `idKeyPart`. */
 export function eventRowKey(eventId: string): string {
-  if (plainEventId.test(eventId)) return `event|${eventId}`;
-  return `event|~${createHash('sha256').update(eventId, 'utf8').digest('hex')}`;
+  return `event|${idKeyPart(eventId)}`;
 }
 
 /** A RowKey range `[from, to)`. */

@@ -1,0 +1,136 @@
+// The Function App on the Flex Consumption plan (FC1), Node 22, running as the user-assigned
+// identity. The app settings below are exactly what the app and the Functions host read; keep
+// one `{ name: '…', value: … }` per line: test/infra/consistency.test.ts parses them and compares
+// them with src/config.ts (SETTINGS) and its host allow-list.
+//
+// Flex Consumption takes the runtime from functionAppConfig.runtime; FUNCTIONS_WORKER_RUNTIME,
+// FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and WEBSITE_CONTENT* are deprecated there
+// and must not be set.
+
+param planName string
+param name string
+param location string
+param tags object = {}
+
+@description('azd service name in azure.yaml; azd finds the app to deploy to by this tag.')
+param serviceName string = 'promoter'
+
+@description('Resource id and client id of the user-assigned identity.')
+param identityId string
+param identityClientId string
+
+param storageAccountName string
+param deploymentStorageBlobEndpoint string
+param deploymentContainerName string
+param tablesEndpoint string
+param tablePrefix string
+
+param applicationInsightsConnectionString string
+
+param serviceBusFullyQualifiedNamespace string
+param maxDeliveryCount int
+
+param registryLoginServer string
+
+param webhookAuthHeader string
+param webhookSecretUri string
+
+@description('Key Vault secret URI of the previous webhook secret during a rotation; empty otherwise.')
+param webhookSecretPreviousUri string = ''
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references (PROMOTER_WEBHOOK_SECRET*) resolve with the user-assigned identity.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      appSettings: [
+        // Host storage by identity (keys, leases); the user-assigned identity, not a system one.
+        { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
+        { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+        { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
+        // The `promotions` trigger's identity-based connection (connection name ServiceBusConnection).
+        { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: serviceBusFullyQualifiedNamespace }
+        { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
+        { name: 'ServiceBusConnection__clientId', value: identityClientId }
+        // Telemetry with Entra ID authentication (local auth is disabled on the component).
+        { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: applicationInsightsConnectionString }
+        { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        // DefaultAzureCredential in the app (ledger, Service Bus sender, registry) uses this identity.
+        { name: 'AZURE_CLIENT_ID', value: identityClientId }
+        // What loadConfig reads (src/config.ts).
+        { name: 'PROMOTER_WEBHOOK_SECRET', value: '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})' }
+        { name: 'PROMOTER_WEBHOOK_SECRET_PREVIOUS', value: empty(webhookSecretPreviousUri) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSecretPreviousUri})' }
+        { name: 'PROMOTER_WEBHOOK_AUTH_HEADER', value: webhookAuthHeader }
+        { name: 'PROMOTER_TABLES_ENDPOINT', value: tablesEndpoint }
+        { name: 'PROMOTER_TABLE_PREFIX', value: tablePrefix }
+        { name: 'PROMOTER_PIPELINE_FILE', value: 'promoter.pipeline.json' }
+        { name: 'PROMOTER_REGISTRY', value: registryLoginServer }
+        { name: 'PROMOTER_REGISTRY_AUTH', value: 'azure' }
+        { name: 'PROMOTER_SERVICEBUS_NAMESPACE', value: serviceBusFullyQualifiedNamespace }
+        { name: 'PROMOTER_MAX_DELIVERY_COUNT', value: string(maxDeliveryCount) }
+      ]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${deploymentStorageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+}
+
+output name string = site.name
+output id string = site.id
+output defaultHostName string = site.properties.defaultHostName

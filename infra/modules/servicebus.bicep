@@ -1,0 +1,69 @@
+// Service Bus Standard (sessions and duplicate detection need Standard or Premium). Local (SAS)
+// authentication is off: the app, its trigger and pipeline identities all use Entra ID roles.
+// Entity names must equal src/adapters/servicebus/serviceBusNames.ts (test/infra checks it).
+
+param name string
+param location string
+param tags object = {}
+
+@description('Deliveries before a promotion message is dead-lettered; the app reads the same number (PROMOTER_MAX_DELIVERY_COUNT).')
+param maxDeliveryCount int
+
+var promotionsQueueName = 'promotions'
+var promotionEventsTopicName = 'promotion-events'
+var notificationsSubscriptionName = 'notifications'
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+  }
+}
+
+// Approvals and the webhook's automatic dev requests. Session id = repository: one promotion at a
+// time per repository. Duplicate detection drops a re-sent approval with the same message id
+// within an hour.
+resource promotionsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: promotionsQueueName
+  properties: {
+    requiresSession: true
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT1H'
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    lockDuration: 'PT1M'
+  }
+}
+
+// Outcome events (promoted | pending | rejected | failed) for chat and other subscribers.
+resource promotionEventsTopic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
+  parent: namespace
+  name: promotionEventsTopicName
+  properties: {
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT1H'
+  }
+}
+
+resource notificationsSubscription 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = {
+  parent: promotionEventsTopic
+  name: notificationsSubscriptionName
+  properties: {
+    maxDeliveryCount: 10
+    deadLetteringOnMessageExpiration: true
+  }
+}
+
+output name string = namespace.name
+// `<namespace>.servicebus.windows.net`, taken from the endpoint so other clouds work too.
+output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
+output promotionsQueueName string = promotionsQueue.name
+output promotionEventsTopicName string = promotionEventsTopic.name

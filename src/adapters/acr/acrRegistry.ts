@@ -1,0 +1,156 @@
+import { createHash } from 'node:crypto';
+import {
+  ContainerRegistryClient,
+  ContainerRegistryContentClient,
+  type ContainerRegistryClientOptions,
+} from '@azure/container-registry';
+import type { TokenCredential } from '@azure/identity';
+import type { RawManifest, Registry } from '../../ports.js';
+import { isNotFound, registryFailure } from './acrErrors.js';
+
+/** Where the registry is and how to talk to it. */
+export interface AcrRegistryOptions {
+  /** `host[:port]`, e.g. `myacr.azurecr.io` or `localhost:5000`; always reached over https. */
+  readonly registry: string;
+  /** The identity (`DefaultAzureCredential`, managed identity); undefined → anonymous. */
+  readonly credential?: TokenCredential | undefined;
+  /**
+   * Whether the registry has ACR's `/acr/v1/` API (tag properties, locks). Default: the host
+   * ends with `.azurecr.io`, `.azurecr.cn` or `.azurecr.us`.
+   */
+  readonly isAcr?: boolean | undefined;
+  /**
+   * Deadline of one port call, the SDK's retries included; a registry that does not answer
+   * in time is a `TransientError`. 10 seconds by default.
+   */
+  readonly timeoutInMs?: number | undefined;
+  /** Entra ID audience for sovereign clouds (`KnownContainerRegistryAudience`). */
+  readonly audience?: string | undefined;
+}
+
+/**
+ * Few, quick SDK retries (429 with Retry-After, 408, 5xx, connection errors): an outage
+ * surfaces as a TransientError within seconds and Service Bus redelivers the message, rather
+ * than the SDK's default of 3 retries with exponential delays up to 64 s.
+ */
+const retryOptions = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
+
+const ACR_HOST = /\.azurecr\.(io|cn|us)$/i;
+
+/** Whether `registry` (`host[:port]`) is an Azure Container Registry login server. */
+export function isAcrHost(registry: string): boolean {
+  return ACR_HOST.test(registry.replace(/:\d+$/, ''));
+}
+
+/**
+ * The content client's typings require a credential, yet at run time it goes anonymous without
+ * one (its token exchange tests `!credential`; with no challenge it sends no Authorization).
+ * A stand-in object would instead be asked for a token on the first 401 challenge.
+ */
+const ANONYMOUS = undefined as unknown as TokenCredential;
+
+const sha256 = (bytes: Uint8Array): string =>
+  `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+/**
+ * The `Registry` port over `@azure/container-registry`: manifests through one
+ * `ContainerRegistryContentClient` per repository (created on first use, then reused), tag
+ * properties and locks through a `ContainerRegistryClient` (ACR only). One SDK call per
+ * method, so one HTTP request unless the SDK retries (or, on ACR, exchanges a token first).
+ */
+export function createAcrRegistry(options: AcrRegistryOptions): Registry {
+  if (options.registry.includes('/'))
+    throw new Error(`registry ${options.registry}: give host[:port], without scheme or path`);
+  const endpoint = `https://${options.registry}`;
+  const { credential } = options;
+  const isAcr = options.isAcr ?? isAcrHost(options.registry);
+  const timeoutInMs = options.timeoutInMs ?? 10_000;
+  const clientOptions: ContainerRegistryClientOptions = {
+    retryOptions,
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+  };
+
+  const contentClients = new Map<string, ContainerRegistryContentClient>();
+  const content = (repository: string): ContainerRegistryContentClient => {
+    let client = contentClients.get(repository);
+    if (!client) {
+      client = new ContainerRegistryContentClient(
+        endpoint,
+        repository,
+        credential ?? ANONYMOUS,
+        clientOptions,
+      );
+      contentClients.set(repository, client);
+    }
+    return client;
+  };
+  let acrClient: ContainerRegistryClient | undefined;
+  const acr = (): ContainerRegistryClient =>
+    (acrClient ??= credential
+      ? new ContainerRegistryClient(endpoint, credential, clientOptions)
+      : new ContainerRegistryClient(endpoint, clientOptions));
+
+  /** Runs one SDK call under the deadline; maps its failure to the port's error contract. */
+  async function call<T>(doing: string, run: (abortSignal: AbortSignal) => Promise<T>) {
+    try {
+      return await run(AbortSignal.timeout(timeoutInMs));
+    } catch (error) {
+      throw registryFailure(doing, error, timeoutInMs);
+    }
+  }
+
+  return {
+    async getManifest(repository, digest): Promise<RawManifest> {
+      const doing = `fetching ${repository}@${digest}`;
+      const got = await call(doing, (abortSignal) =>
+        content(repository).getManifest(digest, { abortSignal }),
+      );
+      // The SDK checks this too; the port promises it, so it is not left to the SDK.
+      const actual = sha256(got.content);
+      if (actual !== digest)
+        throw new Error(`${doing}: the registry returned other bytes (their digest is ${actual})`);
+      return { content: got.content, mediaType: got.mediaType, digest };
+    },
+
+    async resolveTag(repository, tag) {
+      const doing = `resolving ${repository}:${tag}`;
+      try {
+        // ACR answers from tag metadata; elsewhere the manifest GET is the only way the SDK
+        // has (no HEAD), and its Docker-Content-Digest is checked against the bytes.
+        return await call(doing, async (abortSignal) =>
+          isAcr
+            ? (await acr().getArtifact(repository, tag).getTagProperties(tag, { abortSignal }))
+                .digest
+            : (await content(repository).getManifest(tag, { abortSignal })).digest,
+        );
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async putManifest(repository, tag, manifest) {
+      const stored = await call(
+        `tagging ${repository}@${manifest.digest} as ${tag}`,
+        (abortSignal) =>
+          // The exact bytes: re-serialising the parsed manifest would change its digest.
+          content(repository).setManifest(Buffer.from(manifest.content), {
+            tag,
+            mediaType: manifest.mediaType,
+            abortSignal,
+          }),
+      );
+      return stored.digest;
+    },
+
+    async lockTag(repository, tag) {
+      if (!isAcr) return false;
+      await call(`locking ${repository}:${tag}`, (abortSignal) =>
+        acr()
+          .getArtifact(repository, tag)
+          .updateTagProperties(tag, { canWrite: false, canDelete: false, abortSignal }),
+      );
+      return true;
+    },
+  };
+}

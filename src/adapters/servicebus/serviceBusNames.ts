@@ -1,0 +1,10 @@
+/**
+ * The Service Bus entities promoter uses. The function table's trigger, the adapter and the
+ * infrastructure import these names, so they cannot drift apart.
+ */
+
+/** The session-enabled queue of approval messages (session id = repository). */
+export const PROMOTIONS_QUEUE = 'promotions';
+
+/** The topic outcome events are published on; subscriptions filter on its properties. */
+export const PROMOTION_EVENTS_TOPIC = 'promotion-events';

@@ -1,0 +1,134 @@
+import type { TableEntity, TransactionAction } from '@azure/data-tables';
+import { ValidationError } from '../../domain/errors.js';
+import { promotionKey, type Promotion } from '../../domain/promotion.js';
+import type { PromotionCommit } from '../../ports.js';
+import { MAX_TIME_MS } from './tablesKeys.js';
+import { outcomeEntity, promotionEntity, stateEntity, tagEntity } from './tablesPromotionRows.js';
+
+/** Table Storage's limits on an entity-group transaction (see the service's documentation). */
+export const TABLES_LIMITS = {
+  operationsPerTransaction: 100,
+  transactionBytes: 4 * 1024 * 1024,
+  entityBytes: 1024 * 1024,
+  stringPropertyBytes: 64 * 1024,
+} as const;
+
+/**
+ * The entity-group transaction of `change` to `repository`'s partition: the state row
+ * (created when `expectedEtag` is undefined, else replaced if its ETag still matches), the
+ * promotions and their `tag|` rows (upserted), and, with an outcome, its `message|` and
+ * `history|` rows (created, so a message finished meanwhile fails the whole transaction).
+ * A promotion listed twice, or a tag held by two of them, is written once: the last wins.
+ *
+ * Throws an Error naming what is too big when the transaction would exceed Table Storage's
+ * limits, and a ValidationError for a promotion or outcome of another repository or an
+ * outcome time outside 1970–2286: both are the caller's mistakes, which the service would
+ * answer with a bare 400.
+ */
+export function planCommit(
+  repository: string,
+  change: PromotionCommit,
+  commitId: string,
+): TransactionAction[] {
+  checkBelongs(repository, change);
+  const state = stateEntity(repository, change, commitId);
+  const promotions = new Map<string, Promotion>();
+  for (const p of change.promotions) promotions.set(promotionKey(p), p);
+  const tags = new Map<string, Promotion>();
+  for (const p of promotions.values()) for (const tag of p.tags) tags.set(tag, p);
+
+  const actions: TransactionAction[] = [
+    change.expectedEtag === undefined
+      ? ['create', state]
+      : ['update', state, 'Replace', { etag: change.expectedEtag }],
+    ...[...promotions.values()].map((p): TransactionAction => [
+      'upsert',
+      promotionEntity(repository, p),
+      'Replace',
+    ]),
+    ...[...tags].map(([tag, p]): TransactionAction => [
+      'upsert',
+      tagEntity(repository, tag, p),
+      'Replace',
+    ]),
+  ];
+  const { outcome } = change;
+  if (outcome) {
+    const atMs = Date.parse(outcome.at);
+    if (!(atMs >= 0 && atMs <= MAX_TIME_MS))
+      throw new ValidationError('promotion commit', [
+        { path: 'outcome.at', message: 'must be a date between 1970 and 2286' },
+      ]);
+    actions.push(
+      ['create', outcomeEntity(repository, 'message', outcome, atMs)],
+      ['create', outcomeEntity(repository, 'history', outcome, atMs)],
+    );
+  }
+  checkLimits(repository, actions);
+  return actions;
+}
+
+function checkBelongs(repository: string, change: PromotionCommit): void {
+  const issues = [
+    ...change.promotions.flatMap((p, i) =>
+      p.repository === repository
+        ? []
+        : [
+            {
+              path: `promotions.${i}.repository`,
+              message: `is ${p.repository}, not ${repository}`,
+            },
+          ],
+    ),
+    ...(change.outcome && change.outcome.repository !== repository
+      ? [
+          {
+            path: 'outcome.repository',
+            message: `is ${change.outcome.repository}, not ${repository}`,
+          },
+        ]
+      : []),
+  ];
+  if (issues.length > 0) throw new ValidationError(`promotion commit to ${repository}`, issues);
+}
+
+/** The size the service counts for an entity: keys and properties as UTF-16, plus overheads. */
+function entityBytes(entity: TableEntity): number {
+  let bytes = 4;
+  for (const [name, value] of Object.entries(entity)) {
+    if (name === 'partitionKey' || name === 'rowKey') {
+      bytes += String(value).length * 2;
+      continue;
+    }
+    bytes += 8 + name.length * 2;
+    bytes += typeof value === 'string' ? 4 + value.length * 2 : 8;
+  }
+  return bytes;
+}
+
+function checkLimits(repository: string, actions: readonly TransactionAction[]): void {
+  const fail = (problem: string): never => {
+    throw new Error(
+      `committing promotions of ${repository}: ${problem}; Table Storage would refuse it`,
+    );
+  };
+  const limits = TABLES_LIMITS;
+  if (actions.length > limits.operationsPerTransaction)
+    fail(
+      `the commit needs ${actions.length} row writes (state, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
+    );
+  let total = 0;
+  for (const [, entity] of actions) {
+    for (const [name, value] of Object.entries(entity))
+      if (typeof value === 'string' && value.length * 2 > limits.stringPropertyBytes)
+        fail(
+          `row ${entity.rowKey}: property ${name} is ${value.length * 2} bytes, at most ${limits.stringPropertyBytes}`,
+        );
+    const bytes = entityBytes(entity);
+    if (bytes > limits.entityBytes)
+      fail(`row ${entity.rowKey} is ${bytes} bytes, at most ${limits.entityBytes}`);
+    total += bytes;
+  }
+  if (total > limits.transactionBytes)
+    fail(`the commit is ${total} bytes, at most ${limits.transactionBytes} per transaction`);
+}

@@ -1,0 +1,67 @@
+import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tablesKeys.js';
+
+/**
+ * RowKeys of the promotion store. Its partitions are the builds ledger's (`partitionKeyOf`:
+ * one per repository, in a table of their own); the RowKey prefix tells the row kinds apart:
+ *
+ * - `state`: the repository's stage heads and rc counters; its ETag settles every commit.
+ * - `promotion|<stage>|<version or empty>|<digest>`: one promotion.
+ * - `tag|<tag>`: points a stage tag at the RowKey of the promotion that allocated it.
+ * - `message|<message id>`: the outcome of a finished approval message.
+ * - `history|<inverted outcome time>|<message id>`: the same outcome; ascending RowKeys are
+ *   newest first.
+ *
+ * Every part goes through `idKeyPart`, so no part contains `|` or a character keys forbid;
+ * an empty version stays empty (as in `promotionKey`).
+ */
+
+/** The RowKey of the repository's state row. */
+export const STATE_ROW_KEY = 'state';
+
+/** `promotion|<stage>|<version or empty>|<digest>`. */
+export function promotionRowKey(key: {
+  readonly stage: string;
+  readonly version?: string | undefined;
+  readonly digest: string;
+}): string {
+  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
+  return `promotion|${idKeyPart(key.stage)}|${version}|${idKeyPart(key.digest)}`;
+}
+
+/** Whether `rowKey` is a well-formed `promotion|` RowKey (what a `tag|` row may point at). */
+export function isPromotionRowKey(rowKey: string): boolean {
+  const parts = rowKey.split('|');
+  if (parts.length !== 4 || parts[0] !== 'promotion') return false;
+  const [, stage = '', version = '', digest = ''] = parts;
+  return isIdKeyPart(stage) && (version === '' || isIdKeyPart(version)) && isIdKeyPart(digest);
+}
+
+/** All `promotion|` rows: `|` < `}`, so every `promotion|…` key is below `promotion}`. */
+export const promotionRange: RowKeyRange = { from: 'promotion|', to: 'promotion}' };
+
+/** `tag|<tag>`. */
+export function tagRowKey(tag: string): string {
+  return `tag|${idKeyPart(tag)}`;
+}
+
+/** `message|<message id>`. */
+export function messageRowKey(messageId: string): string {
+  return `message|${idKeyPart(messageId)}`;
+}
+
+/**
+ * `history|<inverted time>|<message id>`. The caller guarantees `0 <= atMs <= MAX_TIME_MS`.
+ * Outcomes of the same millisecond sort by message id.
+ */
+export function historyRowKey(atMs: number, messageId: string): string {
+  return `history|${invertedTime(atMs)}|${idKeyPart(messageId)}`;
+}
+
+/** All `history|` rows, newest first. */
+export const historyRange: RowKeyRange = { from: 'history|', to: 'history}' };
+
+/** Whether `rowKey` is a well-formed `history|` RowKey (what a history cursor may hold). */
+export function isHistoryRowKey(rowKey: string): boolean {
+  const match = /^history\|[0-9]{15}\|(.+)$/.exec(rowKey);
+  return match !== null && isIdKeyPart(match[1] ?? '');
+}

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
+import type { Promotion, StageHead } from '../../domain/promotion.js';
+import type { RepositoryState } from '../../ports.js';
+
+/*
+ * Reading the promotion store's rows (written by `tablesPromotionRows.ts`): every row is
+ * validated, so a malformed one is named instead of spreading into a decision.
+ */
+
+/** A JSON-encoded property holding a value of `schema`. */
+function json<T>(schema: z.ZodType<T>) {
+  return z.string().transform((text, ctx): T => {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+      return z.NEVER;
+    }
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({ code: 'custom', message: `${issue.path.join('.')}: ${issue.message}` });
+    return z.NEVER;
+  });
+}
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
+const strings = z.array(z.string());
+
+const recordedApproval: z.ZodType<RecordedApproval> = z.object({
+  approverId: z.string(),
+  approverName: z.string().optional(),
+  decision: z.enum(['approve', 'reject']),
+  at: isoDate,
+  messageId: z.string(),
+  source: z.string(),
+  comment: z.string().optional(),
+});
+
+const stageHead: z.ZodType<StageHead> = z.object({
+  stage: z.string(),
+  digest: z.string(),
+  version: z.string().optional(),
+  tags: strings,
+  promotedAt: isoDate,
+});
+
+const outcomeEvent: z.ZodType<OutcomeEvent> = z.object({
+  type: z.literal('promotion.outcome'),
+  id: z.string(),
+  outcome: z.enum(['promoted', 'pending', 'rejected', 'failed']),
+  repository: z.string(),
+  stage: z.string(),
+  version: z.string().optional(),
+  digest: z.string().optional(),
+  gitShas: strings.optional(),
+  tags: strings.optional(),
+  approvals: z.array(recordedApproval).optional(),
+  required: z.number().int().optional(),
+  eligible: z.object({ ids: strings, groups: strings }).optional(),
+  reason: z.string().optional(),
+  messageId: z.string(),
+  at: isoDate,
+});
+
+const stateRow = z.object({
+  heads: json(z.record(z.string(), stageHead)),
+  counters: json(z.record(z.string(), z.number().int().nonnegative())),
+  etag: z.string(),
+});
+
+const promotionRow: z.ZodType<Promotion> = z.object({
+  repository: z.string().min(1),
+  stage: z.string().min(1),
+  digest: z.string().min(1),
+  version: z.string().optional(),
+  status: z.enum(['pending', 'promoting', 'promoted', 'rejected']),
+  tags: json(strings),
+  n: z.number().int().positive().optional(),
+  approvals: json(z.array(recordedApproval)),
+  requestedBy: z.string().optional(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  promotedAt: isoDate.optional(),
+  reason: z.string().optional(),
+});
+
+const tagRow = z.object({ promotion: z.string().min(1) });
+const outcomeRow = z.object({ outcome: json(outcomeEvent) });
+
+/**
+ * Parses a row with `schema`. Throws a plain Error naming the row when it is malformed: the
+ * table was written by something else, which no retry will fix.
+ */
+function parseRow<T>(schema: z.ZodType<T>, row: Record<string, unknown>): T {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new Error(`promotion store row ${where} is malformed: ${issues}`);
+}
+
+/** The repository state held by the `state` row (its ETag is the state's). */
+export function stateOfRow(row: Record<string, unknown>): RepositoryState {
+  return parseRow(stateRow, row);
+}
+
+/** The promotion held by a `promotion|` row. */
+export function promotionOfRow(row: Record<string, unknown>): Promotion {
+  return parseRow(promotionRow, row);
+}
+
+/** The `promotion|` RowKey a `tag|` row points at. */
+export function promotionKeyOfTagRow(row: Record<string, unknown>): string {
+  return parseRow(tagRow, row).promotion;
+}
+
+/** The outcome held by a `message|` or `history|` row. */
+export function outcomeOfRow(row: Record<string, unknown>): OutcomeEvent {
+  return parseRow(outcomeRow, row).outcome;
+}
+
+/** The `commitId` of a `state` row, if it has one. */
+export function commitIdOfRow(row: Record<string, unknown>): string | undefined {
+  const id = row['commitId'];
+  return typeof id === 'string' ? id : undefined;
+}

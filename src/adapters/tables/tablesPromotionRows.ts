@@ -1,0 +1,100 @@
+import type { TableEntity } from '@azure/data-tables';
+import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import type { Promotion } from '../../domain/promotion.js';
+import type { RepositoryState } from '../../ports.js';
+import { partitionKeyOf } from './tablesKeys.js';
+import {
+  historyRowKey,
+  messageRowKey,
+  promotionRowKey,
+  STATE_ROW_KEY,
+  tagRowKey,
+} from './tablesPromotionKeys.js';
+
+/** Property values the promotion rows hold: strings, and the rc number. */
+type Props = Record<string, string | number>;
+
+/** `props` without its undefined values (the service stores no such thing). */
+function defined(props: Record<string, string | number | undefined>): Props {
+  const out: Props = {};
+  for (const [name, value] of Object.entries(props)) if (value !== undefined) out[name] = value;
+  return out;
+}
+
+/**
+ * The `state` row. `commitId` names the commit that wrote it last, so that a commit whose
+ * answer was lost can tell it landed.
+ */
+export function stateEntity(
+  repository: string,
+  state: Pick<RepositoryState, 'heads' | 'counters'>,
+  commitId: string,
+): TableEntity<Props> {
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey: STATE_ROW_KEY,
+    repository,
+    heads: JSON.stringify(state.heads),
+    counters: JSON.stringify(state.counters),
+    commitId,
+  };
+}
+
+/** The `promotion|` row of `promotion` (lists as JSON; the digest a property for filtering). */
+export function promotionEntity(repository: string, promotion: Promotion): TableEntity<Props> {
+  const p = promotion;
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey: promotionRowKey(p),
+    ...defined({
+      repository: p.repository,
+      stage: p.stage,
+      digest: p.digest,
+      version: p.version,
+      status: p.status,
+      tags: JSON.stringify(p.tags),
+      n: p.n,
+      approvals: JSON.stringify(p.approvals),
+      requestedBy: p.requestedBy,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+      promotedAt: p.promotedAt,
+      reason: p.reason,
+    }),
+  };
+}
+
+/** The `tag|` row pointing `tag` at `promotion`. */
+export function tagEntity(
+  repository: string,
+  tag: string,
+  promotion: Promotion,
+): TableEntity<Props> {
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey: tagRowKey(tag),
+    tag,
+    promotion: promotionRowKey(promotion),
+  };
+}
+
+/** The `message|` row of a finished message, or its `history|` copy (`atMs` parsed by the caller). */
+export function outcomeEntity(
+  repository: string,
+  kind: 'message' | 'history',
+  outcome: OutcomeEvent,
+  atMs: number,
+): TableEntity<Props> {
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey:
+      kind === 'message'
+        ? messageRowKey(outcome.messageId)
+        : historyRowKey(atMs, outcome.messageId),
+    messageId: outcome.messageId,
+    result: outcome.outcome,
+    stage: outcome.stage,
+    at: outcome.at,
+    outcome: JSON.stringify(outcome),
+  };
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * The answers of promoter's HTTP API, as far as the CLI reads them. Objects are loose: fields
+ * the CLI does not show pass through untouched (`--json` prints the raw answer anyway).
+ */
+
+/** `202` to `POST /api/approvals`. */
+export const approvalAccepted = z.looseObject({
+  id: z.string(),
+  status: z.string(),
+});
+
+const approval = z.looseObject({
+  approverId: z.string(),
+  approverName: z.string().optional(),
+  decision: z.enum(['approve', 'reject']),
+  at: z.string().optional(),
+});
+
+/** A recorded approval, as outcomes and pending promotions list them. */
+export type AnswerApproval = z.output<typeof approval>;
+
+/** An outcome event (see `src/domain/outcomeEvent.ts`). */
+export const outcomeAnswer = z.looseObject({
+  id: z.string(),
+  outcome: z.enum(['promoted', 'pending', 'rejected', 'failed']),
+  repository: z.string(),
+  stage: z.string(),
+  version: z.string().optional(),
+  digest: z.string().optional(),
+  gitShas: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
+  approvals: z.array(approval).optional(),
+  required: z.number().optional(),
+  eligible: z.looseObject({ ids: z.array(z.string()), groups: z.array(z.string()) }).optional(),
+  reason: z.string().optional(),
+  messageId: z.string(),
+  at: z.string(),
+});
+
+/** One outcome from the history. */
+export type OutcomeAnswer = z.output<typeof outcomeAnswer>;
+
+/** `GET /api/repositories/{repository}/history`: newest first. */
+export const historyAnswer = z.looseObject({
+  repository: z.string(),
+  outcomes: z.array(outcomeAnswer),
+  nextCursor: z.string().optional(),
+});
+
+/** One page of history. */
+export type HistoryAnswer = z.output<typeof historyAnswer>;
+
+/** `GET /api/repositories/{repository}/status`: what each stage holds, what waits. */
+export const statusAnswer = z.looseObject({
+  repository: z.string(),
+  stages: z.array(
+    z.looseObject({
+      stage: z.string(),
+      digest: z.string(),
+      version: z.string().optional(),
+      tags: z.array(z.string()).default([]),
+      promotedAt: z.string().optional(),
+      gitShas: z.array(z.string()).default([]),
+    }),
+  ),
+  pending: z
+    .array(
+      z.looseObject({
+        stage: z.string(),
+        digest: z.string(),
+        version: z.string().optional(),
+        // Approver ids, or recorded approvals: both are shown by id.
+        approvals: z.array(z.union([z.string(), approval])).default([]),
+        required: z.number().optional(),
+      }),
+    )
+    .default([]),
+});
+
+/** A repository's status. */
+export type StatusAnswer = z.output<typeof statusAnswer>;
+
+/** An RFC 9457 problem, as the API answers 4xx and 5xx. */
+export const problemAnswer = z.looseObject({
+  title: z.string().optional(),
+  detail: z.string().optional(),
+  errors: z.array(z.looseObject({ path: z.string(), message: z.string() })).optional(),
+});

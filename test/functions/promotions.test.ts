@@ -1,0 +1,65 @@
+import functions from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import { TransientError } from '../../src/domain/errors.js';
+import { promotions } from '../../src/functions/promotions.js';
+import { memoryServices } from '../support/handlers.js';
+
+const { InvocationContext } = functions;
+
+const message = {
+  type: 'approval',
+  id: 'm1',
+  repository: 'myapp',
+  build: { gitSha: 'a1b2c3d' },
+  stage: 'dev',
+  decision: 'approve',
+  approver: { id: 'system:promoter' },
+  source: 'system',
+};
+
+async function deliver(m: ReturnType<typeof memoryServices>, body: unknown, deliveryCount: number) {
+  const context = new InvocationContext({
+    functionName: 'promotions',
+    triggerMetadata: { deliveryCount, messageId: 'm1', sessionId: 'myapp' },
+    logHandler: () => undefined,
+  });
+  return promotions(m.provider)(body, context);
+}
+
+describe('the promotions queue function', () => {
+  it('completes a message whose build is unknown, announcing the rejection', async () => {
+    const m = memoryServices();
+    await expect(deliver(m, message, 1)).resolves.toBeUndefined();
+    expect(m.published).toMatchObject([
+      { outcome: 'rejected', messageId: 'm1', repository: 'myapp' },
+    ]);
+  });
+
+  it('reads a body delivered as JSON text', async () => {
+    const m = memoryServices();
+    await deliver(m, JSON.stringify(message), 1);
+    expect(m.published).toMatchObject([{ outcome: 'rejected', messageId: 'm1' }]);
+  });
+
+  it('throws a ledger outage so Service Bus redelivers, announcing nothing before the last delivery', async () => {
+    const m = memoryServices();
+    m.ledger.down = true;
+    await expect(deliver(m, message, 1)).rejects.toBeInstanceOf(TransientError);
+    expect(m.published).toEqual([]);
+  });
+
+  it('announces failed on the last delivery before the message is dead-lettered', async () => {
+    const m = memoryServices();
+    m.ledger.down = true;
+    await expect(deliver(m, message, 5)).rejects.toBeInstanceOf(TransientError);
+    expect(m.published).toMatchObject([
+      {
+        outcome: 'failed',
+        messageId: 'm1',
+        repository: 'myapp',
+        stage: 'dev',
+        reason: expect.stringMatching(/gave up after 5 deliveries/) as unknown,
+      },
+    ]);
+  });
+});

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { expect, inject } from 'vitest';
+import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
+import { inspectDigest, run } from './images.js';
+
+/** Helpers for end-to-end tests against the suite's local stack (test/globalSetup.ts). */
+export const stack = {
+  hostUrl: inject('hostUrl'),
+  registry: inject('registryHost'),
+  certDir: inject('registryCertDir'),
+  secret: inject('webhookSecret'),
+};
+
+export const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
+export const newSha = (length = 7) => randomBytes(20).toString('hex').slice(0, length);
+
+/** POSTs an approval message to `hostUrl`'s /api/approvals; returns the queued message id. */
+export async function approve(
+  message: Record<string, unknown>,
+  hostUrl = stack.hostUrl,
+): Promise<string> {
+  const response = await fetch(`${hostUrl}/api/approvals`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.secret}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      decision: 'approve',
+      approver: { id: 'alice' },
+      source: 'test',
+      ...message,
+    }),
+  });
+  const body = (await response.json()) as { id: string };
+  expect(response.status, JSON.stringify(body)).toBe(202);
+  return body.id;
+}
+
+/** Polls a repository's history until the outcome of `messageId` is recorded. */
+export async function outcomeOf(
+  repository: string,
+  messageId: string,
+  hostUrl = stack.hostUrl,
+  timeoutMs = 20_000,
+): Promise<OutcomeEvent> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${hostUrl}/api/repositories/${repository}/history?limit=100`);
+    if (response.ok) {
+      const { outcomes } = (await response.json()) as { outcomes: OutcomeEvent[] };
+      const found = outcomes.find((o) => o.messageId === messageId);
+      if (found) return found;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no outcome for ${messageId} in ${repository} within ${timeoutMs} ms`);
+}
+
+/** The digest a tag points to in the registry, or undefined when the tag does not exist. */
+export async function tagDigest(repository: string, tag: string): Promise<string | undefined> {
+  try {
+    return await inspectDigest(`${stack.registry}/${repository}:${tag}`, stack.certDir);
+  } catch (error) {
+    if (/manifest unknown|not found|MANIFEST_UNKNOWN/i.test(String(error))) return undefined;
+    throw error;
+  }
+}
+
+/** Polls until `tag` points to `digest` (the webhook's dev promotion runs asynchronously). */
+export async function waitForTag(
+  repository: string,
+  tag: string,
+  digest: string,
+  timeoutMs = 20_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
+  while (Date.now() < deadline) {
+    last = await tagDigest(repository, tag);
+    if (last === digest) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(
+    `${repository}:${tag} is ${last ?? 'absent'}, not ${digest}, after ${timeoutMs} ms`,
+  );
+}
+
+/** Tags in a repository, from the registry's tag list. */
+export async function listTags(repository: string): Promise<string[]> {
+  const out = await run('skopeo', [
+    'list-tags',
+    '--cert-dir',
+    stack.certDir,
+    `docker://${stack.registry}/${repository}`,
+  ]);
+  return (JSON.parse(out.toString('utf8')) as { Tags: string[] }).Tags.sort();
+}
