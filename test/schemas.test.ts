@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  APPROVAL_SCHEMA_PATH,
   PIPELINE_SCHEMA_ID,
   PIPELINE_SCHEMA_PATH,
   projectRoot,
@@ -51,10 +52,10 @@ function undescribed(schema: unknown, path = ''): string[] {
   return missing;
 }
 
-describe('schemas/pipeline.schema.json', () => {
+describe('the published JSON Schemas', () => {
   it('is what the zod schema generates now', async () => {
     const files = await schemaFiles();
-    expect(files.map((f) => f.path)).toEqual([PIPELINE_SCHEMA_PATH]);
+    expect(files.map((f) => f.path)).toEqual([PIPELINE_SCHEMA_PATH, APPROVAL_SCHEMA_PATH]);
     for (const file of files) {
       expect(
         existsSync(join(projectRoot, file.path)) ? read(file.path) : '(missing)',

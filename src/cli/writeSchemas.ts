@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
+import { approvalMessageJsonSchema } from '../domain/approvalMessage.js';
 import { pipelineJsonSchema } from '../domain/pipeline.js';
 
 /**
@@ -22,32 +23,56 @@ export const PIPELINE_SCHEMA_ID = 'urn:promoter:schemas:pipeline';
  */
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 
+/** Where the approval message's schema is published, relative to the project root. */
+export const APPROVAL_SCHEMA_PATH = 'schemas/approval-message.schema.json';
+
+/** A generated schema with its `$id`, title and description put first. */
+function document(
+  generated: unknown,
+  head: { $id: string; title: string; description: string },
+): Record<string, unknown> {
+  if (typeof generated !== 'object' || generated === null)
+    throw new Error(`the schema for ${head.$id} is not an object`);
+  const { $schema, ...rest } = generated as Record<string, unknown>;
+  return { $schema, ...head, ...rest };
+}
+
 /** The pipeline definition's JSON Schema document, with its `$id`, title and description. */
 export function pipelineSchemaDocument(): Record<string, unknown> {
-  const generated = pipelineJsonSchema();
-  if (typeof generated !== 'object' || generated === null)
-    throw new Error('pipelineJsonSchema() did not return an object');
-  const { $schema, ...rest } = generated as Record<string, unknown>;
-  return {
-    $schema,
+  return document(pipelineJsonSchema(), {
     $id: PIPELINE_SCHEMA_ID,
     title: 'promoter pipeline definition',
     description:
       'promoter.pipeline.json: how builds are recognised (buildTag) and the stages a digest is promoted through, with each stage’s tag and approval policy.',
-    ...rest,
-  };
+  });
+}
+
+/** The approval message's JSON Schema document (the `promotions` queue's contract). */
+export function approvalSchemaDocument(): Record<string, unknown> {
+  return document(approvalMessageJsonSchema(), {
+    $id: 'urn:promoter:schemas:approval-message',
+    title: 'promoter approval message',
+    description:
+      'A message on the promotions queue (session id = repository, message id = id): an approval or rejection of one build for one stage.',
+  });
 }
 
 /** Each schema file's path (relative to the project root) and its exact text, as committed. */
 export async function schemaFiles(): Promise<{ path: string; text: string }[]> {
-  const path = PIPELINE_SCHEMA_PATH;
-  // Formatted as Prettier formats the rest of the repository, so `npm run lint` stays clean.
-  const options = (await resolveConfig(join(projectRoot, path))) ?? {};
-  const text = await format(JSON.stringify(pipelineSchemaDocument(), null, 2), {
-    ...options,
-    parser: 'json',
-  });
-  return [{ path, text }];
+  const documents: [string, Record<string, unknown>][] = [
+    [PIPELINE_SCHEMA_PATH, pipelineSchemaDocument()],
+    [APPROVAL_SCHEMA_PATH, approvalSchemaDocument()],
+  ];
+  return Promise.all(
+    documents.map(async ([path, doc]) => {
+      // Formatted as Prettier formats the rest of the repository, so `npm run lint` stays clean.
+      const options = (await resolveConfig(join(projectRoot, path))) ?? {};
+      return {
+        path,
+        text: await format(JSON.stringify(doc, null, 2), { ...options, parser: 'json' }),
+      };
+    }),
+  );
 }
 
 /** Writes every schema file under `root`, returning the absolute paths written. */
