@@ -13,6 +13,8 @@ export interface BuildPush {
   readonly tag: string;
   readonly mediaType: string;
   readonly registry: string;
+  /** Who pushed, as the registry names them, when it does (the distribution registry's `actor.name`). */
+  readonly pushedBy?: string | undefined;
   /** When promoter handles the push (from the Clock). */
   readonly at: Date;
 }

@@ -128,7 +128,7 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
     stage,
     decision,
     approver: message.approver,
-    buildAuthor: undefined,
+    buildAuthor: build.pushedBy,
     requestedBy,
     previous: pending?.approvals ?? [],
     now,

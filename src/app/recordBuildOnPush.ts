@@ -83,6 +83,7 @@ async function handle(event: RegistryEvent, deps: RecordBuildDeps): Promise<Even
         tag: decision.tag,
         mediaType: event.mediaType,
         registry: event.registry ?? deps.defaultRegistry ?? 'unknown',
+        ...(event.pushedBy === undefined ? {} : { pushedBy: event.pushedBy }),
         at: deps.clock.now(),
       });
       const outcome =

@@ -76,6 +76,7 @@ export function describeBuild(repository: string, build: ApprovalMessage['build'
 /** One line saying what was sent: `queued approval <id>: rc 1.2.3 of myapp:… by alice`. */
 export function describeSent(message: ApprovalMessage): string {
   const what = message.decision === 'approve' ? 'approval' : 'rejection';
-  const stage = message.version === undefined ? message.stage : `${message.stage} ${message.version}`;
+  const stage =
+    message.version === undefined ? message.stage : `${message.stage} ${message.version}`;
   return `queued ${what} ${message.id}: ${stage} of ${describeBuild(message.repository, message.build)} by ${message.approver.id}`;
 }

@@ -10,6 +10,8 @@ export interface Build {
   readonly mediaType: string;
   /** Registry host the push was made to, e.g. `myacr.azurecr.io`. */
   readonly registry: string;
+  /** Who pushed it first, as the registry names them (`actor.name`), when it says. */
+  readonly pushedBy?: string | undefined;
   /** When promoter first recorded the digest (ISO 8601, UTC). */
   readonly recordedAt: string;
   /** When the registry reported the manifest deleted, if it did. */

@@ -29,8 +29,11 @@ const tag = z.string().superRefine(refine(tagProblem));
 
 const request = z.looseObject({ host: z.string().optional() }).optional();
 
+const actor = z.looseObject({ name: z.string().optional() }).optional();
+
 const header = z.looseObject({
   id: z.string().min(1, 'an event needs an id'),
+  actor,
   action: z.string().min(1, 'an event needs an action'),
   timestamp: z.string().optional(),
   request,
@@ -64,6 +67,8 @@ export type RegistryEvent =
       readonly mediaType: string;
       /** Absent when the manifest was pushed by digest. */
       readonly tag: string | undefined;
+      /** Who pushed (`actor.name`), when the registry says: the distribution registry with auth does. */
+      readonly pushedBy?: string | undefined;
     }
   | {
       readonly kind: 'delete';
@@ -106,6 +111,7 @@ function parseEvent(raw: unknown, prefix: string): RegistryEvent {
         digest: t.digest,
         mediaType: t.mediaType,
         tag: t.tag,
+        pushedBy: head.actor?.name || undefined,
       };
     }
     case 'delete': {

@@ -42,15 +42,33 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-async function behindProxy(timeoutInMs?: number) {
+async function behindProxy(options: { timeoutInMs?: number; isAcr?: boolean } = {}) {
   const started = await startFaultProxy({ upstream: registryHost, certFile });
   proxy = started;
-  const registry = createAcrRegistry({
-    registry: started.host,
-    ...(timeoutInMs === undefined ? {} : { timeoutInMs }),
-  });
+  const registry = createAcrRegistry({ registry: started.host, ...options });
   return { proxy: started, registry };
 }
+
+const isAcrApi = (r: ProxiedRequest) => r.path.startsWith('/acr/v1/');
+
+/** ACR's answer to GET/PATCH /acr/v1/{repo}/_tags/{tag}. */
+const acrTag = (name: string, tagDigest: string, writeEnabled = true) => ({
+  registry: 'myacr.azurecr.io',
+  imageName: repository,
+  tag: {
+    name,
+    digest: tagDigest,
+    createdTime: '2026-01-01T00:00:00Z',
+    lastUpdateTime: '2026-01-01T00:00:00Z',
+    signed: false,
+    changeableAttributes: {
+      deleteEnabled: writeEnabled,
+      writeEnabled,
+      readEnabled: true,
+      listEnabled: true,
+    },
+  },
+});
 
 const failureOf = (promise: Promise<unknown>) =>
   promise.then(
@@ -107,7 +125,7 @@ describe('the Registry port when the registry misbehaves', () => {
   });
 
   it('a registry that never answers is a TransientError at the deadline, without retries', async () => {
-    const { proxy, registry } = await behindProxy(500);
+    const { proxy, registry } = await behindProxy({ timeoutInMs: 500 });
     proxy.failNext(10, { kind: 'hang' }, isGet);
     const started = Date.now();
 
@@ -176,6 +194,47 @@ describe('the Registry port when the registry misbehaves', () => {
     expect(proxy.count('GET', '/manifests/')).toBe(1 + tags.length);
     expect(proxy.count('PUT', '/manifests/')).toBe(tags.length);
     expect(proxy.count()).toBe(1 + 2 * tags.length);
+  });
+});
+
+describe('the Registry port on ACR (its /acr/v1/ tag API played by the proxy)', () => {
+  it('resolveTag reads the tag’s properties: one GET of /acr/v1/<repo>/_tags/<tag>', async () => {
+    const { proxy, registry } = await behindProxy({ isAcr: true });
+    proxy.failNext(1, { kind: 'status', status: 200, body: acrTag('1.2.3', digest) }, isAcrApi);
+
+    expect(await registry.resolveTag(repository, '1.2.3')).toBe(digest);
+    expect(proxy.requests.map((r) => `${r.method} ${r.path.split('?')[0] ?? ''}`)).toEqual([
+      `GET /acr/v1/${repository}/_tags/1.2.3`,
+    ]);
+  });
+
+  it('resolveTag gives undefined when ACR answers TAG_UNKNOWN', async () => {
+    const { proxy, registry } = await behindProxy({ isAcr: true });
+    const unknown = {
+      errors: [{ code: 'TAG_UNKNOWN', message: 'the specified tag does not exist' }],
+    };
+    proxy.failNext(1, { kind: 'status', status: 404, body: unknown }, isAcrApi);
+
+    expect(await registry.resolveTag(repository, '9.9.9')).toBeUndefined();
+    expect(proxy.count()).toBe(1);
+  });
+
+  it('lockTag sends one PATCH that disables writing and deleting the tag, and returns true', async () => {
+    const { proxy, registry } = await behindProxy({ isAcr: true });
+    proxy.failNext(
+      1,
+      { kind: 'status', status: 200, body: acrTag('1.2.3', digest, false) },
+      isAcrApi,
+    );
+
+    expect(await registry.lockTag(repository, '1.2.3')).toBe(true);
+    expect(proxy.requests).toHaveLength(1);
+    const [patch] = proxy.requests;
+    expect(patch?.method).toBe('PATCH');
+    expect(patch?.path).toMatch(
+      new RegExp(`^/acr/v1/${repository}/_tags/1\\.2\\.3\\?api-version=`),
+    );
+    expect(JSON.parse(patch?.body ?? '')).toEqual({ deleteEnabled: false, writeEnabled: false });
   });
 });
 

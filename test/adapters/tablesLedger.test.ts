@@ -41,6 +41,14 @@ function push(overrides: Partial<BuildPush> & { gitSha: string; digest: string }
 }
 
 describe('Tables ledger on Azurite', () => {
+  it('keeps who pushed the build first', async () => {
+    const ledger = newLedger();
+    const digest = digestOf('pushed-by');
+    await ledger.recordBuild(push({ gitSha: shaOf('p1'), digest, pushedBy: 'ci-bot' }));
+    await ledger.recordBuild(push({ gitSha: shaOf('p2'), digest, pushedBy: 'someone-else' }));
+    expect((await ledger.getBuildByDigest('myapp', digest))?.pushedBy).toBe('ci-bot');
+  });
+
   it('records a new build and reads it back by digest, by full SHA and by short SHA prefix', async () => {
     const ledger = newLedger();
     const sha = shaOf('one');

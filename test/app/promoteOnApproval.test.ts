@@ -31,7 +31,7 @@ function setup(pipelineJson: unknown = DEFAULT_PIPELINE_JSON) {
   };
   let seq = 0;
   /** Pushes a build: the manifest into the registry and the record into the ledger. */
-  const build = async (sha: string) => {
+  const build = async (sha: string, pushedBy?: string) => {
     const digest = registry.add(repo, `manifest of ${sha}`);
     await ledger.recordBuild({
       eventId: `push-${sha}`,
@@ -41,6 +41,7 @@ function setup(pipelineJson: unknown = DEFAULT_PIPELINE_JSON) {
       tag: `git-${sha}`,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       registry: 'localhost:5000',
+      ...(pushedBy ? { pushedBy } : {}),
       at: new Date(clockMs),
     });
     return digest;
@@ -225,6 +226,18 @@ describe('promoteOnApproval refuses', () => {
       outcome: 'rejected',
       reason: 'alice requested this promotion and may not approve it',
     });
+  });
+
+  it('the person who pushed the build approving it', async () => {
+    const t = setup();
+    await t.build('a1b2c3d', 'alice');
+    await t.dev('a1b2c3d');
+    const outcome = await t.send({ stage: 'rc', build: { gitSha: 'a1b2c3d' }, version: '1.2.3' });
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      reason: 'alice pushed this build and may not approve it',
+    });
+    expect(t.tag('1.2.3-rc1')).toBeUndefined();
   });
 
   it('a "system" approval of a stage that needs a human', async () => {

@@ -362,3 +362,24 @@ describe('parseRegistryEvents: schema violations name the field', () => {
     expect(error.issues.map((i) => i.path)).toEqual(['events']);
   });
 });
+
+describe('who pushed', () => {
+  it("is taken from the distribution registry's actor.name", () => {
+    const [event] = parseRegistryEvents({
+      events: [
+        {
+          id: 'e1',
+          action: 'push',
+          actor: { name: 'ci-bot' },
+          target: {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${'a'.repeat(64)}`,
+            repository: 'myapp',
+            tag: 'git-a1b2c3d',
+          },
+        },
+      ],
+    });
+    expect(event).toMatchObject({ kind: 'push', pushedBy: 'ci-bot' });
+  });
+});

@@ -9,12 +9,22 @@ export interface ProxiedRequest {
   readonly method: string;
   /** The raw request target, e.g. `/v2/team%2Fmyapp/manifests/sha256%3A…`. */
   readonly path: string;
+  /** The body of a request answered with a `status` fault (forwarded bodies stream through). */
+  body?: string;
 }
 
 /** What to do instead of forwarding a request. */
 export type Fault =
-  /** Answer with this status (and headers), with an OCI error body; the upstream never sees it. */
-  | { readonly kind: 'status'; readonly status: number; readonly headers?: Record<string, string> }
+  /**
+   * Answer with this status, headers and JSON body (default: an OCI error body); the upstream
+   * never sees the request. Also stands in for an API the registry lacks (ACR's `/acr/v1/`).
+   */
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly headers?: Record<string, string>;
+      readonly body?: unknown;
+    }
   /** Never answer (until the proxy closes). */
   | { readonly kind: 'hang' }
   /** Destroy the connection without an answer (the client sees ECONNRESET). */
@@ -92,12 +102,16 @@ export async function startFaultProxy(options: {
       req.socket.destroy();
       return;
     }
-    req.resume();
-    const body = JSON.stringify({
-      errors: [{ code: 'UNAVAILABLE', message: `injected ${fault.status}` }],
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      seen.body = Buffer.concat(chunks).toString('utf8');
+      const body = fault.body ?? {
+        errors: [{ code: 'UNAVAILABLE', message: `injected ${fault.status}` }],
+      };
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
+      res.end(JSON.stringify(body));
     });
-    res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers });
-    res.end(body);
   };
 
   const serverOptions: ServerOptions = { cert, key };

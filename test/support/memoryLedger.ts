@@ -44,6 +44,9 @@ export class MemoryLedger implements Ledger {
         : [...(existing?.tags ?? []), push.tag],
       mediaType: push.mediaType,
       registry: push.registry,
+      ...((existing?.pushedBy ?? push.pushedBy) === undefined
+        ? {}
+        : { pushedBy: existing?.pushedBy ?? push.pushedBy }),
       recordedAt: existing?.recordedAt ?? push.at.toISOString(),
     };
     this.builds.set(key, build);

@@ -54,9 +54,10 @@ const sha256 = (bytes: Uint8Array): string =>
 
 /**
  * The `Registry` port over `@azure/container-registry`: manifests through one
- * `ContainerRegistryContentClient` per repository (created on first use, then reused), tag
- * properties and locks through a `ContainerRegistryClient` (ACR only). One SDK call per
- * method, so one HTTP request unless the SDK retries (or, on ACR, exchanges a token first).
+ * `ContainerRegistryContentClient` per repository, tag properties and locks through one
+ * `ContainerRegistryClient` per repository (ACR only), each created on first use and reused.
+ * One SDK call per method, so one HTTP request unless the SDK retries, or, on ACR, first
+ * answers an auth challenge (401, token exchange, the request again).
  */
 export function createAcrRegistry(options: AcrRegistryOptions): Registry {
   if (options.registry.includes('/'))
@@ -84,11 +85,19 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
     }
     return client;
   };
-  let acrClient: ContainerRegistryClient | undefined;
-  const acr = (): ContainerRegistryClient =>
-    (acrClient ??= credential
-      ? new ContainerRegistryClient(endpoint, credential, clientOptions)
-      : new ContainerRegistryClient(endpoint, clientOptions));
+  // Per repository too: each SDK client caches one ACR access token, scoped to the repository
+  // of its last auth challenge, so a shared client would re-authenticate on every switch.
+  const acrClients = new Map<string, ContainerRegistryClient>();
+  const acr = (repository: string): ContainerRegistryClient => {
+    let client = acrClients.get(repository);
+    if (!client) {
+      client = credential
+        ? new ContainerRegistryClient(endpoint, credential, clientOptions)
+        : new ContainerRegistryClient(endpoint, clientOptions);
+      acrClients.set(repository, client);
+    }
+    return client;
+  };
 
   /** Runs one SDK call under the deadline; maps its failure to the port's error contract. */
   async function call<T>(doing: string, run: (abortSignal: AbortSignal) => Promise<T>) {
@@ -119,8 +128,11 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
         // has (no HEAD), and its Docker-Content-Digest is checked against the bytes.
         return await call(doing, async (abortSignal) =>
           isAcr
-            ? (await acr().getArtifact(repository, tag).getTagProperties(tag, { abortSignal }))
-                .digest
+            ? (
+                await acr(repository)
+                  .getArtifact(repository, tag)
+                  .getTagProperties(tag, { abortSignal })
+              ).digest
             : (await content(repository).getManifest(tag, { abortSignal })).digest,
         );
       } catch (error) {
@@ -146,7 +158,7 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
     async lockTag(repository, tag) {
       if (!isAcr) return false;
       await call(`locking ${repository}:${tag}`, (abortSignal) =>
-        acr()
+        acr(repository)
           .getArtifact(repository, tag)
           .updateTagProperties(tag, { canWrite: false, canDelete: false, abortSignal }),
       );

@@ -11,6 +11,7 @@ export type BuildProps = {
   readonly tags: string;
   readonly mediaType: string;
   readonly registry: string;
+  readonly pushedBy?: string;
   readonly recordedAt: string;
   readonly deletedAt?: string;
 };
@@ -33,6 +34,7 @@ const buildRow = z.object({
   tags: stringList,
   mediaType: z.string(),
   registry: z.string(),
+  pushedBy: z.string().optional(),
   recordedAt: isoDate,
   deletedAt: isoDate.optional(),
 });
@@ -48,8 +50,12 @@ export function buildOfRow(row: Record<string, unknown>): Build {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`ledger row ${where} is malformed: ${issues}`);
   }
-  const { deletedAt, ...rest } = parsed.data;
-  return deletedAt === undefined ? rest : { ...rest, deletedAt };
+  const { deletedAt, pushedBy, ...rest } = parsed.data;
+  return {
+    ...rest,
+    ...(pushedBy === undefined ? {} : { pushedBy }),
+    ...(deletedAt === undefined ? {} : { deletedAt }),
+  };
 }
 
 function propsOf(build: Build): BuildProps {
@@ -60,6 +66,7 @@ function propsOf(build: Build): BuildProps {
     tags: JSON.stringify(build.tags),
     mediaType: build.mediaType,
     registry: build.registry,
+    ...(build.pushedBy === undefined ? {} : { pushedBy: build.pushedBy }),
     recordedAt: build.recordedAt,
     ...(build.deletedAt === undefined ? {} : { deletedAt: build.deletedAt }),
   };

@@ -42,6 +42,7 @@ export function planRecordBuild(
       tags: [tag],
       mediaType: push.mediaType,
       registry: push.registry,
+      ...(push.pushedBy === undefined ? {} : { pushedBy: push.pushedBy }),
       recordedAt: at.toISOString(),
     };
     return {
@@ -67,6 +68,7 @@ export function planRecordBuild(
     tags: hasTag ? known.tags : [...known.tags, tag],
     mediaType: known.mediaType,
     registry: known.registry,
+    ...(known.pushedBy === undefined ? {} : { pushedBy: known.pushedBy }),
     recordedAt: known.recordedAt,
   };
   const addSha: TransactionAction[] = hasSha
