@@ -1,0 +1,274 @@
+// promoter on Azure: a Flex Consumption Function App with a user-assigned identity, its storage
+// (host + ledger), Service Bus (promotions queue, promotion-events topic), Key Vault (webhook
+// secret), Application Insights, the registry's role and webhook, and the pipeline identities'
+// right to post approvals.
+//
+// Subscription scope, as azd templates conventionally are: the deployment creates its own
+// resource group (rg-<environment>) and can reach an existing registry in another resource group.
+
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name; names the resource group and seeds resource names.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource (one that offers Flex Consumption).')
+param location string
+
+@description('Resource group for promoter; default rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Container registry name (without .azurecr.io). Existing unless registryCreate; empty with registryCreate generates one.')
+param registryName string = ''
+
+@description('Resource group of an existing registry; default: promoter\'s resource group.')
+param registryResourceGroupName string = ''
+
+@description('Create a new registry (in promoter\'s resource group) instead of using an existing one.')
+param registryCreate bool = false
+
+@description('ABAC-enabled registries: repositories promoter may promote in (names, or prefixes ending in /), comma-separated; empty for all.')
+param registryRepositories string = ''
+
+@description('Create the registry webhook. Needs the app\'s host running to read its key: azure.yaml\'s postdeploy hook turns it on after the first deploy.')
+param registryWebhookEnabled bool = false
+
+@description('Webhook scope, e.g. `myapp:*`; empty for every repository.')
+param registryWebhookScope string = ''
+
+@secure()
+@minLength(16)
+@description('Shared secret the registry sends and the app checks (openssl rand -base64 32).')
+param webhookSecret string
+
+@secure()
+@description('The previous secret, accepted as well during a rotation; empty otherwise.')
+param webhookSecretPrevious string = ''
+
+@description('Object ids of pipeline identities allowed to post approvals (send to the promotions queue), comma-separated.')
+param pipelinePrincipalIds string = ''
+
+@allowed([
+  'ServicePrincipal'
+  'Group'
+  'User'
+])
+param pipelinePrincipalType string = 'ServicePrincipal'
+
+@description('Prefix of every ledger table name (PROMOTER_TABLE_PREFIX).')
+param tablePrefix string = 'promoter'
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var appName = 'func-promoter-${resourceToken}'
+var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
+
+// One number for the queue and the app: a message is dead-lettered after this many deliveries,
+// and the app reports the last attempt as final (PROMOTER_MAX_DELIVERY_COUNT).
+var maxDeliveryCount = 5
+
+// Must equal the registryWebhook function's route (src/functions/functionTable.ts) and
+// host.json's routePrefix; test/infra/consistency.test.ts checks both.
+var httpRoutePrefix = 'api'
+var registryWebhookRoute = 'hooks/registry'
+
+// The header the registry sends the secret in; the app reads the same name.
+var webhookAuthHeader = 'Authorization'
+
+var registryNameResolved = !empty(registryName) ? registryName : 'crpromoter${resourceToken}'
+var registryResourceGroupResolved = registryCreate || empty(registryResourceGroupName) ? rg.name : registryResourceGroupName
+var repositories = filter(map(split(registryRepositories, ','), r => trim(r)), r => !empty(r))
+var pipelineIds = filter(map(split(pipelinePrincipalIds, ','), p => trim(p)), p => !empty(p))
+
+resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-promoter-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  scope: rg
+  params: {
+    name: 'sb-${resourceToken}'
+    location: location
+    tags: tags
+    maxDeliveryCount: maxDeliveryCount
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    webhookSecret: webhookSecret
+    webhookSecretPrevious: webhookSecretPrevious
+  }
+}
+
+module registry 'modules/registry.bicep' = {
+  name: 'registry'
+  scope: resourceGroup(registryResourceGroupResolved)
+  // A new registry goes into promoter's resource group, which must exist first.
+  dependsOn: [
+    rg
+  ]
+  params: {
+    name: registryNameResolved
+    create: registryCreate
+    location: location
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    promotionsQueueName: serviceBus.outputs.promotionsQueueName
+    promotionEventsTopicName: serviceBus.outputs.promotionEventsTopicName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    webhookSecretName: keyVault.outputs.webhookSecretName
+    webhookSecretPreviousName: keyVault.outputs.webhookSecretPreviousName
+  }
+}
+
+module registryRoles 'modules/registryRoles.bicep' = {
+  name: 'registry-roles'
+  scope: resourceGroup(registryResourceGroupResolved)
+  // A new registry goes into promoter's resource group, which must exist first.
+  dependsOn: [
+    rg
+  ]
+  params: {
+    registryName: registry.outputs.name
+    principalId: identity.outputs.principalId
+    roleAssignmentMode: registry.outputs.roleAssignmentMode
+    repositories: repositories
+  }
+}
+
+module pipelineRoles 'modules/pipelineRoles.bicep' = {
+  name: 'pipeline-roles'
+  scope: rg
+  params: {
+    principalIds: pipelineIds
+    principalType: pipelinePrincipalType
+    serviceBusNamespaceName: serviceBus.outputs.name
+    promotionsQueueName: serviceBus.outputs.promotionsQueueName
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  scope: rg
+  // The host must reach its storage, Key Vault and Service Bus from its first start.
+  dependsOn: [
+    roles
+    registryRoles
+  ]
+  params: {
+    planName: 'plan-${resourceToken}'
+    name: appName
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentStorageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    tablesEndpoint: storage.outputs.tableEndpoint
+    tablePrefix: tablePrefix
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    maxDeliveryCount: maxDeliveryCount
+    registryLoginServer: registry.outputs.loginServer
+    webhookAuthHeader: webhookAuthHeader
+    webhookSecretUri: keyVault.outputs.webhookSecretUri
+    webhookSecretPreviousUri: keyVault.outputs.webhookSecretPreviousUri
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+}
+
+module registryWebhook 'modules/registryWebhook.bicep' = if (registryWebhookEnabled) {
+  name: 'registry-webhook'
+  scope: resourceGroup(registryResourceGroupResolved)
+  params: {
+    registryName: registry.outputs.name
+    location: registry.outputs.location
+    functionAppName: functionApp.outputs.name
+    functionAppResourceGroupName: rg.name
+    routePrefix: httpRoutePrefix
+    route: registryWebhookRoute
+    scope: registryWebhookScope
+    authHeader: webhookAuthHeader
+    webhookSecret: webhookSecret
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output PROMOTER_FUNCTION_APP_NAME string = functionApp.outputs.name
+output PROMOTER_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output PROMOTER_SERVICEBUS_NAMESPACE string = serviceBus.outputs.fullyQualifiedNamespace
+output PROMOTER_REGISTRY string = registry.outputs.loginServer
+output PROMOTER_REGISTRY_NAME string = registry.outputs.name
+output PROMOTER_REGISTRY_RESOURCE_GROUP string = registryResourceGroupResolved
+output PROMOTER_KEY_VAULT_NAME string = keyVault.outputs.name
+output PROMOTER_IDENTITY_CLIENT_ID string = identity.outputs.clientId
