@@ -60,7 +60,11 @@ export async function startLocalHost(options: {
   /** Redelivery backoff of the stand-in queue (tests and benchmarks shorten it). */
   queueBackoffMs?: number;
 }): Promise<LocalHost> {
-  const log: Log = options.log ?? ((line) => void console.log(line));
+  const log: Log =
+    options.log ??
+    ((line) => {
+      console.log(line);
+    });
   const outcomes = new LocalOutcomeLog({
     onEvent: (e) => {
       log(
