@@ -2,6 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { createTablesClient } from './adapters/tables/tablesClient.js';
 import { createTablesLedger } from './adapters/tables/tablesLedger.js';
 import { createTablesPromotionStore } from './adapters/tables/tablesPromotionStore.js';
+import { createTablesReplayGuard } from './adapters/tables/tablesReplayGuard.js';
 import { loadConfig, type Config } from './config.js';
 import type { Pipeline } from './domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
@@ -9,9 +10,11 @@ import type {
   ApprovalQueue,
   Clock,
   Ledger,
+  Notifier,
   OutcomePublisher,
   PromotionStore,
   Registry,
+  ReplayGuard,
 } from './ports.js';
 
 /** Everything the functions need, built from settings. */
@@ -23,11 +26,15 @@ export interface Services {
   readonly registry: Registry;
   readonly approvals: ApprovalQueue;
   readonly publisher: OutcomePublisher;
+  readonly replays: ReplayGuard;
+  readonly notifier: Notifier;
   readonly clock: Clock;
 }
 
 /** Adapters the local host supplies itself (its stand-in queue and event log). */
-export type ServiceOverrides = Partial<Pick<Services, 'approvals' | 'publisher' | 'registry'>>;
+export type ServiceOverrides = Partial<
+  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier'>
+>;
 
 /** A lazily built, shared set of services. */
 export type ServicesProvider = () => Promise<Services>;
@@ -38,6 +45,8 @@ export const systemClock: Clock = { now: () => new Date() };
 export const buildsTableName = (prefix: string) => `${prefix}builds`;
 /** Name of the ledger's promotions table for a prefix. */
 export const promotionsTableName = (prefix: string) => `${prefix}promotions`;
+/** Name of the table of claimed request ids (replay protection) for a prefix. */
+export const replaysTableName = (prefix: string) => `${prefix}replays`;
 
 /** `DefaultAzureCredential`, imported only when an identity is needed. */
 async function azureCredential(): Promise<TokenCredential> {
@@ -93,6 +102,13 @@ export async function createServices(
         });
       }),
     );
+  const chat = once(async () => {
+    const { createChatNotifier } = await import('./adapters/chat/chatNotifier.js');
+    return createChatNotifier({
+      slackWebhookUrl: config.slack.webhookUrl,
+      teamsWebhookUrl: config.teams.webhookUrl,
+    });
+  });
   const bus = once(async () => {
     if (!serviceBus)
       throw new Error(
@@ -115,6 +131,10 @@ export async function createServices(
     registry,
     approvals: overrides.approvals ?? { send: async (m) => (await bus()).approvals.send(m) },
     publisher: overrides.publisher ?? { publish: async (e) => (await bus()).outcomes.publish(e) },
+    replays: createTablesReplayGuard({ client: tables(replaysTableName(config.tables.prefix)) }),
+    notifier: overrides.notifier ?? {
+      notify: async (event) => (await chat()).notify(event),
+    },
     clock: systemClock,
   };
 }

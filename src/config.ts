@@ -31,6 +31,20 @@ export interface Config {
     | undefined;
   /** The `promotions` queue's maxDeliveryCount: the last delivery announces `failed`. */
   readonly maxDeliveryCount: number;
+  /** Secret that signs `POST /api/approvals` bodies (HMAC-SHA256); unset, the endpoint refuses all. */
+  readonly approvalsHmacSecret: string | undefined;
+  readonly slack: {
+    /** Verifies Slack's request signatures; unset, `/api/chat/slack` refuses all. */
+    readonly signingSecret: string | undefined;
+    /** Incoming webhook that outcome notifications are posted to. */
+    readonly webhookUrl: string | undefined;
+  };
+  readonly teams: {
+    /** The outgoing webhook's security token (base64); unset, `/api/chat/teams` refuses all. */
+    readonly outgoingWebhookToken: string | undefined;
+    /** Incoming webhook that outcome notifications are posted to. */
+    readonly webhookUrl: string | undefined;
+  };
 }
 
 /** The names of the settings `loadConfig` reads, for documentation and consistency tests. */
@@ -47,6 +61,11 @@ export const SETTINGS = [
   'PROMOTER_SERVICEBUS_NAMESPACE',
   'PROMOTER_SERVICEBUS_CONNECTION_STRING',
   'PROMOTER_MAX_DELIVERY_COUNT',
+  'PROMOTER_APPROVALS_HMAC_SECRET',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_WEBHOOK_URL',
+  'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+  'TEAMS_WEBHOOK_URL',
 ] as const;
 
 const optional = z
@@ -58,6 +77,16 @@ const secret = z
   .string()
   .min(16, 'must be at least 16 characters; generate one with `openssl rand -base64 32`')
   .regex(/^\S+$/, 'must not contain spaces or line breaks (headers cannot carry them intact)');
+
+/** An https URL, or http to this machine (the local stand-ins in tests). */
+const webhookUrl = z
+  .url({ error: 'must be the incoming webhook URL (https://…)' })
+  .refine(
+    (u) => u.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(u),
+    {
+      error: 'must use https (http only to localhost)',
+    },
+  );
 
 const schema = z.object({
   PROMOTER_WEBHOOK_SECRET: z
@@ -122,6 +151,20 @@ const schema = z.object({
       .max(100, "must be the queue's maxDeliveryCount, 1–100")
       .default(5),
   ),
+  PROMOTER_APPROVALS_HMAC_SECRET: optional.pipe(secret.optional()),
+  SLACK_SIGNING_SECRET: optional.pipe(
+    z.string().min(16, "must be the app's signing secret").optional(),
+  ),
+  SLACK_WEBHOOK_URL: optional.pipe(webhookUrl.optional()),
+  TEAMS_OUTGOING_WEBHOOK_TOKEN: optional.pipe(
+    z
+      .base64({
+        error: "must be the outgoing webhook's security token, as Teams shows it (base64)",
+      })
+      .min(16, "must be the outgoing webhook's security token, as Teams shows it (base64)")
+      .optional(),
+  ),
+  TEAMS_WEBHOOK_URL: optional.pipe(webhookUrl.optional()),
 });
 
 /**
@@ -178,6 +221,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         ? { connectionString: s.PROMOTER_SERVICEBUS_CONNECTION_STRING }
         : undefined,
     maxDeliveryCount: s.PROMOTER_MAX_DELIVERY_COUNT,
+    approvalsHmacSecret: s.PROMOTER_APPROVALS_HMAC_SECRET,
+    slack: { signingSecret: s.SLACK_SIGNING_SECRET, webhookUrl: s.SLACK_WEBHOOK_URL },
+    teams: {
+      outgoingWebhookToken: s.TEAMS_OUTGOING_WEBHOOK_TOKEN,
+      webhookUrl: s.TEAMS_WEBHOOK_URL,
+    },
   };
 }
 

@@ -195,3 +195,22 @@ export interface ApprovalQueue {
 export interface OutcomePublisher {
   publish(event: OutcomeEvent): Promise<void>;
 }
+
+/**
+ * Remembers request ids (a Teams activity id, a signature) so that a replayed request is
+ * refused. `claim` is atomic: of two concurrent claims of one id, exactly one gets true.
+ * Same error contract as `Ledger`.
+ */
+export interface ReplayGuard {
+  /** True the first time `id` is claimed in `scope` (until `expiresAt`); false for a replay. */
+  claim(scope: string, id: string, expiresAt: Date): Promise<boolean>;
+}
+
+/**
+ * Posts outcome notifications to chat (Slack Block Kit, Teams Adaptive Card). A failed post
+ * throws (`TransientError` for 429/5xx/network) so the caller retries it; it never affects
+ * the promotion, which is already recorded.
+ */
+export interface Notifier {
+  notify(event: OutcomeEvent): Promise<void>;
+}

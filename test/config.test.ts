@@ -35,6 +35,9 @@ describe('loadConfig', () => {
       registryAuth: 'anonymous',
       serviceBus: undefined,
       maxDeliveryCount: 5,
+      approvalsHmacSecret: undefined,
+      slack: { signingSecret: undefined, webhookUrl: undefined },
+      teams: { outgoingWebhookToken: undefined, webhookUrl: undefined },
     });
   });
 
@@ -50,6 +53,11 @@ describe('loadConfig', () => {
         PROMOTER_REGISTRY: 'myacr.azurecr.io',
         PROMOTER_SERVICEBUS_NAMESPACE: 'myns.servicebus.windows.net',
         PROMOTER_MAX_DELIVERY_COUNT: '7',
+        PROMOTER_APPROVALS_HMAC_SECRET: 'hmac-secret-0123456789abcdef',
+        SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+        TEAMS_OUTGOING_WEBHOOK_TOKEN: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
+        TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/x',
       }),
     ).toEqual<Config>({
       webhook: { secrets: [SECRET, PREVIOUS], header: 'X-Promoter-Secret' },
@@ -63,6 +71,15 @@ describe('loadConfig', () => {
       registryAuth: 'azure',
       serviceBus: { namespace: 'myns.servicebus.windows.net' },
       maxDeliveryCount: 7,
+      approvalsHmacSecret: 'hmac-secret-0123456789abcdef',
+      slack: {
+        signingSecret: '8f742231b10e8888abcd99yyyzzz85a5',
+        webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      },
+      teams: {
+        outgoingWebhookToken: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
+        webhookUrl: 'https://example.webhook.office.com/webhookb2/x',
+      },
     });
   });
 
@@ -255,6 +272,16 @@ describe('loadConfig', () => {
     ],
     ['an unknown registry auth', { PROMOTER_REGISTRY_AUTH: 'basic' }, 'PROMOTER_REGISTRY_AUTH'],
     ['a delivery count of 0', { PROMOTER_MAX_DELIVERY_COUNT: '0' }, 'PROMOTER_MAX_DELIVERY_COUNT'],
+    [
+      'a Slack webhook over http',
+      { SLACK_WEBHOOK_URL: 'http://hooks.slack.com/x' },
+      'SLACK_WEBHOOK_URL',
+    ],
+    [
+      'a Teams token that is not base64',
+      { TEAMS_OUTGOING_WEBHOOK_TOKEN: 'not base64 at all!!' },
+      'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+    ],
   ])('refuses %s, naming the setting', (_, env, setting) => {
     expect(errorOf({ ...minimal, ...env }).issues.map((i) => i.path)).toContain(setting);
   });

@@ -131,7 +131,29 @@ export const pipelineSchema = strictObject({
     .describe(
       'The stages a digest moves through, in order, each entered by writing its tag on the digest.',
     ),
+  identities: z
+    .record(
+      z.string(),
+      strictObject({
+        id: z.string().min(1).describe('The approver id this chat user acts as, e.g. alice.'),
+        groups: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('Groups the chat user belongs to, for stages that name approver groups.'),
+      }),
+    )
+    .default({})
+    .describe(
+      'Chat users mapped to approver ids and groups, e.g. {"slack:U123": {"id": "alice", "groups": ["release-managers"]}}. An unmapped chat user approves as slack:<id> / teams:<id> with no groups.',
+    ),
 }).superRefine((pipeline, ctx) => {
+  for (const key of Object.keys(pipeline.identities))
+    if (!/^(slack|teams):\S+$/.test(key))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identities', key],
+        message: 'a chat identity is slack:<user id> or teams:<user id>',
+      });
   const names = pipeline.stages.map((s) => s.name);
   pipeline.stages.forEach((stage, i) => {
     const path = ['stages', i];
@@ -211,6 +233,8 @@ export interface Pipeline {
   stage(name: string): Stage | undefined;
   /** The stage whose tag template produced `tag`, if any: a push to it is a re-tag or drift. */
   stageOfTag(tag: string): Stage | undefined;
+  /** The approver a chat user (`slack:U123`, `teams:<id>`) acts as: mapped, or the chat id itself. */
+  approverFor(chatUser: string): { readonly id: string; readonly groups: readonly string[] };
 }
 
 const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -254,6 +278,7 @@ function compilePipeline(definition: PipelineDefinition): Pipeline {
     stages,
     stage: (name) => stages.find((s) => s.name === name),
     stageOfTag: (tag) => stages.find((s) => s.tag.pattern.test(tag)),
+    approverFor: (chatUser) => definition.identities[chatUser] ?? { id: chatUser, groups: [] },
   };
 }
 

@@ -386,3 +386,23 @@ describe('parsePipeline', () => {
     );
   });
 });
+
+describe('chat identities', () => {
+  it('map a chat user to an approver id and groups, and leave others as their chat id', () => {
+    const pipeline = parsePipeline({
+      ...DEFAULT_PIPELINE_JSON,
+      identities: { 'slack:U123': { id: 'alice', groups: ['release-managers'] } },
+    });
+    expect(pipeline.approverFor('slack:U123')).toEqual({
+      id: 'alice',
+      groups: ['release-managers'],
+    });
+    expect(pipeline.approverFor('teams:29:abc')).toEqual({ id: 'teams:29:abc', groups: [] });
+  });
+
+  it('refuse a key that is not a chat identity, naming it', () => {
+    expect(() =>
+      parsePipeline({ ...DEFAULT_PIPELINE_JSON, identities: { alice: { id: 'alice' } } }),
+    ).toThrow(/identities\.alice.*slack:<user id>/);
+  });
+});

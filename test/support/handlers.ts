@@ -7,6 +7,7 @@ import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { MemoryLedger } from './memoryLedger.js';
 import { MemoryPromotionStore } from './memoryPromotionStore.js';
 import { MemoryRegistry } from './memoryRegistry.js';
+import { MemoryReplayGuard } from './memoryReplayGuard.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
@@ -24,6 +25,9 @@ export interface MemoryServices {
   readonly sent: ApprovalMessage[];
   /** Outcome events published. */
   readonly published: OutcomeEvent[];
+  readonly replays: MemoryReplayGuard;
+  /** Outcome events the notifier was asked to post. */
+  readonly notified: OutcomeEvent[];
 }
 
 /** Services over in-memory adapters and a fixed clock, with settings from `env`. */
@@ -40,6 +44,8 @@ export function memoryServices(
   const registry = new MemoryRegistry();
   const sent: ApprovalMessage[] = [];
   const published: OutcomeEvent[] = [];
+  const notified: OutcomeEvent[] = [];
+  const replays = new MemoryReplayGuard();
   const services: Services = {
     config,
     pipeline: defaultPipeline(),
@@ -58,6 +64,13 @@ export function memoryServices(
         return Promise.resolve();
       },
     },
+    replays,
+    notifier: {
+      notify: (e) => {
+        notified.push(e);
+        return Promise.resolve();
+      },
+    },
     clock: { now: () => new Date('2026-11-27T10:00:00.000Z') },
   };
   return {
@@ -68,6 +81,8 @@ export function memoryServices(
     registry,
     sent,
     published,
+    replays,
+    notified,
   };
 }
 

@@ -1,0 +1,39 @@
+import type { TableClient } from '@azure/data-tables';
+import type { ReplayGuard } from '../../ports.js';
+import { ensureTableOnce } from './tablesEnsureTable.js';
+import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
+import { idKeyPart } from './tablesKeys.js';
+
+/**
+ * Replay protection on Azure Table Storage: one row per (scope, id), created atomically, so
+ * of two concurrent claims exactly one creates it. An expired row may be claimed again
+ * (replaced under its ETag). Expired rows are not swept; they are a few hundred bytes each.
+ */
+export function createTablesReplayGuard(options: { client: TableClient }): ReplayGuard {
+  const { client } = options;
+  const ready = ensureTableOnce(client);
+  return {
+    async claim(scope, id, expiresAt) {
+      const partitionKey = idKeyPart(scope);
+      const rowKey = idKeyPart(id);
+      const entity = { partitionKey, rowKey, expiresAt: expiresAt.toISOString() };
+      try {
+        await ready();
+        try {
+          await client.createEntity(entity);
+          return true;
+        } catch (error) {
+          if (!isWriteConflict(error)) throw error;
+        }
+        const existing = await client.getEntity<{ expiresAt: string }>(partitionKey, rowKey);
+        if (Date.parse(existing.expiresAt) > Date.now()) return false;
+        await client.updateEntity(entity, 'Replace', { etag: existing.etag });
+        return true;
+      } catch (error) {
+        // Lost a race for an expired row, or it vanished meanwhile: someone else claimed it.
+        if (isWriteConflict(error) || isEntityNotFound(error)) return false;
+        throw ledgerFailure(`checking ${scope} request ${id} for a replay`, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,305 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as serviceBusNames from '../../src/adapters/servicebus/serviceBusNames.js';
+import { SETTINGS } from '../../src/config.js';
+import { functionTable } from '../../src/functions/functionTable.js';
+
+// No Bicep compiler runs here, so this test keeps infra/ honest against the code: the app
+// settings, Service Bus entity names, the webhook route and the role definition ids.
+
+const root = new URL('../../', import.meta.url);
+const read = (path: string): string => readFileSync(new URL(path, root), 'utf8');
+
+const bicepPaths = [
+  'infra/main.bicep',
+  ...readdirSync(new URL('infra/modules/', root))
+    .filter((file) => file.endsWith('.bicep'))
+    .map((file) => `infra/modules/${file}`),
+];
+const bicep = new Map(bicepPaths.map((path) => [path, read(path)]));
+const bicepFile = (path: string): string => {
+  const text = bicep.get(path);
+  if (text === undefined) throw new Error(`${path} is missing`);
+  return text;
+};
+
+/** Settings the Functions host, its extensions or the Azure SDKs read (not loadConfig). */
+const HOST_SETTINGS: Readonly<Record<string, { inAzure: 'required' | 'absent'; why: string }>> = {
+  FUNCTIONS_WORKER_RUNTIME: {
+    inAzure: 'absent',
+    why: 'the worker language for `func start`; Flex Consumption takes it from functionAppConfig.runtime and deprecates the setting',
+  },
+  AzureWebJobsStorage: {
+    inAzure: 'absent',
+    why: 'host storage as a connection string (Azurite, locally); Azure uses the identity-based __accountName form',
+  },
+  AzureWebJobsStorage__accountName: { inAzure: 'required', why: 'host storage by identity' },
+  AzureWebJobsStorage__credential: {
+    inAzure: 'required',
+    why: 'host storage uses a managed identity (`managedidentity`)…',
+  },
+  AzureWebJobsStorage__clientId: { inAzure: 'required', why: '…the user-assigned one' },
+  ServiceBusConnection__fullyQualifiedNamespace: {
+    inAzure: 'required',
+    why: 'the promotions trigger’s identity-based connection (connection name ServiceBusConnection)',
+  },
+  ServiceBusConnection__credential: {
+    inAzure: 'required',
+    why: 'the trigger connects with a managed identity…',
+  },
+  ServiceBusConnection__clientId: { inAzure: 'required', why: '…the user-assigned one' },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    inAzure: 'required',
+    why: 'the host sends logs and traces to Application Insights',
+  },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: {
+    inAzure: 'required',
+    why: 'with Entra ID authentication (local auth is disabled on the component)',
+  },
+  AZURE_CLIENT_ID: {
+    inAzure: 'required',
+    why: 'DefaultAzureCredential in the app picks the user-assigned identity',
+  },
+};
+
+/** Settings loadConfig reads that are deliberately not set in Azure. */
+const NOT_IN_AZURE: Readonly<Record<string, string>> = {
+  PROMOTER_TABLES_CONNECTION_STRING:
+    'alternative to PROMOTER_TABLES_ENDPOINT (Azurite); Azure reaches the ledger by identity and the account has shared keys disabled',
+  PROMOTER_SERVICEBUS_CONNECTION_STRING:
+    'alternative to PROMOTER_SERVICEBUS_NAMESPACE; the namespace has local (SAS) authentication disabled',
+};
+
+/**
+ * Built-in roles infra/ may assign, by name, as Microsoft documents them
+ * (learn.microsoft.com/azure/role-based-access-control/built-in-roles). A typo in a GUID, or a
+ * GUID under the wrong name, fails the test.
+ */
+const ROLE_IDS: Readonly<Record<string, string>> = {
+  AcrPush: '8311e382-0749-4cb8-b61a-304f252e45ec',
+  'Container Registry Repository Writer': '2a1e307c-b015-4ebd-883e-5b7698a07328',
+  'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+  'Azure Service Bus Data Receiver': '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
+  'Azure Service Bus Data Sender': '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
+  'Monitoring Metrics Publisher': '3913510d-42f4-4e42-8a64-420c390055eb',
+  'Key Vault Secrets User': '4633458b-17de-408a-b874-0445c86b69e6',
+};
+
+/** API versions checked against the published REST specifications. */
+const API_VERSIONS: Readonly<Record<string, string>> = {
+  'Microsoft.Resources/resourceGroups': '2021-04-01',
+  'Microsoft.OperationalInsights/workspaces': '2023-09-01',
+  'Microsoft.Insights/components': '2020-02-02',
+  'Microsoft.ManagedIdentity/userAssignedIdentities': '2023-01-31',
+  'Microsoft.Storage/storageAccounts': '2023-05-01',
+  'Microsoft.Storage/storageAccounts/blobServices': '2023-05-01',
+  'Microsoft.Storage/storageAccounts/blobServices/containers': '2023-05-01',
+  'Microsoft.ServiceBus/namespaces': '2024-01-01',
+  'Microsoft.ServiceBus/namespaces/queues': '2024-01-01',
+  'Microsoft.ServiceBus/namespaces/topics': '2024-01-01',
+  'Microsoft.ServiceBus/namespaces/topics/subscriptions': '2024-01-01',
+  'Microsoft.KeyVault/vaults': '2023-07-01',
+  'Microsoft.KeyVault/vaults/secrets': '2023-07-01',
+  'Microsoft.ContainerRegistry/registries': '2025-11-01',
+  'Microsoft.ContainerRegistry/registries/webhooks': '2025-11-01',
+  'Microsoft.Web/serverfarms': '2024-04-01',
+  'Microsoft.Web/sites': '2024-04-01',
+  'Microsoft.Authorization/roleAssignments': '2022-04-01',
+};
+
+/** The app settings in functionapp.bicep, one `{ name: '…', value: … }` per line. */
+function bicepAppSettings(): string[] {
+  const lines = bicepFile('infra/modules/functionapp.bicep').split('\n');
+  const start = lines.findIndex((line) => /^\s*appSettings: \[\s*$/.test(line));
+  if (start < 0) throw new Error('functionapp.bicep has no `appSettings: [` block');
+  const indent = (lines[start] ?? '').search(/\S/);
+  const end = lines.findIndex((line, i) => i > start && line.search(/\S/) === indent);
+  const names: string[] = [];
+  for (const line of lines.slice(start + 1, end)) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('//')) continue;
+    const match = /^\{ name: '([^']+)', value: .+ \}$/.exec(trimmed);
+    if (!match?.[1]) throw new Error(`keep one { name: '…', value: … } per line: ${trimmed}`);
+    names.push(match[1]);
+  }
+  return names;
+}
+
+/** A literal `var <name> = '<value>'` (or number) from a Bicep file. */
+function bicepVar(path: string, name: string): string {
+  const match = new RegExp(`^var ${name} = '?([^'\\n]+?)'?\\s*$`, 'm').exec(bicepFile(path));
+  if (!match?.[1]) throw new Error(`${path} has no literal var ${name}`);
+  return match[1];
+}
+
+const appSettings = bicepAppSettings();
+const readByApp: readonly string[] = SETTINGS;
+const sample = (
+  JSON.parse(read('local.settings.sample.json')) as { Values: Record<string, string> }
+).Values;
+const table = functionTable(() => Promise.reject(new Error('the table is only read here')));
+
+describe('app settings in infra/', () => {
+  it('provides every setting the app reads, except the documented local-only alternatives', () => {
+    const missing = readByApp.filter(
+      (name) => !(name in NOT_IN_AZURE) && !appSettings.includes(name),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('provides no setting that neither the app nor the host reads', () => {
+    const unread = appSettings.filter(
+      (name) => !readByApp.includes(name) && HOST_SETTINGS[name]?.inAzure !== 'required',
+    );
+    expect(unread).toEqual([]);
+  });
+
+  it('provides each host setting Azure needs, and none that Flex Consumption deprecates', () => {
+    const required = Object.keys(HOST_SETTINGS).filter(
+      (n) => HOST_SETTINGS[n]?.inAzure === 'required',
+    );
+    const absent = Object.keys(HOST_SETTINGS).filter((n) => HOST_SETTINGS[n]?.inAzure === 'absent');
+    expect(required.filter((name) => !appSettings.includes(name))).toEqual([]);
+    expect(absent.filter((name) => appSettings.includes(name))).toEqual([]);
+  });
+
+  it('leaves out only settings the app still reads, and sets each once', () => {
+    expect(Object.keys(NOT_IN_AZURE).filter((name) => !readByApp.includes(name))).toEqual([]);
+    expect(Object.keys(NOT_IN_AZURE).filter((name) => appSettings.includes(name))).toEqual([]);
+    expect(appSettings.filter((name, i) => appSettings.indexOf(name) !== i)).toEqual([]);
+  });
+
+  it('local.settings.sample.json holds only settings the app or the host reads', () => {
+    const unknown = Object.keys(sample).filter(
+      (name) => !readByApp.includes(name) && !(name in HOST_SETTINGS),
+    );
+    expect(unknown).toEqual([]);
+  });
+
+  it('gives every Service Bus trigger connection an identity-based namespace setting', () => {
+    const connections = table.flatMap((entry) =>
+      entry.trigger.type === 'serviceBusQueue' ? [entry.trigger.connection] : [],
+    );
+    expect(connections.length).toBeGreaterThan(0);
+    for (const connection of connections) {
+      expect(appSettings).toContain(`${connection}__fullyQualifiedNamespace`);
+      expect(appSettings).toContain(`${connection}__clientId`);
+    }
+  });
+
+  it('uses one maxDeliveryCount for the queue and the app, equal to the local default', () => {
+    const main = bicepFile('infra/main.bicep');
+    expect(bicepVar('infra/main.bicep', 'maxDeliveryCount')).toBe(
+      sample.PROMOTER_MAX_DELIVERY_COUNT,
+    );
+    expect(main.match(/^ {4}maxDeliveryCount: maxDeliveryCount$/gm)).toHaveLength(2);
+    expect(bicepFile('infra/modules/servicebus.bicep')).toMatch(
+      /^ {4}maxDeliveryCount: maxDeliveryCount$/m,
+    );
+    expect(bicepFile('infra/modules/functionapp.bicep')).toContain(
+      "{ name: 'PROMOTER_MAX_DELIVERY_COUNT', value: string(maxDeliveryCount) }",
+    );
+  });
+});
+
+describe('Service Bus entities in infra/', () => {
+  const path = 'infra/modules/servicebus.bicep';
+  const queue = bicepVar(path, 'promotionsQueueName');
+  const topic = bicepVar(path, 'promotionEventsTopicName');
+  const subscription = bicepVar(path, 'notificationsSubscriptionName');
+
+  it('match the names the code exports', () => {
+    const values: readonly unknown[] = Object.values(serviceBusNames);
+    const exported = values.filter((v): v is string => typeof v === 'string');
+    expect(exported).toContain(queue);
+    expect(exported).toContain(topic);
+    expect([queue, topic]).toEqual(expect.arrayContaining(exported));
+    // serviceBusNames.ts exports no subscription (the app never reads one); chat subscribers use
+    // this name.
+    expect(subscription).toBe('notifications');
+  });
+
+  it('give the queue trigger its session-enabled queue', () => {
+    const triggers = table.flatMap((entry) =>
+      entry.trigger.type === 'serviceBusQueue' ? [entry.trigger] : [],
+    );
+    for (const trigger of triggers) {
+      expect(trigger.queueName).toBe(queue);
+      expect(trigger.isSessionsEnabled).toBe(true);
+    }
+    const text = bicepFile(path);
+    for (const property of [
+      'requiresSession: true',
+      'requiresDuplicateDetection: true',
+      "duplicateDetectionHistoryTimeWindow: 'PT1H'",
+      'deadLetteringOnMessageExpiration: true',
+    ]) {
+      expect(text).toContain(property);
+    }
+  });
+});
+
+describe('the registry webhook in infra/', () => {
+  it('calls the registryWebhook function at its route, with a function key', () => {
+    const webhook = table.find((entry) => entry.name === 'registryWebhook');
+    if (webhook?.trigger.type !== 'http')
+      throw new Error('registryWebhook is not an HTTP function');
+    expect(bicepVar('infra/main.bicep', 'registryWebhookRoute')).toBe(webhook.trigger.route);
+    expect(webhook.trigger.methods).toContain('POST');
+    expect(webhook.trigger.authLevel).toBe('function');
+    const host = JSON.parse(read('host.json')) as {
+      extensions: { http: { routePrefix: string } };
+    };
+    expect(bicepVar('infra/main.bicep', 'httpRoutePrefix')).toBe(host.extensions.http.routePrefix);
+    expect(bicepFile('infra/modules/registryWebhook.bicep')).toContain(
+      "serviceUri: 'https://${site.properties.defaultHostName}/${routePrefix}/${route}?code=${listKeys(",
+    );
+  });
+
+  it('sends the secret in the header the app reads', () => {
+    expect(bicepVar('infra/main.bicep', 'webhookAuthHeader')).toBe(
+      sample.PROMOTER_WEBHOOK_AUTH_HEADER,
+    );
+    expect(bicepFile('infra/modules/functionapp.bicep')).toContain(
+      "{ name: 'PROMOTER_WEBHOOK_AUTH_HEADER', value: webhookAuthHeader }",
+    );
+  });
+});
+
+describe('role assignments and API versions in infra/', () => {
+  it('use only documented role definition ids, each under its own name', () => {
+    const known = new Set(Object.values(ROLE_IDS));
+    for (const [path, text] of bicep) {
+      for (const [guid] of text.matchAll(
+        /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi,
+      )) {
+        expect(known.has(guid), `${path}: ${guid} is not a documented role id`).toBe(true);
+      }
+      for (const [, guid, name] of text.matchAll(/'([0-9a-f-]{36})' \/\/ (.+)$/gm)) {
+        expect(
+          ROLE_IDS[name?.trim() ?? ''],
+          `${path}: ${guid ?? ''} is labelled ${name ?? ''}`,
+        ).toBe(guid);
+      }
+    }
+  });
+
+  it('say why: a comment right above every role assignment', () => {
+    for (const [path, text] of bicep) {
+      const lines = text.split('\n');
+      lines.forEach((line, i) => {
+        if (!line.includes("'Microsoft.Authorization/roleAssignments@")) return;
+        expect(lines[i - 1]?.trim().startsWith('//'), `${path}:${i + 1} has no comment`).toBe(true);
+      });
+    }
+  });
+
+  it('use API versions that exist, one per resource type', () => {
+    for (const [path, text] of bicep) {
+      for (const [, type, version] of text.matchAll(/^resource \w+ '([\w./]+)@([\w-]+)'/gm)) {
+        expect(API_VERSIONS[type ?? ''], `${path}: ${type ?? ''}@${version ?? ''}`).toBe(version);
+      }
+    }
+  });
+});
