@@ -1,6 +1,6 @@
 // promoter on Azure: a Flex Consumption Function App with a user-assigned identity, its storage
-// (host + ledger), Service Bus (promotions queue, promotion-events topic), Key Vault (webhook
-// secret), Application Insights, the registry's role and webhook, and the pipeline identities'
+// (host + ledger), Service Bus (promotions queue, promotion-events topic), Key Vault (webhook,
+// approval-signing and chat secrets), Application Insights, the registry's role and webhook, and the pipeline identities'
 // right to post approvals.
 //
 // Subscription scope, as azd templates conventionally are: the deployment creates its own
@@ -46,6 +46,26 @@ param webhookSecret string
 @secure()
 @description('The previous secret, accepted as well during a rotation; empty otherwise.')
 param webhookSecretPrevious string = ''
+
+@secure()
+@description('Secret that signs POST /api/approvals bodies (PROMOTER_APPROVALS_HMAC_SECRET); empty: the endpoint refuses all.')
+param approvalsHmacSecret string = ''
+
+@secure()
+@description('Slack app signing secret (SLACK_SIGNING_SECRET); empty: no Slack commands.')
+param slackSigningSecret string = ''
+
+@secure()
+@description('Slack incoming webhook URL for outcome notifications (SLACK_WEBHOOK_URL).')
+param slackWebhookUrl string = ''
+
+@secure()
+@description('Teams outgoing webhook security token (TEAMS_OUTGOING_WEBHOOK_TOKEN); empty: no Teams mentions.')
+param teamsOutgoingWebhookToken string = ''
+
+@secure()
+@description('Teams incoming webhook URL for outcome notifications (TEAMS_WEBHOOK_URL).')
+param teamsWebhookUrl string = ''
 
 @description('Object ids of pipeline identities allowed to post approvals (send to the promotions queue), comma-separated.')
 param pipelinePrincipalIds string = ''
@@ -153,6 +173,11 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     webhookSecret: webhookSecret
     webhookSecretPrevious: webhookSecretPrevious
+    approvalsHmacSecret: approvalsHmacSecret
+    slackSigningSecret: slackSigningSecret
+    slackWebhookUrl: slackWebhookUrl
+    teamsOutgoingWebhookToken: teamsOutgoingWebhookToken
+    teamsWebhookUrl: teamsWebhookUrl
   }
 }
 
@@ -184,6 +209,7 @@ module roles 'modules/roles.bicep' = {
     keyVaultName: keyVault.outputs.name
     webhookSecretName: keyVault.outputs.webhookSecretName
     webhookSecretPreviousName: keyVault.outputs.webhookSecretPreviousName
+    optionalSecretNames: filter(map(keyVault.outputs.optionalSecrets, s => s.secretName), n => !empty(n))
   }
 }
 
@@ -240,6 +266,7 @@ module functionApp 'modules/functionapp.bicep' = {
     webhookAuthHeader: webhookAuthHeader
     webhookSecretUri: keyVault.outputs.webhookSecretUri
     webhookSecretPreviousUri: keyVault.outputs.webhookSecretPreviousUri
+    optionalSecretUris: toObject(keyVault.outputs.optionalSecrets, s => s.setting, s => s.uri)
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -145,5 +145,8 @@ export function servicesFrom(
   overrides: ServiceOverrides = {},
 ): ServicesProvider {
   let services: Promise<Services> | undefined;
-  return () => (services ??= createServices(env, process.cwd(), overrides));
+  // Relative paths (the pipeline file) resolve against the app's root in Azure, where the
+  // working directory is not documented; locally against the working directory.
+  const root = env.AzureWebJobsScriptRoot ?? process.cwd();
+  return () => (services ??= createServices(env, root, overrides));
 }

@@ -38,6 +38,12 @@ param webhookSecretUri string
 @description('Key Vault secret URI of the previous webhook secret during a rotation; empty otherwise.')
 param webhookSecretPreviousUri string = ''
 
+@description('Key Vault secret URIs of the optional chat and gate settings, by setting name; empty when not given.')
+param optionalSecretUris object = {}
+
+// A Key Vault reference for each optional secret that was given, an empty setting otherwise.
+var optionalSecretRefs = toObject(items(optionalSecretUris), e => e.key, e => empty(e.value) ? '' : '@Microsoft.KeyVault(SecretUri=${e.value})')
+
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
@@ -106,6 +112,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'PROMOTER_REGISTRY_AUTH', value: 'azure' }
         { name: 'PROMOTER_SERVICEBUS_NAMESPACE', value: serviceBusFullyQualifiedNamespace }
         { name: 'PROMOTER_MAX_DELIVERY_COUNT', value: string(maxDeliveryCount) }
+        { name: 'PROMOTER_APPROVALS_HMAC_SECRET', value: optionalSecretRefs.?PROMOTER_APPROVALS_HMAC_SECRET ?? '' }
+        { name: 'SLACK_SIGNING_SECRET', value: optionalSecretRefs.?SLACK_SIGNING_SECRET ?? '' }
+        { name: 'SLACK_WEBHOOK_URL', value: optionalSecretRefs.?SLACK_WEBHOOK_URL ?? '' }
+        { name: 'TEAMS_OUTGOING_WEBHOOK_TOKEN', value: optionalSecretRefs.?TEAMS_OUTGOING_WEBHOOK_TOKEN ?? '' }
+        { name: 'TEAMS_WEBHOOK_URL', value: optionalSecretRefs.?TEAMS_WEBHOOK_URL ?? '' }
       ]
     }
     functionAppConfig: {

@@ -16,6 +16,9 @@ param webhookSecretName string
 @description('Name of the previous webhook secret during a rotation; empty otherwise.')
 param webhookSecretPreviousName string = ''
 
+@description('Names of the optional chat and gate secrets that were given (keyvault.bicep).')
+param optionalSecretNames array = []
+
 // Built-in role definition ids (test/infra/consistency.test.ts checks each against its name).
 var roleIds = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
@@ -48,6 +51,12 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
   name: keyVaultName
+
+  resource optionalSecret 'secrets' existing = [
+    for name in optionalSecretNames: {
+      name: name
+    }
+  ]
 
   resource webhookSecret 'secrets' existing = {
     name: webhookSecretName
@@ -153,3 +162,17 @@ resource readWebhookSecretPrevious 'Microsoft.Authorization/roleAssignments@2022
     principalType: 'ServicePrincipal'
   }
 }
+
+// Same, for each chat or gate secret that was given (PROMOTER_APPROVALS_HMAC_SECRET, SLACK_*,
+// TEAMS_*): the app may read those secrets and no other.
+resource readOptionalSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for (name, i) in optionalSecretNames: {
+    name: guid(vault::optionalSecret[i].id, principalId, roleIds.keyVaultSecretsUser)
+    scope: vault::optionalSecret[i]
+    properties: {
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.keyVaultSecretsUser)
+      principalId: principalId
+      principalType: 'ServicePrincipal'
+    }
+  }
+]
