@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { Option, type Command } from 'commander';
+import { parseApprovalMessage, type ApprovalMessage } from '../domain/approvalMessage.js';
+import {
+  approvalFromArgs,
+  describeSent,
+  type Decision,
+  type DecisionOptions,
+} from './approvalFromArgs.js';
+import { ExitCode, type ExitCodeValue } from './cliError.js';
+import { writeLine } from './cliIo.js';
+import { apiSettings, approvalTransport, readWebhookSecret } from './cliSettings.js';
+import type { CommandContext } from './commandContext.js';
+import { formatOutcome } from './formatOutcome.js';
+import { PromoterApi } from './httpTransport.js';
+import { collect, parseSeconds } from './optionParsers.js';
+import { sendOverServiceBus } from './serviceBusTransport.js';
+import { waitForOutcome } from './waitForOutcome.js';
+
+/** How long `--wait` waits when given no number. */
+export const DEFAULT_WAIT_SECONDS = 60;
+
+const examples = (verb: Decision): string => `
+<ref> is a digest (sha256:…), a git SHA (7–40 lowercase hex) or a tag (1.2.3-rc2,
+git-a1b2c3d); write git:<sha> or tag:<tag> to say which.
+
+Examples:
+${
+  verb === 'approve'
+    ? `  $ promoter approve myapp a1b2c3d --stage rc --version 1.2.3 --as alice
+  $ promoter approve team/backend 1.2.3-rc2 --stage release --as alice --group release-managers --wait
+  $ promoter approve myapp sha256:<64 hex> --stage rc --version 1.2.3 --as github:octocat --source gate --wait 300`
+    : `  $ promoter reject myapp 1.2.3-rc2 --stage release --as alice --comment "fails the load test"`
+}
+
+Transport: Service Bus when PROMOTER_SERVICEBUS_NAMESPACE (with DefaultAzureCredential) or
+PROMOTER_SERVICEBUS_CONNECTION_STRING is set; otherwise POST {PROMOTER_URL or --url}/api/approvals
+(default http://localhost:7071) with PROMOTER_WEBHOOK_SECRET, or the secret \`npm start\` saved in
+$PROMOTER_LOCAL_STATE_DIR/webhook-secret (default ./.promoter/webhook-secret).
+--wait polls {PROMOTER_URL}/api/repositories/<repository>/history (x-functions-key:
+$PROMOTER_FUNCTION_KEY when set).
+
+Exit codes: 0 accepted (with --wait: promoted), 1 the transport failed, 2 bad input,
+3 rejected or failed, 4 pending more approvals, 5 no outcome before --wait ran out.
+`;
+
+/** Adds `promoter approve` or `promoter reject` to `program`. */
+export function addDecisionCommand(
+  program: Command,
+  decision: Decision,
+  ctx: CommandContext,
+): Command {
+  return program
+    .command(decision)
+    .description(
+      decision === 'approve'
+        ? 'approve a build for a stage: queue an approval message'
+        : 'reject a build for a stage: queue a rejection, which stops that promotion',
+    )
+    .argument('<repository>', 'repository, e.g. myapp or team/backend')
+    .argument('<ref>', 'the build: digest, git SHA or tag')
+    .requiredOption('--stage <stage>', 'target stage, e.g. rc or release')
+    .option('--version <semver>', 'version the stage tag is made for, e.g. 1.2.3')
+    .requiredOption('--as <approverId>', 'your approver id, e.g. alice or github:octocat')
+    .option('--name <display>', 'your display name')
+    .addOption(
+      new Option('--group <group>', 'a group you belong to (repeat for more)')
+        .argParser(collect)
+        .default([], 'none'),
+    )
+    .option('--comment <text>', 'why, for the audit trail')
+    .option('--requested-by <id>', 'who asked for this promotion (may not approve it)')
+    .option('--source <name>', 'where the decision comes from', 'cli')
+    .option('--id <messageId>', 'message id, the idempotency key (default: a new UUID)')
+    .addOption(
+      new Option('--wait [seconds]', 'wait for the outcome, up to this long')
+        .preset(String(DEFAULT_WAIT_SECONDS))
+        .argParser(parseSeconds),
+    )
+    .addHelpText('after', examples(decision))
+    .action(async (repository: string, ref: string, options: DecisionOptions & Waits) => {
+      ctx.exitWith(await decide(ctx, decision, repository, ref, options));
+    });
+}
+
+interface Waits {
+  readonly wait?: number | undefined;
+}
+
+async function decide(
+  ctx: CommandContext,
+  decision: Decision,
+  repository: string,
+  ref: string,
+  options: DecisionOptions & Waits,
+): Promise<ExitCodeValue> {
+  const { io, deps } = ctx;
+  const message: ApprovalMessage = parseApprovalMessage(
+    approvalFromArgs(decision, repository, ref, options, deps.newId ?? randomUUID),
+  );
+  const transport = approvalTransport(io.env);
+  // Read before sending, so that a bad URL is reported before anything is queued.
+  const needsApi = transport.kind === 'http' || options.wait !== undefined;
+  const api = needsApi ? new PromoterApi(apiSettings(io.env, ctx.globals().url)) : undefined;
+
+  if (transport.kind === 'servicebus') {
+    await sendOverServiceBus(transport, message, deps.openServiceBus);
+  } else if (api !== undefined) {
+    await api.postApproval(message, await readWebhookSecret(io.env, io.cwd));
+  }
+  writeLine(io.stdout, describeSent(message));
+
+  if (options.wait === undefined || api === undefined) return ExitCode.ok;
+  const result = await waitForOutcome(
+    api,
+    message.repository,
+    message.id,
+    options.wait * 1000,
+    deps.pollIntervalMs,
+  );
+  if (result.kind === 'timed-out') {
+    writeLine(
+      io.stderr,
+      `promoter: no outcome for ${message.id} after ${options.wait} s${result.lastProblem === undefined ? '' : ` (last problem: ${result.lastProblem})`}`,
+    );
+    writeLine(
+      io.stderr,
+      `promoter: it may still be handled: promoter history ${message.repository}`,
+    );
+    return ExitCode.timedOut;
+  }
+  const { line, exitCode } = formatOutcome(result.outcome);
+  writeLine(io.stdout, line);
+  return exitCode;
+}

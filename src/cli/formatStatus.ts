@@ -1,0 +1,47 @@
+import type { StatusAnswer } from './apiAnswers.js';
+import { approverIds, countApprovals } from './formatOutcome.js';
+import { formatTable, formatTime, shortDigest, shortShas } from './formatTable.js';
+
+/**
+ * `promoter status`: what each stage holds (stage, tags, version, short digest, git SHA,
+ * promoted at), then the promotions waiting for approvals.
+ */
+export function formatStatus(status: StatusAnswer): string {
+  const out: string[] = [];
+  if (status.stages.length === 0) {
+    out.push(`no stage of ${status.repository} holds a build yet`);
+  } else {
+    out.push(
+      formatTable(
+        ['STAGE', 'TAGS', 'VERSION', 'DIGEST', 'GIT SHA', 'PROMOTED AT'],
+        status.stages.map((s) => [
+          s.stage,
+          s.tags.join(','),
+          s.version ?? '',
+          shortDigest(s.digest),
+          shortShas(s.gitShas),
+          formatTime(s.promotedAt),
+        ]),
+      ),
+    );
+  }
+  out.push('');
+  if (status.pending.length === 0) {
+    out.push('no pending promotions');
+  } else {
+    out.push('pending promotions:');
+    out.push(
+      formatTable(
+        ['STAGE', 'VERSION', 'DIGEST', 'APPROVALS', 'APPROVED BY'],
+        status.pending.map((p) => [
+          p.stage,
+          p.version ?? '',
+          shortDigest(p.digest),
+          `${countApprovals(p.approvals)}/${p.required ?? '?'}`,
+          approverIds(p.approvals),
+        ]),
+      ),
+    );
+  }
+  return out.join('\n');
+}

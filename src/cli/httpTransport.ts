@@ -1,0 +1,183 @@
+import type { z } from 'zod';
+import type { ApprovalMessage } from '../domain/approvalMessage.js';
+import { formatPath } from '../domain/zodIssues.js';
+import {
+  approvalAccepted,
+  historyAnswer,
+  problemAnswer,
+  statusAnswer,
+  type HistoryAnswer,
+  type StatusAnswer,
+} from './apiAnswers.js';
+import { CliError, ExitCode } from './cliError.js';
+import type { ApiSettings, WebhookSecret } from './cliSettings.js';
+
+/** How long one request may take before the CLI gives up on it. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A parsed answer together with the JSON it came from (`--json` prints the latter). */
+export interface Answer<T> {
+  readonly raw: unknown;
+  readonly answer: T;
+}
+
+interface Response {
+  readonly status: number;
+  readonly json: unknown;
+  readonly text: string;
+}
+
+/**
+ * promoter's HTTP API (the local host, or the Function App in Azure). Every failure is thrown
+ * as a CliError that says what to check: a 400 is bad input (exit 2, with the server's
+ * field errors); anything else is a transport failure (exit 1).
+ */
+export class PromoterApi {
+  constructor(readonly settings: ApiSettings) {}
+
+  /** `POST /api/approvals`: queues the message; resolves once the host answered 202. */
+  async postApproval(message: ApprovalMessage, secret: WebhookSecret): Promise<void> {
+    const path = '/api/approvals';
+    const response = await this.request('POST', path, {
+      authorization: `Bearer ${secret.secret}`,
+      body: JSON.stringify(message),
+    });
+    if (response.status === 401 || response.status === 403)
+      throw new CliError(ExitCode.transport, [
+        `${this.settings.url} refused the webhook secret from ${secret.source} (${response.status}${problemTitle(response)})`,
+        'set PROMOTER_WEBHOOK_SECRET to the secret the promoter host uses (`npm start` prints where it is kept)',
+      ]);
+    this.parse('POST', path, response, approvalAccepted);
+  }
+
+  /** `GET /api/repositories/{repository}/status`. */
+  async status(repository: string): Promise<Answer<StatusAnswer>> {
+    const path = `/api/repositories/${repository}/status`;
+    const response = await this.request('GET', path, {});
+    return { raw: response.json, answer: this.parse('GET', path, response, statusAnswer) };
+  }
+
+  /** `GET /api/repositories/{repository}/history`: newest first, a page at a time. */
+  async history(
+    repository: string,
+    page: { readonly limit?: number | undefined; readonly cursor?: string | undefined },
+  ): Promise<Answer<HistoryAnswer>> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.cursor !== undefined) query.set('cursor', page.cursor);
+    const search = query.size > 0 ? `?${query.toString()}` : '';
+    const path = `/api/repositories/${repository}/history${search}`;
+    const response = await this.request('GET', path, {});
+    return { raw: response.json, answer: this.parse('GET', path, response, historyAnswer) };
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    options: { readonly authorization?: string; readonly body?: string },
+  ): Promise<Response> {
+    const { url, urlSource, functionKey } = this.settings;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.authorization !== undefined) headers.authorization = options.authorization;
+    if (functionKey !== undefined) headers['x-functions-key'] = functionKey;
+    let response: globalThis.Response;
+    let text: string;
+    try {
+      response = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body }),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw new CliError(
+        ExitCode.transport,
+        [
+          `cannot reach ${url} (${urlSource}): ${networkProblem(error)}`,
+          'is `npm start` running? Otherwise set PROMOTER_URL (or --url) to the promoter host',
+        ],
+        { transient: true, cause: error },
+      );
+    }
+    return { status: response.status, json: parseJson(text), text };
+  }
+
+  /** The 2xx answer parsed with `schema`, or the CliError that explains the status. */
+  private parse<S extends z.ZodType>(
+    method: string,
+    path: string,
+    response: Response,
+    schema: S,
+  ): z.output<S> {
+    const where = `${method} ${this.settings.url}${path}`;
+    const { status } = response;
+    if (status >= 200 && status < 300) {
+      const parsed = schema.safeParse(response.json);
+      if (parsed.success) return parsed.data;
+      const first = parsed.error.issues[0];
+      throw new CliError(
+        ExitCode.transport,
+        `${where}: unexpected answer${first ? ` (${formatPath(first.path)}: ${first.message})` : ''}: is ${this.settings.url} a promoter host?`,
+      );
+    }
+    if (status === 400) throw badRequest(where, response);
+    if (status === 401 || status === 403)
+      throw new CliError(ExitCode.transport, [
+        `${where}: ${status}${problemTitle(response)}`,
+        this.settings.functionKey === undefined
+          ? 'set PROMOTER_FUNCTION_KEY to a function key of the promoter app (az functionapp keys list)'
+          : 'PROMOTER_FUNCTION_KEY was refused: check it is a function key of this app',
+      ]);
+    const transient = status === 404 || status === 408 || status === 429 || status >= 500;
+    throw new CliError(
+      ExitCode.transport,
+      `${where}: ${status}${problemTitle(response)}${problemDetail(response)}`,
+      { transient },
+    );
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function problemOf(response: Response): z.output<typeof problemAnswer> | undefined {
+  const parsed = problemAnswer.safeParse(response.json);
+  return parsed.success ? parsed.data : undefined;
+}
+
+function problemTitle(response: Response): string {
+  const title = problemOf(response)?.title;
+  return title === undefined ? '' : ` ${title}`;
+}
+
+function problemDetail(response: Response): string {
+  const detail = problemOf(response)?.detail ?? response.text.trim().slice(0, 200);
+  return detail === '' ? '' : `: ${detail}`;
+}
+
+/** A 400: the server's field errors, one line each (exit 2). */
+function badRequest(where: string, response: Response): CliError {
+  const errors = problemOf(response)?.errors ?? [];
+  return new CliError(ExitCode.usage, [
+    `${where}: 400${problemTitle(response)}${problemDetail(response)}`,
+    ...errors.map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`)),
+  ]);
+}
+
+/** What went wrong with the connection, as precisely as Node says it. */
+function networkProblem(error: unknown): string {
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+  const cause = error instanceof Error ? error.cause : undefined;
+  if (cause instanceof AggregateError && cause.errors[0] instanceof Error)
+    return cause.errors[0].message;
+  if (cause instanceof Error) return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
