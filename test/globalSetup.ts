@@ -29,6 +29,8 @@ declare module 'vitest' {
     hostUrl: string;
     /** The webhook secret the host expects and the registry sends. */
     webhookSecret: string;
+    /** PROMOTER_APPROVALS_HMAC_SECRET: what `POST /api/approvals` requests are signed with. */
+    approvalsHmacSecret: string;
   }
 }
 
@@ -55,6 +57,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await mkdir(logDir, { recursive: true });
   const hostLog = path.join(logDir, 'host.log');
   const webhookSecret = randomBytes(32).toString('base64url');
+  const approvalsHmacSecret = randomBytes(32).toString('base64url');
   const tablePrefix = 'promotertest';
   const stops: (() => Promise<void>)[] = [];
   const teardown = async (): Promise<void> => {
@@ -112,6 +115,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         PROMOTER_TABLES_CONNECTION_STRING: azurite.connectionString,
         PROMOTER_TABLE_PREFIX: tablePrefix,
         PROMOTER_WEBHOOK_SECRET: webhookSecret,
+        PROMOTER_APPROVALS_HMAC_SECRET: approvalsHmacSecret,
         PROMOTER_REGISTRY: registry.host,
       },
       log: (line) => {
@@ -128,6 +132,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('registryAccessLog', registry.accessLogFile);
     project.provide('hostUrl', host.url);
     project.provide('webhookSecret', webhookSecret);
+    project.provide('approvalsHmacSecret', approvalsHmacSecret);
   } catch (error) {
     await teardown();
     throw error;

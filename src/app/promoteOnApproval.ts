@@ -174,9 +174,9 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       const counterKey = `${stage.name}|${version.value ?? ''}`;
       const n = stage.tag.placeholders.has('n') ? (state.counters[counterKey] ?? 0) + 1 : undefined;
       const tags = [stage.tag.render({ version: version.value, n, sha: build.gitShas[0] })];
-      for (const tag of tags) {
+      for (const tag of stage.immutable ? tags : []) {
         const owner = await promotions.findPromotionByTag(repo, tag);
-        if (owner && owner.digest !== build.digest && stage.immutable)
+        if (owner && owner.digest !== build.digest)
           return reject(
             `tag ${tag} already points to ${owner.digest}; immutable tags never move`,
             build,

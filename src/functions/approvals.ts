@@ -3,16 +3,22 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { ServicesProvider } from '../composition.js';
 import { parseApprovalMessage } from '../domain/approvalMessage.js';
 import { json, problem } from './http/problem.js';
+import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from './http/promoterSignature.js';
 import { readLimitedBody } from './http/readLimitedBody.js';
-import { checkSharedSecret } from './http/sharedSecret.js';
 import { withServices } from './withServices.js';
 
 const MAX_APPROVAL_BYTES = 64 * 1024;
 
+/** How long a signature is remembered: longer than any timestamp it could be accepted with. */
+const REPLAY_MEMORY_MS = 2 * PROMOTER_MAX_SKEW_SECONDS * 1000;
+
 /**
  * `POST /api/approvals`: queues an approval or rejection (the message contract; `type`, `id`
- * and `source` may be left out: `approval`, a new UUID and `http`). Authenticated with the
- * webhook's shared secret. Nothing is promoted inside the request: 202 means queued.
+ * and `source` may be left out: `approval`, a new UUID and `http`). The request must be signed
+ * with `PROMOTER_APPROVALS_HMAC_SECRET` (`X-Promoter-Signature`, `X-Promoter-Timestamp`: see
+ * `signPromoterRequest`); a forged, stale or replayed request is answered 401 and changes
+ * nothing. Unset, the secret refuses every request (401: it is not a condition a retry fixes).
+ * Nothing is promoted inside the request: 202 means queued.
  */
 export function approvals(getServices: ServicesProvider) {
   return withServices(
@@ -22,14 +28,13 @@ export function approvals(getServices: ServicesProvider) {
       request: HttpRequest,
       context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const { config } = services;
-      const auth = checkSharedSecret(request.headers.get(config.webhook.header), config.webhook);
-      if (auth.kind !== 'ok') {
-        context.warn('approval refused', { reason: `${auth.kind} secret` });
+      const secret = services.config.approvalsHmacSecret;
+      if (secret === undefined) {
+        context.warn('approval refused: PROMOTER_APPROVALS_HMAC_SECRET is not set');
         return problem(
           401,
           'Unauthorized',
-          `${auth.kind} secret in the ${config.webhook.header} header`,
+          'signed approvals are not enabled on this promoter (PROMOTER_APPROVALS_HMAC_SECRET is not set)',
         );
       }
       const body = await readLimitedBody(request, MAX_APPROVAL_BYTES);
@@ -39,6 +44,21 @@ export function approvals(getServices: ServicesProvider) {
           'Payload Too Large',
           `an approval may be at most ${MAX_APPROVAL_BYTES} bytes`,
         );
+      const now = services.clock.now();
+      const check = verifyPromoterSignature(request.headers, body.text, secret, now);
+      if (!check.ok) {
+        context.warn('approval refused', { reason: check.reason });
+        return problem(401, 'Unauthorized', check.reason);
+      }
+      const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
+      if (!(await services.replays.claim('approvals', check.signature, expiresAt))) {
+        context.warn('approval refused', { reason: 'replayed signature' });
+        return problem(
+          401,
+          'Unauthorized',
+          'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
+        );
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.text);

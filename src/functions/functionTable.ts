@@ -1,7 +1,14 @@
 import type { HttpHandler, HttpMethod, InvocationContext } from '@azure/functions';
-import { PROMOTIONS_QUEUE } from '../adapters/servicebus/serviceBusNames.js';
+import {
+  NOTIFICATIONS_SUBSCRIPTION,
+  PROMOTION_EVENTS_TOPIC,
+  PROMOTIONS_QUEUE,
+} from '../adapters/servicebus/serviceBusNames.js';
 import type { ServicesProvider } from '../composition.js';
 import { approvals } from './approvals.js';
+import { chatSlack } from './chatSlack.js';
+import { chatTeams } from './chatTeams.js';
+import { notifications } from './notifications.js';
 import { promotions } from './promotions.js';
 import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
@@ -33,7 +40,19 @@ export interface QueueFunction {
   readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
-export type FunctionEntry = HttpFunction | QueueFunction;
+/** A Service Bus topic subscription entry point. */
+export interface TopicFunction {
+  readonly name: string;
+  readonly trigger: {
+    readonly type: 'serviceBusTopic';
+    readonly topicName: string;
+    readonly subscriptionName: string;
+    readonly connection: string;
+  };
+  readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type FunctionEntry = HttpFunction | QueueFunction | TopicFunction;
 
 export const isHttpFunction = (entry: FunctionEntry): entry is HttpFunction =>
   entry.trigger.type === 'http';
@@ -73,6 +92,28 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
         isSessionsEnabled: true,
       },
       handler: promotions(getServices),
+    },
+    {
+      // Slack cannot send a function key: the request is authenticated by its signature.
+      name: 'chatSlack',
+      trigger: { type: 'http', methods: ['POST'], route: 'chat/slack', authLevel: 'anonymous' },
+      handler: chatSlack(getServices),
+    },
+    {
+      // Teams cannot send a function key: the request is authenticated by its HMAC.
+      name: 'chatTeams',
+      trigger: { type: 'http', methods: ['POST'], route: 'chat/teams', authLevel: 'anonymous' },
+      handler: chatTeams(getServices),
+    },
+    {
+      name: 'notifications',
+      trigger: {
+        type: 'serviceBusTopic',
+        topicName: PROMOTION_EVENTS_TOPIC,
+        subscriptionName: NOTIFICATIONS_SUBSCRIPTION,
+        connection: 'ServiceBusConnection',
+      },
+      handler: notifications(getServices),
     },
   ];
 }

@@ -15,12 +15,20 @@ for (const entry of functionTable(getServices)) {
       authLevel,
       handler: entry.handler,
     });
-  } else {
+  } else if (entry.trigger.type === 'serviceBusQueue') {
     const { queueName, connection, isSessionsEnabled } = entry.trigger;
     functions.app.serviceBusQueue(entry.name, {
       queueName,
       connection,
       isSessionsEnabled,
+      handler: entry.handler,
+    });
+  } else {
+    const { topicName, subscriptionName, connection } = entry.trigger;
+    functions.app.serviceBusTopic(entry.name, {
+      topicName,
+      subscriptionName,
+      connection,
       handler: entry.handler,
     });
   }

@@ -2,7 +2,7 @@ import functions from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { servicesFrom } from '../composition.js';
+import { servicesFrom, type ServicesProvider } from '../composition.js';
 import {
   functionTable,
   isHttpFunction,
@@ -11,6 +11,7 @@ import {
 } from '../functions/functionTable.js';
 import { readCapped, send, toHttpRequest } from './httpBridge.js';
 import { LocalApprovalQueue, LocalOutcomeLog } from './localBus.js';
+import { notifyWithRetries } from './localNotifications.js';
 import { LocalSessionQueue } from './localQueue.js';
 import { matchRoute } from './matchRoute.js';
 
@@ -65,15 +66,20 @@ export async function startLocalHost(options: {
     ((line) => {
       console.log(line);
     });
+  let getServices: ServicesProvider | undefined;
+  // The stand-in for the topic's `notifications` subscription: post to chat in the background,
+  // retrying a few times; a notification never blocks or undoes a promotion.
   const outcomes = new LocalOutcomeLog({
     onEvent: (e) => {
       log(
         `outcome ${e.outcome}: ${e.repository} ${e.stage} ${e.tags?.join(',') ?? ''} ${e.reason ?? ''}`,
       );
+      void getServices?.().then((s) => notifyWithRetries(s.notifier, e, { log }));
     },
   });
   let table: readonly FunctionEntry[] = [];
-  const promotionsEntry = () => table.find((e): e is QueueFunction => !isHttpFunction(e));
+  const promotionsEntry = () =>
+    table.find((e): e is QueueFunction => e.trigger.type === 'serviceBusQueue');
   const maxDeliveryCount = Number(options.env.PROMOTER_MAX_DELIVERY_COUNT ?? '5') || 5;
   const queue = new LocalSessionQueue(
     async (body, info) => {
@@ -89,9 +95,11 @@ export async function startLocalHost(options: {
       log,
     },
   );
-  table = functionTable(
-    servicesFrom(options.env, { approvals: new LocalApprovalQueue(queue), publisher: outcomes }),
-  );
+  getServices = servicesFrom(options.env, {
+    approvals: new LocalApprovalQueue(queue),
+    publisher: outcomes,
+  });
+  table = functionTable(getServices);
   const server = createServer((req, res) => {
     serve(table, { queue, outcomes }, req, res, log).catch((error: unknown) => {
       log(`local host: ${String(error)}`);

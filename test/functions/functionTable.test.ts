@@ -34,6 +34,27 @@ describe('the function table', () => {
         connection: 'ServiceBusConnection',
         isSessionsEnabled: true,
       },
+      {
+        name: 'chatSlack',
+        type: 'http',
+        methods: ['POST'],
+        route: 'chat/slack',
+        authLevel: 'anonymous',
+      },
+      {
+        name: 'chatTeams',
+        type: 'http',
+        methods: ['POST'],
+        route: 'chat/teams',
+        authLevel: 'anonymous',
+      },
+      {
+        name: 'notifications',
+        type: 'serviceBusTopic',
+        topicName: 'promotion-events',
+        subscriptionName: 'notifications',
+        connection: 'ServiceBusConnection',
+      },
     ]);
   });
 });

@@ -214,10 +214,8 @@ describe('Service Bus entities in infra/', () => {
     const exported = values.filter((v): v is string => typeof v === 'string');
     expect(exported).toContain(queue);
     expect(exported).toContain(topic);
-    expect([queue, topic]).toEqual(expect.arrayContaining(exported));
-    // serviceBusNames.ts exports no subscription (the app never reads one); chat subscribers use
-    // this name.
-    expect(subscription).toBe('notifications');
+    expect(exported).toContain(subscription);
+    expect([queue, topic, subscription]).toEqual(expect.arrayContaining(exported));
   });
 
   it('give the queue trigger its session-enabled queue', () => {

@@ -33,6 +33,7 @@ beforeAll(async () => {
       PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
       PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
       PROMOTER_WEBHOOK_SECRET: stack.secret,
+      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
       PROMOTER_REGISTRY: proxy.host,
       PROMOTER_MAX_DELIVERY_COUNT: '5',
     },

@@ -45,6 +45,8 @@ export function memoryServices(
   const sent: ApprovalMessage[] = [];
   const published: OutcomeEvent[] = [];
   const notified: OutcomeEvent[] = [];
+  const clock = { now: () => new Date('2026-11-27T10:00:00.000Z') };
+  // Replay claims expire by the wall clock: tests of signed requests use the real time.
   const replays = new MemoryReplayGuard();
   const services: Services = {
     config,
@@ -71,7 +73,7 @@ export function memoryServices(
         return Promise.resolve();
       },
     },
-    clock: { now: () => new Date('2026-11-27T10:00:00.000Z') },
+    clock,
   };
   return {
     services,

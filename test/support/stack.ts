@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
+import { signPromoterRequest } from '../../src/functions/http/promoterSignature.js';
 import { inspectDigest, run } from './images.js';
 
 /** Helpers for end-to-end tests against the suite's local stack (test/globalSetup.ts). */
@@ -14,24 +15,40 @@ export const stack = {
 export const unique = (name: string) => `${name}-${randomBytes(3).toString('hex')}`;
 export const newSha = (length = 7) => randomBytes(20).toString('hex').slice(0, length);
 
-/** POSTs an approval message to `hostUrl`'s /api/approvals; returns the queued message id. */
+/**
+ * POSTs an approval message to `hostUrl`'s /api/approvals, signed with the suite's approvals
+ * HMAC secret; returns the queued message id. Posting the same message twice within one second
+ * would be the same signed request (refused as a replay), so a replay is signed anew once the
+ * next second has begun, as a gate retrying would.
+ */
 export async function approve(
   message: Record<string, unknown>,
   hostUrl = stack.hostUrl,
 ): Promise<string> {
-  const response = await fetch(`${hostUrl}/api/approvals`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${stack.secret}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      decision: 'approve',
-      approver: { id: 'alice' },
-      source: 'test',
-      ...message,
-    }),
+  const body = JSON.stringify({
+    decision: 'approve',
+    approver: { id: 'alice' },
+    source: 'test',
+    ...message,
   });
-  const body = (await response.json()) as { id: string };
-  expect(response.status, JSON.stringify(body)).toBe(202);
-  return body.id;
+  const post = () =>
+    fetch(`${hostUrl}/api/approvals`, {
+      method: 'POST',
+      headers: {
+        ...signPromoterRequest(body, inject('approvalsHmacSecret'), new Date()),
+        'content-type': 'application/json',
+      },
+      body,
+    });
+  let response = await post();
+  let answer = (await response.json()) as { id: string; detail?: string };
+  if (response.status === 401 && /replay/.test(answer.detail ?? '')) {
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000)));
+    response = await post();
+    answer = (await response.json()) as { id: string; detail?: string };
+  }
+  expect(response.status, JSON.stringify(answer)).toBe(202);
+  return answer.id;
 }
 
 /** Polls a repository's history until the outcome of `messageId` is recorded. */

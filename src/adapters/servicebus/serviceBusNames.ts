@@ -8,3 +8,6 @@ export const PROMOTIONS_QUEUE = 'promotions';
 
 /** The topic outcome events are published on; subscriptions filter on its properties. */
 export const PROMOTION_EVENTS_TOPIC = 'promotion-events';
+
+/** The `promotion-events` subscription whose function posts outcome notifications to chat. */
+export const NOTIFICATIONS_SUBSCRIPTION = 'notifications';

@@ -154,6 +154,10 @@ ${headers === '' ? '        {}' : headers}
       timeout: 2s
       threshold: 5
       backoff: 1s
+      # Blob pushes and pulls are never acted on; 2.8 needs both filters to drop them.
+      ignore:
+        mediatypes: [application/octet-stream]
+        actions: [pull]
 `;
 }
 

@@ -1,0 +1,81 @@
+import { Agent, createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A plain HTTP forwarder in front of Azurite that notes each request's kind (`GET point read
+ * <table>`, `POST $batch` …), so the ledger calls of one promotion can be counted. Used only by
+ * the counting host: the latency figures are taken without it.
+ */
+export class CountingProxy {
+  private constructor(
+    private readonly server: Server,
+    private readonly agent: Agent,
+    /** The kind of every request forwarded, in order. */
+    readonly seen: string[],
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<CountingProxy> {
+    const seen: string[] = [];
+    const agent = new Agent({ keepAlive: true });
+    const server = createServer((req, res) => {
+      seen.push(kindOf(req.method ?? 'GET', req.url ?? '/'));
+      const upstream = request(
+        {
+          host: '127.0.0.1',
+          port: targetPort,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: `127.0.0.1:${targetPort}` },
+          agent,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.once('error', (error) => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end(String(error));
+      });
+      req.pipe(upstream);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    return new CountingProxy(server, agent, seen, (server.address() as AddressInfo).port);
+  }
+
+  /** Index to pass to `since`. */
+  mark(): number {
+    return this.seen.length;
+  }
+
+  since(mark: number): string[] {
+    return this.seen.slice(mark);
+  }
+
+  close(): Promise<void> {
+    this.agent.destroy();
+    return new Promise((resolve) => {
+      this.server.close(() => {
+        resolve();
+      });
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+/** `GET point read promotions`, `GET query builds`, `POST $batch`, `POST create table` … */
+function kindOf(method: string, url: string): string {
+  const path = decodeURIComponent(url.split('?')[0] ?? url);
+  const last = path.split('/').filter(Boolean).at(-1) ?? '';
+  if (last === '$batch') return `${method} $batch (transaction)`;
+  if (last === 'Tables' || last.startsWith('Tables(')) return `${method} table create/lookup`;
+  const table = /^([A-Za-z0-9]+)\(/.exec(last)?.[1] ?? last;
+  const name = table.replace(/^bench/, '');
+  if (/\(PartitionKey=.*RowKey=.*\)$/.test(last)) return `${method} row (point) ${name}`;
+  if (method === 'GET') return `${method} query ${name}`;
+  return `${method} ${name}`;
+}

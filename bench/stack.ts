@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { startLocalHost, type LocalHost } from '../src/local/host.js';
+import {
+  azuriteConnectionString,
+  startAzurite,
+  type AzuriteService,
+} from '../src/local/services/azurite.js';
+import { freePort } from '../src/local/services/ports.js';
+import { startRegistry, type RegistryService } from '../src/local/services/registry.js';
+import { findOnPath, findRegistryBinary } from '../src/local/services/registryBinary.js';
+import { CountingProxy } from './countingProxy.js';
+
+/** The benchmark's own local stack: nothing is shared with `npm start` or the tests. */
+export interface BenchStack {
+  readonly stateDir: string;
+  /** The webhook's shared secret (the registry sends it too). */
+  readonly secret: string;
+  /** Signs `POST /api/approvals` (PROMOTER_APPROVALS_HMAC_SECRET). */
+  readonly approvalsSecret: string;
+  readonly registry: RegistryService;
+  /** The registry's certificate (PEM), trusted by the bench's own https requests. */
+  readonly ca: Buffer;
+  /** The host the registry notifies: default pipeline (dev automatic). */
+  readonly host: LocalHost;
+  /**
+   * A second host on the same ledger service, with its own tables and a pipeline whose first
+   * stage needs an approval: a webhook there records builds and enqueues nothing.
+   */
+  readonly recordOnlyHost: LocalHost;
+  /**
+   * A third host on the notified host's tables, reaching Azurite through a counting proxy: for
+   * counting ledger calls only (the registry does not notify it; the bench calls it directly).
+   */
+  readonly countingHost: LocalHost;
+  readonly ledgerProxy: CountingProxy;
+  /** Lines the hosts logged that say something went wrong (warn/error, redelivery). */
+  readonly troubles: string[];
+  /** Running counts from the notified host's log: webhook calls, and those for pull events. */
+  readonly counts: { webhookCalls: number; pullEvents: number };
+  stop(): Promise<void>;
+}
+
+const INSTALL = 'apt-get install -y docker-registry skopeo';
+
+/** A pipeline whose first stage is not automatic, so the webhook only records builds. */
+const RECORD_ONLY_PIPELINE = {
+  stages: [
+    { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 1 } },
+    { name: 'rc', tag: '{version}-rc{n}', immutable: true, approval: { required: 1 } },
+  ],
+};
+
+const TROUBLE = /\b(warn|warning|error)\b:|redelivering|dead-lettered|local host:/i;
+
+/**
+ * Starts Azurite (in memory), the distribution registry over TLS (notifications → `host`) and
+ * two in-process function hosts, on free ports under a new temp state dir. On failure, what
+ * was started is stopped before the error is thrown.
+ */
+export async function startBenchStack(): Promise<BenchStack> {
+  const missing = [
+    ...(findRegistryBinary() === undefined ? ['docker-registry'] : []),
+    ...['skopeo', 'openssl'].filter((tool) => findOnPath(tool) === undefined),
+  ];
+  if (missing.length > 0)
+    throw new Error(`the benchmark needs ${missing.join(', ')} on PATH; install with: ${INSTALL}`);
+
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'promoter-bench-'));
+  const logDir = path.join(stateDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  // A stream, not appendFileSync: the hosts log several lines per request, in this process.
+  const hostLog = createWriteStream(path.join(logDir, 'host.log'), { flags: 'a' });
+  const secret = randomBytes(32).toString('base64url');
+  const approvalsSecret = randomBytes(32).toString('base64url');
+  const troubles: string[] = [];
+  const counts = { webhookCalls: 0, pullEvents: 0 };
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse().splice(0)) {
+      try {
+        await stop();
+      } catch (error) {
+        console.error(`bench: stopping a service failed: ${String(error)}`);
+      }
+    }
+    await new Promise<void>((resolve) => hostLog.end(resolve));
+    if (process.env.BENCH_KEEP_STATE === '1') console.error(`bench: state kept in ${stateDir}`);
+    else await rm(stateDir, { recursive: true, force: true });
+  };
+  const logTo =
+    (name: string) =>
+    (line: string): void => {
+      hostLog.write(`[${name}] ${line}\n`);
+      if (TROUBLE.test(line)) troubles.push(`[${name}] ${line}`);
+      if (name !== 'host') return;
+      if (line.startsWith('POST /api/hooks/registry')) counts.webhookCalls += 1;
+      else if (line.includes('"action":"pull"')) counts.pullEvents += 1;
+    };
+
+  try {
+    const hostPort = await freePort();
+    const azurite: AzuriteService = await startAzurite({ port: await freePort(), logDir });
+    stops.push(() => azurite.stop());
+
+    const registry = await startRegistry({
+      stateDir: path.join(stateDir, 'registry'),
+      port: await freePort(),
+      logDir,
+      notifyUrl: `http://127.0.0.1:${hostPort}/api/hooks/registry`,
+      notifyHeaders: { Authorization: `Bearer ${secret}` },
+    });
+    stops.push(() => registry.stop());
+
+    // The hosts run in this process, which read NODE_EXTRA_CA_CERTS at startup already: the
+    // registry's certificate joins the default CA list instead (as test/globalSetup.ts does).
+    const ca = readFileSync(registry.certFile);
+    tls.setDefaultCACertificates([...tls.getCACertificates('default'), ca.toString('utf8')]);
+
+    const common = {
+      PROMOTER_TABLES_CONNECTION_STRING: azurite.connectionString,
+      PROMOTER_WEBHOOK_SECRET: secret,
+      PROMOTER_APPROVALS_HMAC_SECRET: approvalsSecret,
+      PROMOTER_REGISTRY: registry.host,
+    };
+    const host = await startLocalHost({
+      port: hostPort,
+      env: { ...common, PROMOTER_TABLE_PREFIX: 'bench' },
+      queueBackoffMs: 50,
+      log: logTo('host'),
+    });
+    stops.push(() => host.close());
+
+    const pipelineFile = path.join(stateDir, 'record-only.pipeline.json');
+    writeFileSync(pipelineFile, JSON.stringify(RECORD_ONLY_PIPELINE));
+    const recordOnlyHost = await startLocalHost({
+      port: await freePort(),
+      env: { ...common, PROMOTER_TABLE_PREFIX: 'benchburst', PROMOTER_PIPELINE_FILE: pipelineFile },
+      log: logTo('record-only host'),
+    });
+    stops.push(() => recordOnlyHost.close());
+
+    const ledgerProxy = await CountingProxy.start(azurite.port);
+    stops.push(() => ledgerProxy.close());
+    const countingHost = await startLocalHost({
+      port: await freePort(),
+      env: {
+        ...common,
+        PROMOTER_TABLES_CONNECTION_STRING: azuriteConnectionString(ledgerProxy.port),
+        PROMOTER_TABLE_PREFIX: 'bench',
+      },
+      queueBackoffMs: 50,
+      log: logTo('counting host'),
+    });
+    stops.push(() => countingHost.close());
+
+    return {
+      stateDir,
+      secret,
+      approvalsSecret,
+      registry,
+      ca,
+      host,
+      recordOnlyHost,
+      countingHost,
+      ledgerProxy,
+      troubles,
+      counts,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

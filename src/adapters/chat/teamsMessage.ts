@@ -1,0 +1,138 @@
+import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
+import {
+  approvalsNeeded,
+  chatCommand,
+  mayStillApprove,
+  outcomeFacts,
+  outcomeHeadline,
+  utcTime,
+  type OutcomeFact,
+} from './slackMessage.js';
+
+/** The Adaptive Card elements promoter uses. */
+export type TeamsCardElement =
+  | {
+      readonly type: 'TextBlock';
+      readonly text: string;
+      readonly wrap: true;
+      readonly size?: 'Small' | 'Medium' | 'Large';
+      readonly weight?: 'Bolder';
+      readonly color?: 'Good' | 'Warning' | 'Attention';
+      readonly fontType?: 'Monospace';
+      readonly isSubtle?: boolean;
+      readonly spacing?: 'None' | 'Medium';
+    }
+  | { readonly type: 'FactSet'; readonly facts: readonly OutcomeFact[] };
+
+/** An incoming-webhook message carrying one Adaptive Card (1.4). */
+export interface TeamsMessage {
+  readonly type: 'message';
+  readonly attachments: readonly [
+    {
+      readonly contentType: 'application/vnd.microsoft.card.adaptive';
+      readonly content: {
+        readonly $schema: 'http://adaptivecards.io/schemas/adaptive-card.json';
+        readonly type: 'AdaptiveCard';
+        readonly version: '1.4';
+        readonly body: readonly TeamsCardElement[];
+        readonly msteams: { readonly width: 'Full' };
+      };
+    },
+  ];
+}
+
+/** The name users @mention: the outgoing webhook's name in Teams. */
+const MENTION = '@promoter';
+
+const COLORS = {
+  promoted: 'Good',
+  pending: 'Warning',
+  rejected: 'Attention',
+  failed: 'Attention',
+} as const;
+
+const text = (
+  value: string,
+  style: Omit<Extract<TeamsCardElement, { type: 'TextBlock' }>, 'type' | 'text' | 'wrap'> = {},
+): TeamsCardElement => ({ type: 'TextBlock', text: value, wrap: true, ...style });
+
+function approvalLine(a: RecordedApproval): string {
+  const name = a.approverName === undefined ? '' : ` (${a.approverName})`;
+  const verb = a.decision === 'approve' ? '✔ approved' : '✖ rejected';
+  const comment = a.comment === undefined ? '' : ` — “${a.comment}”`;
+  return `${a.approverId}${name} ${verb} ${utcTime(a.at)} via ${a.source}${comment}`;
+}
+
+function pendingBlocks(event: OutcomeEvent): TeamsCardElement[] {
+  const { needed, received, required } = approvalsNeeded(event);
+  const eligible = mayStillApprove(event);
+  const mayApprove =
+    eligible === 'anyone'
+      ? 'any approver (except the build’s author and the promotion’s requester)'
+      : [...eligible.ids, ...eligible.groups.map((g) => `group ${g}`)].join(', ') ||
+        'nobody left on the list';
+  const blocks = [
+    text(
+      `**Needs ${needed} more approval${needed === 1 ? '' : 's'}** (${received} of ${required} so far). **May approve:** ${mayApprove}`,
+      { spacing: 'Medium' },
+    ),
+  ];
+  const approve = chatCommand(MENTION, 'approve', event);
+  const reject = chatCommand(MENTION, 'reject', event);
+  if (approve !== undefined && reject !== undefined)
+    blocks.push(
+      text('To approve, mention promoter in this channel:'),
+      text(approve, { fontType: 'Monospace', spacing: 'None' }),
+      text('To reject (this stops the promotion for good):'),
+      text(`${reject} -- <reason>`, { fontType: 'Monospace', spacing: 'None' }),
+    );
+  return blocks;
+}
+
+/**
+ * The incoming-webhook message for an outcome: an Adaptive Card with the same facts as the
+ * Slack message (outcome, repository, stage, version, tags, short digest, git SHAs,
+ * approvals, reason). It has no buttons: Teams approvals go through the outgoing webhook, so
+ * a `pending` card says which @mention command approves or rejects the exact digest. Pure.
+ */
+export function teamsNotification(event: OutcomeEvent): TeamsMessage {
+  const body: TeamsCardElement[] = [
+    text(outcomeHeadline(event), {
+      size: 'Medium',
+      weight: 'Bolder',
+      color: COLORS[event.outcome],
+    }),
+    { type: 'FactSet', facts: outcomeFacts(event) },
+  ];
+  const approvals = event.approvals ?? [];
+  if (approvals.length > 0)
+    body.push(
+      text('**Approvals**', { spacing: 'Medium' }),
+      ...approvals.map((a) => text(approvalLine(a), { spacing: 'None' })),
+    );
+  if (event.reason !== undefined)
+    body.push(text(`**Reason:** ${event.reason}`, { color: 'Attention', spacing: 'Medium' }));
+  if (event.outcome === 'pending') body.push(...pendingBlocks(event));
+  body.push(
+    text(`Approval message ${event.messageId} · ${utcTime(event.at)}`, {
+      size: 'Small',
+      isSubtle: true,
+      spacing: 'Medium',
+    }),
+  );
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          msteams: { width: 'Full' },
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,184 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { repositoryStatus, statusText } from '../app/repositoryStatus.js';
+import type { Services, ServicesProvider } from '../composition.js';
+import { isChatActionId, parseChatAction, type ChatAction } from '../domain/chatAction.js';
+import {
+  chatApproval,
+  parseChatCommand,
+  queuedText,
+  usageText,
+  type ChatDecision,
+} from '../domain/chatCommand.js';
+import { ValidationError } from '../domain/errors.js';
+import { repositoryProblem } from '../domain/imageReference.js';
+import { parseWith } from '../domain/zodIssues.js';
+import { json, problem } from './http/problem.js';
+import { readLimitedBody } from './http/readLimitedBody.js';
+import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './http/slackSignature.js';
+import { withServices } from './withServices.js';
+
+const MAX_SLACK_BYTES = 64 * 1024;
+
+/** How long a signature is remembered: longer than any timestamp it could be accepted with. */
+const REPLAY_MEMORY_MS = 2 * SLACK_MAX_SKEW_SECONDS * 1000;
+
+/** A slash command's form fields (Slack sends more; these are the ones promoter reads). */
+const slashCommandSchema = z.object({
+  command: z.string().min(1).default('/promote'),
+  text: z.string().default(''),
+  user_id: z.string().min(1),
+  user_name: z.string().optional(),
+});
+
+/** An interactive payload (`payload=<json>`); only `block_actions` button clicks are acted on. */
+const interactionSchema = z.object({
+  type: z.string(),
+  user: z.object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    username: z.string().optional(),
+  }),
+  actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).default([]),
+});
+
+/** A Slack user and the approver they act as (the pipeline's `identities` may map them). */
+function slackApprover(services: Services, userId: string, name: string | undefined) {
+  const { id, groups } = services.pipeline.approverFor(`slack:${userId}`);
+  return { id, groups: [...groups], ...(name === undefined ? {} : { name }) };
+}
+
+/** A reply only the user sees. Slack reads `& < >` as markup, so they are escaped. */
+function ephemeral(text: string, extra: Record<string, unknown> = {}): HttpResponseInit {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return json(200, { response_type: 'ephemeral', ...extra, text: escaped });
+}
+
+/** Queues a decision (validated first) and says what will happen, or what is wrong with it. */
+async function decide(
+  services: Services,
+  context: InvocationContext,
+  decision: ChatDecision,
+  approver: ReturnType<typeof slackApprover>,
+): Promise<string> {
+  const stages = services.pipeline.stages.map((s) => s.name);
+  const result = chatApproval(decision, { id: randomUUID(), approver, source: 'slack' }, stages);
+  if (result.kind === 'invalid') return `Not queued: ${result.problem}`;
+  await services.approvals.send(result.message);
+  context.info('approval queued from Slack', {
+    messageId: result.message.id,
+    repository: result.message.repository,
+    stage: result.message.stage,
+    decision: result.message.decision,
+    approver: result.message.approver.id,
+  });
+  return queuedText(result.message);
+}
+
+async function slashCommand(
+  services: Services,
+  context: InvocationContext,
+  form: URLSearchParams,
+): Promise<HttpResponseInit> {
+  const fields = parseWith(slashCommandSchema, 'Slack slash command', Object.fromEntries(form));
+  const command = parseChatCommand(fields.text, fields.command);
+  switch (command.kind) {
+    case 'usage':
+      return ephemeral(usageText(command));
+    case 'status': {
+      const problemText = repositoryProblem(command.repository);
+      if (problemText) return ephemeral(`Not understood: repository ${problemText}`);
+      return ephemeral(statusText(await repositoryStatus(services, command.repository)));
+    }
+    default:
+      return ephemeral(
+        await decide(
+          services,
+          context,
+          command,
+          slackApprover(services, fields.user_id, fields.user_name),
+        ),
+      );
+  }
+}
+
+async function interaction(
+  services: Services,
+  context: InvocationContext,
+  payload: string,
+): Promise<HttpResponseInit> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    throw new ValidationError('Slack payload', [{ path: 'payload', message: 'is not JSON' }]);
+  }
+  const { type, user, actions } = parseWith(interactionSchema, 'Slack payload', parsed, 'payload');
+  const action = actions[0];
+  // Link buttons and other interactions are only acknowledged.
+  if (type !== 'block_actions' || !action || !isChatActionId(action.action_id))
+    return { status: 200 };
+  let target: ChatAction;
+  try {
+    target = parseChatAction(action.value ?? '');
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return ephemeral(`Not queued: this button is broken (${error.message})`, {
+      replace_original: false,
+    });
+  }
+  const decision: ChatDecision = {
+    kind: action.action_id,
+    repository: target.repository,
+    build: { digest: target.digest },
+    stage: target.stage,
+    ...(target.version === undefined ? {} : { version: target.version }),
+  };
+  const approver = slackApprover(services, user.id, user.name ?? user.username);
+  const text = await decide(services, context, decision, approver);
+  return ephemeral(text, { replace_original: false });
+}
+
+/**
+ * `POST /api/chat/slack`: the `/promote` slash command and the Approve / Reject buttons of
+ * pending-approval notifications. Verifies Slack's signature over the raw body first and
+ * refuses a replayed signature (401, nothing changes; an unset `SLACK_SIGNING_SECRET` refuses
+ * everything); then answers at once with an ephemeral reply — a decision is only queued,
+ * never promoted inside the request, so the answer comes well within Slack's 3 seconds.
+ */
+export function chatSlack(getServices: ServicesProvider) {
+  return withServices(
+    getServices,
+    async (
+      services,
+      request: HttpRequest,
+      context: InvocationContext,
+    ): Promise<HttpResponseInit> => {
+      const secret = services.config.slack.signingSecret;
+      if (secret === undefined) {
+        context.warn('Slack request refused: SLACK_SIGNING_SECRET is not set');
+        return problem(401, 'Unauthorized', 'Slack is not enabled on this promoter');
+      }
+      const body = await readLimitedBody(request, MAX_SLACK_BYTES);
+      if (body.kind === 'too-large')
+        return problem(413, 'Payload Too Large', `at most ${MAX_SLACK_BYTES} bytes`);
+      const now = services.clock.now();
+      const check = verifySlackSignature(request.headers, body.text, secret, now);
+      if (!check.ok) {
+        context.warn('Slack request refused', { reason: check.reason });
+        return problem(401, 'Unauthorized', check.reason);
+      }
+      const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
+      if (!(await services.replays.claim('slack', check.signature, expiresAt))) {
+        context.warn('Slack request refused', { reason: 'replayed signature' });
+        return problem(401, 'Unauthorized', 'replayed request refused');
+      }
+      const form = new URLSearchParams(body.text);
+      const payload = form.get('payload');
+      return payload === null
+        ? slashCommand(services, context, form)
+        : interaction(services, context, payload);
+    },
+  );
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { repositoryStatus, statusText } from '../app/repositoryStatus.js';
+import type { Services, ServicesProvider } from '../composition.js';
+import { chatApproval, parseChatCommand, queuedText, usageText } from '../domain/chatCommand.js';
+import { repositoryProblem } from '../domain/imageReference.js';
+import { parseWith } from '../domain/zodIssues.js';
+import { json, problem } from './http/problem.js';
+import { readLimitedBody } from './http/readLimitedBody.js';
+import { verifyTeamsSignature } from './http/teamsSignature.js';
+import { withServices } from './withServices.js';
+
+const MAX_TEAMS_BYTES = 256 * 1024;
+
+/** The window an activity's own (signed) timestamp must fall in, as for Slack's header. */
+const MAX_SKEW_MS = 5 * 60_000;
+/** How long an activity id is remembered when the activity carries no timestamp. */
+const UNDATED_MEMORY_MS = 365 * 24 * 3_600_000;
+
+/** The fields of an outgoing-webhook activity promoter reads (Teams sends many more). */
+const activitySchema = z.object({
+  id: z.string().min(1),
+  timestamp: z.string().optional(),
+  text: z.string().default(''),
+  from: z.object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    aadObjectId: z.string().min(1).optional(),
+  }),
+});
+
+/** Teams renders text as markdown with HTML: escape what is not markup, keep line breaks. */
+function reply(text: string): HttpResponseInit {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return json(200, { type: 'message', text: escaped.replace(/\n/g, '\n\n') });
+}
+
+/** The command typed after the mention, and the mention itself (`@promoter`) for the usage. */
+function readMention(html: string): { readonly text: string; readonly invokedAs: string } {
+  const name = /<at>(.*?)<\/at>/s.exec(html)?.[1]?.trim();
+  const text = html.replace(/<at>.*?<\/at>/gs, ' ').replace(/<[^>]*>/g, ' ');
+  return { text, invokedAs: `@${name || 'promoter'}` };
+}
+
+/** Why an activity is refused although Teams signed it: replayed, or dated too far from now. */
+async function refusal(
+  services: Services,
+  activity: z.output<typeof activitySchema>,
+): Promise<string | undefined> {
+  const now = services.clock.now().getTime();
+  const sentAt = activity.timestamp === undefined ? Number.NaN : Date.parse(activity.timestamp);
+  if (Number.isFinite(sentAt) && Math.abs(now - sentAt) > MAX_SKEW_MS)
+    return 'Refused: this request is more than 5 minutes old or ahead; nothing was queued.';
+  const memory = Number.isFinite(sentAt) ? 2 * MAX_SKEW_MS : UNDATED_MEMORY_MS;
+  const first = await services.replays.claim('teams', activity.id, new Date(now + memory));
+  return first ? undefined : 'Replayed request refused: this message was handled before.';
+}
+
+/**
+ * `POST /api/chat/teams`: a Teams outgoing webhook. Verifies `Authorization: HMAC …` over the
+ * raw body (401 when forged or missing; an unset `TEAMS_OUTGOING_WEBHOOK_TOKEN` refuses
+ * everything). A signed but replayed activity id is refused with a 200 message: only a 200
+ * reply is shown in the channel (anything else is a generic error there), so whoever triggered
+ * it sees why nothing happened. Then the command after the mention is run and answered
+ * synchronously; a decision is only queued, never promoted inside the request.
+ */
+export function chatTeams(getServices: ServicesProvider) {
+  return withServices(
+    getServices,
+    async (
+      services,
+      request: HttpRequest,
+      context: InvocationContext,
+    ): Promise<HttpResponseInit> => {
+      const token = services.config.teams.outgoingWebhookToken;
+      if (token === undefined) {
+        context.warn('Teams request refused: TEAMS_OUTGOING_WEBHOOK_TOKEN is not set');
+        return problem(401, 'Unauthorized', 'Teams is not enabled on this promoter');
+      }
+      const body = await readLimitedBody(request, MAX_TEAMS_BYTES);
+      if (body.kind === 'too-large')
+        return problem(413, 'Payload Too Large', `at most ${MAX_TEAMS_BYTES} bytes`);
+      const check = verifyTeamsSignature(request.headers, body.text, token);
+      if (!check.ok) {
+        context.warn('Teams request refused', { reason: check.reason });
+        return problem(401, 'Unauthorized', check.reason);
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.text);
+      } catch (error) {
+        return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
+      }
+      const activity = parseWith(activitySchema, 'Teams activity', parsed);
+      const refused = await refusal(services, activity);
+      if (refused !== undefined) {
+        context.warn('Teams request refused', { reason: refused, activityId: activity.id });
+        return reply(refused);
+      }
+      const { text, invokedAs } = readMention(activity.text);
+      const command = parseChatCommand(text, invokedAs);
+      switch (command.kind) {
+        case 'usage':
+          return reply(usageText(command));
+        case 'status': {
+          const problemText = repositoryProblem(command.repository);
+          if (problemText) return reply(`Not understood: repository ${problemText}`);
+          return reply(statusText(await repositoryStatus(services, command.repository)));
+        }
+        default: {
+          const { id, groups } = services.pipeline.approverFor(
+            `teams:${activity.from.aadObjectId ?? activity.from.id}`,
+          );
+          const approver = {
+            id,
+            groups: [...groups],
+            ...(activity.from.name === undefined ? {} : { name: activity.from.name }),
+          };
+          const stages = services.pipeline.stages.map((s) => s.name);
+          const result = chatApproval(
+            command,
+            { id: randomUUID(), approver, source: 'teams' },
+            stages,
+          );
+          if (result.kind === 'invalid') return reply(`Not queued: ${result.problem}`);
+          await services.approvals.send(result.message);
+          context.info('approval queued from Teams', {
+            messageId: result.message.id,
+            repository: result.message.repository,
+            stage: result.message.stage,
+            decision: result.message.decision,
+            approver: id,
+          });
+          return reply(queuedText(result.message));
+        }
+      }
+    },
+  );
+}
