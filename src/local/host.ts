@@ -66,7 +66,6 @@ export async function startLocalHost(options: {
     ((line) => {
       console.log(line);
     });
-  let getServices: ServicesProvider | undefined;
   // The stand-in for the topic's `notifications` subscription: post to chat in the background,
   // retrying a few times; a notification never blocks or undoes a promotion.
   const outcomes = new LocalOutcomeLog({
@@ -74,7 +73,8 @@ export async function startLocalHost(options: {
       log(
         `outcome ${e.outcome}: ${e.repository} ${e.stage} ${e.tags?.join(',') ?? ''} ${e.reason ?? ''}`,
       );
-      void getServices?.().then((s) => notifyWithRetries(s.notifier, e, { log }));
+      // Events arrive only once the host serves, after getServices below is set.
+      void getServices().then((s) => notifyWithRetries(s.notifier, e, { log }));
     },
   });
   let table: readonly FunctionEntry[] = [];
@@ -95,7 +95,7 @@ export async function startLocalHost(options: {
       log,
     },
   );
-  getServices = servicesFrom(options.env, {
+  const getServices: ServicesProvider = servicesFrom(options.env, {
     approvals: new LocalApprovalQueue(queue),
     publisher: outcomes,
   });
