@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutcomeEvent } from '../src/domain/outcomeEvent.js';
-import { signPromoterRequest } from '../src/functions/http/promoterSignature.js';
+import { signPromoterRequest } from '../src/domain/promoterSignature.js';
 import type { LocalHost } from '../src/local/host.js';
 
 /**

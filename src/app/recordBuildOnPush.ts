@@ -58,7 +58,7 @@ async function handle(event: RegistryEvent, deps: RecordBuildDeps): Promise<Even
           id: event.id,
           action,
           repository: event.repository,
-          digest: event.digest,
+          ...(event.digest !== undefined ? { digest: event.digest } : {}),
           ...(event.tag ? { tag: event.tag } : {}),
         };
   switch (decision.kind) {
@@ -97,7 +97,7 @@ async function handle(event: RegistryEvent, deps: RecordBuildDeps): Promise<Even
       const result = await deps.ledger.markBuildDeleted({
         eventId: event.id,
         repository: event.repository,
-        digest: event.digest,
+        digest: decision.digest,
         at: deps.clock.now(),
       });
       switch (result.kind) {

@@ -80,12 +80,15 @@ export function approvalTransport(env: Env): ApprovalTransport {
   return { kind: 'http' };
 }
 
-/** The shared secret `POST /api/approvals` expects, and where it was found. */
-export interface WebhookSecret {
+/** The secret `POST /api/approvals` requests are signed with, and where it was found. */
+export interface ApprovalsSecret {
   readonly secret: string;
-  /** `PROMOTER_WEBHOOK_SECRET`, or the file it was read from. */
+  /** `PROMOTER_APPROVALS_HMAC_SECRET`, or the file it was read from. */
   readonly source: string;
 }
+
+/** The file `npm start` keeps its approvals secret in, inside its state directory. */
+const APPROVALS_SECRET_FILE = 'approvals-hmac-secret';
 
 /** Where `npm start` keeps its state: PROMOTER_LOCAL_STATE_DIR, else `./.promoter`. */
 export function localStateDir(env: Env, cwd: string): string {
@@ -93,13 +96,14 @@ export function localStateDir(env: Env, cwd: string): string {
 }
 
 /**
- * PROMOTER_WEBHOOK_SECRET, else the secret `npm start` saved in `<state dir>/webhook-secret`.
- * Throws a transport error naming both when there is neither.
+ * PROMOTER_APPROVALS_HMAC_SECRET, else the secret `npm start` saved in
+ * `<state dir>/approvals-hmac-secret`. Throws a transport error naming both when there is
+ * neither.
  */
-export async function readWebhookSecret(env: Env, cwd: string): Promise<WebhookSecret> {
-  const fromEnv = setting(env, 'PROMOTER_WEBHOOK_SECRET');
-  if (fromEnv !== undefined) return { secret: fromEnv, source: 'PROMOTER_WEBHOOK_SECRET' };
-  const file = path.join(localStateDir(env, cwd), 'webhook-secret');
+export async function readApprovalsSecret(env: Env, cwd: string): Promise<ApprovalsSecret> {
+  const fromEnv = setting(env, 'PROMOTER_APPROVALS_HMAC_SECRET');
+  if (fromEnv !== undefined) return { secret: fromEnv, source: 'PROMOTER_APPROVALS_HMAC_SECRET' };
+  const file = path.join(localStateDir(env, cwd), APPROVALS_SECRET_FILE);
   let saved: string;
   try {
     saved = (await readFile(file, 'utf8')).trim();
@@ -108,15 +112,15 @@ export async function readWebhookSecret(env: Env, cwd: string): Promise<WebhookS
     if (code !== 'ENOENT')
       throw new CliError(
         ExitCode.transport,
-        `cannot read the webhook secret from ${file}: ${String(error)}`,
+        `cannot read the approvals secret from ${file}: ${String(error)}`,
         { cause: error },
       );
     saved = '';
   }
   if (saved === '')
     throw new CliError(ExitCode.transport, [
-      `no webhook secret: PROMOTER_WEBHOOK_SECRET is not set and ${file} does not exist`,
-      'set PROMOTER_WEBHOOK_SECRET to the secret the promoter host uses, or run this where `npm start` runs (or set PROMOTER_LOCAL_STATE_DIR to its state directory)',
+      `no approvals secret: PROMOTER_APPROVALS_HMAC_SECRET is not set and ${file} does not exist`,
+      "set PROMOTER_APPROVALS_HMAC_SECRET to the host's approvals secret, or run this where `npm start` runs (or set PROMOTER_LOCAL_STATE_DIR to its state directory)",
       'to send straight to Service Bus instead, set PROMOTER_SERVICEBUS_NAMESPACE or PROMOTER_SERVICEBUS_CONNECTION_STRING',
     ]);
   return { secret: saved, source: file };

@@ -9,7 +9,7 @@ import {
 } from './approvalFromArgs.js';
 import { ExitCode, type ExitCodeValue } from './cliError.js';
 import { writeLine } from './cliIo.js';
-import { apiSettings, approvalTransport, readWebhookSecret } from './cliSettings.js';
+import { apiSettings, approvalTransport, readApprovalsSecret } from './cliSettings.js';
 import type { CommandContext } from './commandContext.js';
 import { formatOutcome } from './formatOutcome.js';
 import { PromoterApi } from './httpTransport.js';
@@ -35,8 +35,9 @@ ${
 
 Transport: Service Bus when PROMOTER_SERVICEBUS_NAMESPACE (with DefaultAzureCredential) or
 PROMOTER_SERVICEBUS_CONNECTION_STRING is set; otherwise POST {PROMOTER_URL or --url}/api/approvals
-(default http://localhost:7071) with PROMOTER_WEBHOOK_SECRET, or the secret \`npm start\` saved in
-$PROMOTER_LOCAL_STATE_DIR/webhook-secret (default ./.promoter/webhook-secret).
+(default http://localhost:7071), signed (X-Promoter-Signature) with PROMOTER_APPROVALS_HMAC_SECRET,
+or the secret \`npm start\` saved in $PROMOTER_LOCAL_STATE_DIR/approvals-hmac-secret
+(default ./.promoter/approvals-hmac-secret).
 --wait polls {PROMOTER_URL}/api/repositories/<repository>/history (x-functions-key:
 $PROMOTER_FUNCTION_KEY when set).
 
@@ -106,7 +107,7 @@ async function decide(
   if (transport.kind === 'servicebus') {
     await sendOverServiceBus(transport, message, deps.openServiceBus);
   } else if (api !== undefined) {
-    await api.postApproval(message, await readWebhookSecret(io.env, io.cwd));
+    await api.postApproval(message, await readApprovalsSecret(io.env, io.cwd));
   }
   writeLine(io.stdout, describeSent(message));
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApprovalMessage } from '../domain/approvalMessage.js';
+import { signPromoterRequest } from '../domain/promoterSignature.js';
 import { formatPath } from '../domain/zodIssues.js';
 import {
   approvalAccepted,
@@ -10,7 +11,7 @@ import {
   type StatusAnswer,
 } from './apiAnswers.js';
 import { CliError, ExitCode } from './cliError.js';
-import type { ApiSettings, WebhookSecret } from './cliSettings.js';
+import type { ApiSettings, ApprovalsSecret } from './cliSettings.js';
 
 /** How long one request may take before the CLI gives up on it. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -35,17 +36,36 @@ interface Response {
 export class PromoterApi {
   constructor(readonly settings: ApiSettings) {}
 
-  /** `POST /api/approvals`: queues the message; resolves once the host answered 202. */
-  async postApproval(message: ApprovalMessage, secret: WebhookSecret): Promise<void> {
+  /**
+   * `POST /api/approvals`: queues the message; resolves once the host answered 202. Each
+   * attempt is signed anew (`signPromoterRequest` over the exact body sent). The host accepts
+   * a signature once, so the same message sent twice in one second is refused as a replay:
+   * then this waits for the next second and sends it once more, signed with the new time.
+   */
+  async postApproval(message: ApprovalMessage, secret: ApprovalsSecret): Promise<void> {
     const path = '/api/approvals';
-    const response = await this.request('POST', path, {
-      authorization: `Bearer ${secret.secret}`,
-      body: JSON.stringify(message),
-    });
+    const body = JSON.stringify(message);
+    const post = (now: Date) =>
+      this.request('POST', path, {
+        headers: signPromoterRequest(body, secret.secret, now),
+        body,
+      });
+    let signedAt = new Date();
+    let response = await post(signedAt);
+    if (response.status === 401 && isReplay(response)) {
+      await untilAfterSecondOf(signedAt);
+      signedAt = new Date();
+      response = await post(signedAt);
+      if (response.status === 401 && isReplay(response))
+        throw new CliError(ExitCode.transport, [
+          `${this.settings.url} refused the approval as a replay twice, though it was signed anew (401${problemTitle(response)}${problemDetail(response)})`,
+          'is another client sending the same approval at the same time? Send it again: each attempt is signed with the current time',
+        ]);
+    }
     if (response.status === 401 || response.status === 403)
       throw new CliError(ExitCode.transport, [
-        `${this.settings.url} refused the webhook secret from ${secret.source} (${response.status}${problemTitle(response)})`,
-        'set PROMOTER_WEBHOOK_SECRET to the secret the promoter host uses (`npm start` prints where it is kept)',
+        `${this.settings.url} refused the approvals secret from ${secret.source} (${response.status}${problemTitle(response)}${problemDetail(response)})`,
+        "set PROMOTER_APPROVALS_HMAC_SECRET to the host's approvals secret (its PROMOTER_APPROVALS_HMAC_SECRET; `npm start` prints it)",
       ]);
     this.parse('POST', path, response, approvalAccepted);
   }
@@ -74,12 +94,11 @@ export class PromoterApi {
   private async request(
     method: 'GET' | 'POST',
     path: string,
-    options: { readonly authorization?: string; readonly body?: string },
+    options: { readonly headers?: Readonly<Record<string, string>>; readonly body?: string },
   ): Promise<Response> {
     const { url, urlSource, functionKey } = this.settings;
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (options.authorization !== undefined) headers.authorization = options.authorization;
     if (functionKey !== undefined) headers['x-functions-key'] = functionKey;
     let response: globalThis.Response;
     let text: string;
@@ -137,6 +156,21 @@ export class PromoterApi {
       { transient },
     );
   }
+}
+
+/** Whether a 401 says the request was a replay (a signature the host has seen before). */
+function isReplay(response: Response): boolean {
+  return /replay/i.test(problemOf(response)?.detail ?? response.text);
+}
+
+/** Resolves once the clock is past the whole second `signedAt` falls in. */
+async function untilAfterSecondOf(signedAt: Date): Promise<void> {
+  const next = (Math.floor(signedAt.getTime() / 1000) + 1) * 1000;
+  // A timer may fire a millisecond early: wait again until the second has really turned.
+  while (Date.now() < next)
+    await new Promise((resolve) => {
+      setTimeout(resolve, next - Date.now());
+    });
 }
 
 function parseJson(text: string): unknown {

@@ -11,7 +11,7 @@ const help = `
 Settings (environment):
   PROMOTER_URL                           promoter host (default http://localhost:7071; --url wins)
   PROMOTER_FUNCTION_KEY                  function key for the host in Azure (x-functions-key)
-  PROMOTER_WEBHOOK_SECRET                secret for POST /api/approvals (else .promoter/webhook-secret)
+  PROMOTER_APPROVALS_HMAC_SECRET         signs POST /api/approvals (else .promoter/approvals-hmac-secret)
   PROMOTER_LOCAL_STATE_DIR               where \`npm start\` keeps that secret (default ./.promoter)
   PROMOTER_SERVICEBUS_NAMESPACE          send approvals to Service Bus with DefaultAzureCredential
   PROMOTER_SERVICEBUS_CONNECTION_STRING  or with a connection string

@@ -7,7 +7,7 @@ export type EventDecision =
   /** A manifest or index pushed under a build tag: record the build. */
   | { readonly kind: 'record'; readonly gitSha: string; readonly tag: string }
   /** A manifest deleted from the registry: mark its build deleted, if recorded. */
-  | { readonly kind: 'delete' }
+  | { readonly kind: 'delete'; readonly digest: string }
   /** A push to a stage tag: promoter's own re-tag, or drift when promoter did not make it. */
   | { readonly kind: 'stage-tag'; readonly stage: string; readonly tag: string }
   /** Acknowledged, not acted on. `reason` tells the operator why. */
@@ -27,9 +27,12 @@ export function classifyEvent(event: RegistryEvent, pipeline: Pipeline): EventDe
       return { kind: 'ignore', reason: `action "${event.action}" is not acted on` };
     case 'delete':
       // A tag deletion leaves the manifest in place, so the build is still there.
-      if (event.tag !== undefined)
-        return { kind: 'ignore', reason: `tag "${event.tag}" was deleted; the manifest remains` };
-      return { kind: 'delete' };
+      if (event.tag !== undefined || event.digest === undefined)
+        return {
+          kind: 'ignore',
+          reason: `tag "${event.tag ?? ''}" was deleted; the manifest remains`,
+        };
+      return { kind: 'delete', digest: event.digest };
     case 'push': {
       if (!IMAGE_MANIFEST_MEDIA_TYPES.has(event.mediaType))
         return { kind: 'ignore', reason: `${event.mediaType} is not an image manifest or index` };

@@ -47,7 +47,16 @@ const pushTarget = z.looseObject({
   tag: tag.optional(),
 });
 
-const deleteTarget = z.looseObject({ digest, repository, tag: tag.optional() });
+/**
+ * A manifest delete names its digest; a tag delete (the distribution registry sends one after
+ * `skopeo delete`, or for `DELETE /v2/<name>/manifests/<tag>`) names only the tag.
+ */
+const deleteTarget = z
+  .looseObject({ digest: digest.optional(), repository, tag: tag.optional() })
+  .refine((t) => t.digest !== undefined || t.tag !== undefined, {
+    error: 'a delete names the digest or the tag that was deleted',
+    path: ['digest'],
+  });
 
 /** Every other action (ping, pull, mount, chart_push, quarantine…) is only acknowledged. */
 const otherTarget = z
@@ -76,7 +85,8 @@ export type RegistryEvent =
       readonly timestamp: string | undefined;
       readonly registry: string | undefined;
       readonly repository: string;
-      readonly digest: string;
+      /** The deleted manifest; absent when only a tag was deleted. */
+      readonly digest: string | undefined;
       /** Present when only a tag was deleted (the manifest remains). */
       readonly tag: string | undefined;
     }

@@ -3,7 +3,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import type { ServicesProvider } from '../composition.js';
 import { parseApprovalMessage } from '../domain/approvalMessage.js';
 import { json, problem } from './http/problem.js';
-import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from './http/promoterSignature.js';
+import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
 import { readLimitedBody } from './http/readLimitedBody.js';
 import { withServices } from './withServices.js';
 

@@ -33,8 +33,10 @@ export function withServices(
     try {
       return await handler(services, request, context);
     } catch (error) {
-      if (error instanceof ValidationError)
+      if (error instanceof ValidationError) {
+        context.warn('bad request refused', { subject: error.subject, errors: error.issues });
         return problem(400, 'Bad Request', error.message, { errors: error.issues });
+      }
       if (error instanceof TransientError) {
         context.error('dependency unavailable; answering 503', { error: error.message });
         return problem(503, 'Service Unavailable', `try again: ${error.message}`, {

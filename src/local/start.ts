@@ -18,7 +18,13 @@ import { exampleGitSha, quickStart } from './services/quickStart.js';
 import { startRegistry, type RegistryService } from './services/registry.js';
 import { ensureRegistryBinary } from './services/registryBinary.js';
 import { writeSampleImage } from './services/sampleImage.js';
-import { readOrCreateWebhookSecret } from './services/webhookSecret.js';
+import {
+  APPROVALS_HMAC_SECRET,
+  describeSecretSource,
+  readOrCreateSecret,
+  WEBHOOK_SECRET,
+  type LocalSecret,
+} from './services/webhookSecret.js';
 
 // `npm start`: Azurite, the local registry (TLS, notifications → the host) and the function
 // host, as supervised child processes. Ctrl-C stops them all and exits 0; a child that dies on
@@ -45,7 +51,9 @@ async function main(): Promise<void> {
   recordedIn = stateDir;
   await checkPorts(settings);
 
-  const { secret, source } = await readOrCreateWebhookSecret(process.env, stateDir);
+  const webhookSecret = await readOrCreateSecret(process.env, stateDir, WEBHOOK_SECRET);
+  const { secret } = webhookSecret;
+  const approvalsSecret = await readOrCreateSecret(process.env, stateDir, APPROVALS_HMAC_SECRET);
   if (settings.externalRegistry === undefined)
     await ensureRegistryBinary({ install: true, log: say });
 
@@ -86,7 +94,7 @@ async function main(): Promise<void> {
     name: 'host',
     command: process.execPath,
     args: [hostMain],
-    env: hostEnv(settings, secret, azurite.connectionString, registry),
+    env: hostEnv(settings, secret, approvalsSecret.secret, azurite.connectionString, registry),
     logFile: path.join(logDir, 'host.log'),
     log: (line) => {
       console.log(line);
@@ -103,10 +111,10 @@ async function main(): Promise<void> {
       tablesUrl: `http://127.0.0.1:${settings.tablesPort}/devstoreaccount1`,
       logDir,
       secret,
-      secretSource:
-        source === 'env'
-          ? 'from PROMOTER_WEBHOOK_SECRET'
-          : `${source.created ? 'generated, saved in' : 'from'} ${source.file}`,
+      secretSource: describeSecretSource(webhookSecret, WEBHOOK_SECRET),
+      approvalsSecret: approvalsSecret.secret,
+      approvalsSecretSource: describeSecretSource(approvalsSecret, APPROVALS_HMAC_SECRET),
+      cliExports: cliExports(approvalsSecret, stateDir, root),
       registry: registry === undefined ? undefined : { ...registry, sampleImage: sample.layoutDir },
       externalRegistry: settings.externalRegistry,
       gitSha: exampleGitSha(root),
@@ -134,9 +142,27 @@ async function shutdown(code: number): Promise<void> {
   process.exit(code);
 }
 
+/**
+ * What `npx promoter` in another terminal (in the project directory) needs exported to find
+ * the approvals secret: nothing when it is in `./.promoter`, where the CLI looks by default.
+ */
+function cliExports(approvalsSecret: LocalSecret, stateDir: string, root: string): string[] {
+  if (approvalsSecret.source === 'env')
+    return [`${APPROVALS_HMAC_SECRET.variable}=${shellQuote(approvalsSecret.secret)}`];
+  return stateDir === path.join(root, '.promoter')
+    ? []
+    : [`PROMOTER_LOCAL_STATE_DIR=${shellQuote(stateDir)}`];
+}
+
+/** `value` as one POSIX shell word. */
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
 function hostEnv(
   settings: LocalSettings,
   secret: string,
+  approvalsSecret: string,
   tablesConnectionString: string,
   registry: RegistryService | undefined,
 ): NodeJS.ProcessEnv {
@@ -144,6 +170,7 @@ function hostEnv(
     ...process.env,
     PROMOTER_TABLES_CONNECTION_STRING: tablesConnectionString,
     PROMOTER_WEBHOOK_SECRET: secret,
+    PROMOTER_APPROVALS_HMAC_SECRET: approvalsSecret,
     PROMOTER_LOCAL_PORT: String(settings.hostPort),
     PROMOTER_REGISTRY: registry?.host ?? settings.externalRegistry,
   };

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,23 +6,30 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalMessage } from '../../src/domain/approvalMessage.js';
 import type { ServiceBusTransport } from '../../src/cli/serviceBusTransport.js';
 import { freePort } from '../../src/local/services/ports.js';
-import { FakePromoterApi, run } from './fakePromoterApi.js';
+import { FakePromoterApi, run, type RecordedRequest } from './fakePromoterApi.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;
+
+/** The unix second a request says it was signed at. */
+const signedAt = (request: RecordedRequest | undefined): number =>
+  Number(request?.headers['x-promoter-timestamp']);
+
+/** Resolves at the start of the next whole second. */
+const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1000 - (Date.now() % 1000)));
 
 let api: FakePromoterApi;
 let env: Record<string, string>;
 
 beforeEach(async () => {
   api = await new FakePromoterApi().start();
-  env = { PROMOTER_URL: api.url, PROMOTER_WEBHOOK_SECRET: api.secret };
+  env = { PROMOTER_URL: api.url, PROMOTER_APPROVALS_HMAC_SECRET: api.secret };
 });
 afterEach(async () => {
   await api.close();
 });
 
 describe('promoter approve over HTTP', () => {
-  it('posts the exact approval message with the bearer secret and exits 0', async () => {
+  it('posts the exact approval message, signed over the exact body, and exits 0', async () => {
     const result = await run(
       [
         'approve',
@@ -68,8 +76,18 @@ describe('promoter approve over HTTP', () => {
         requestedBy: { id: 'bob' },
       },
     ]);
-    expect(api.requests[0]?.headers.authorization).toBe(`Bearer ${api.secret}`);
-    expect(api.requests[0]?.headers['content-type']).toBe('application/json');
+    // The signature, recomputed here independently of the CLI's code: lowercase hex
+    // HMAC-SHA256 of "<timestamp>.<raw body>", keyed with the secret; the time is now.
+    const [request] = api.requests;
+    const timestamp = String(request?.headers['x-promoter-timestamp']);
+    expect(timestamp).toMatch(/^[0-9]+$/);
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(5);
+    const expected = createHmac('sha256', api.secret)
+      .update(`${timestamp}.${request?.text ?? ''}`)
+      .digest('hex');
+    expect(request?.headers['x-promoter-signature']).toBe(`sha256=${expected}`);
+    expect(request?.headers.authorization).toBeUndefined();
+    expect(request?.headers['content-type']).toBe('application/json');
   });
 
   it.each([
@@ -145,16 +163,73 @@ describe('promoter approve over HTTP', () => {
     expect(api.requests).toEqual([]);
   });
 
-  it('exits 1 on 401 and says to set PROMOTER_WEBHOOK_SECRET', async () => {
+  it('exits 1 on 401 and says to set PROMOTER_APPROVALS_HMAC_SECRET', async () => {
     const result = await run(['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice'], {
-      env: { ...env, PROMOTER_WEBHOOK_SECRET: 'wrong-secret' },
+      env: { ...env, PROMOTER_APPROVALS_HMAC_SECRET: 'wrong-secret-0123456789' },
     });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(
-      `${api.url} refused the webhook secret from PROMOTER_WEBHOOK_SECRET (401 Unauthorized)`,
+      `${api.url} refused the approvals secret from PROMOTER_APPROVALS_HMAC_SECRET (401 Unauthorized: the signature does not match the body)`,
     );
-    expect(result.stderr).toContain('set PROMOTER_WEBHOOK_SECRET');
+    expect(result.stderr).toContain(
+      "set PROMOTER_APPROVALS_HMAC_SECRET to the host's approvals secret",
+    );
+    expect(result.stderr).not.toContain('WEBHOOK');
+    expect(api.approvals).toHaveLength(1); // not retried: only a replay is
+  });
+
+  it('sends the same approval twice in one second: the replay is signed anew and queued', async () => {
+    const args = ['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice', '--id', 'r-1'];
+    await nextSecond();
+    const first = await run(args, { env });
+    const second = await run(args, { env });
+    expect([first.code, second.code]).toEqual([0, 0]);
+    expect(second.stdout).toBe('queued approval r-1: rc of myapp (git a1b2c3d) by alice\n');
+    // Every request the fake accepted carried a signature it had not seen before.
+    expect(api.seenSignatures.size).toBe(2);
+  });
+
+  it('on a 401 replay, waits for the next second, re-signs and retries once', async () => {
+    const replay = {
+      status: 401,
+      contentType: 'application/problem+json',
+      body: {
+        status: 401,
+        title: 'Unauthorized',
+        detail: 'this signed request was received before (a replay): sign each request anew',
+      },
+    };
+    const queued = api.approvalAnswer;
+    let answers = 0;
+    api.approvalAnswer = (body) => (++answers === 1 ? replay : queued(body));
+    const result = await run(
+      ['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice', '--id', 'r-2'],
+      { env },
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    const [refused, retried] = api.requests;
+    expect(api.requests).toHaveLength(2);
+    expect(retried?.text).toBe(refused?.text);
+    expect(signedAt(retried)).toBeGreaterThan(signedAt(refused));
+    expect(retried?.headers['x-promoter-signature']).not.toBe(
+      refused?.headers['x-promoter-signature'],
+    );
+  });
+
+  it('exits 1 naming the replay when the re-signed retry is refused as one too', async () => {
+    api.approvalAnswer = () => ({
+      status: 401,
+      contentType: 'application/problem+json',
+      body: { status: 401, title: 'Unauthorized', detail: 'a replay' },
+    });
+    const result = await run(['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice'], {
+      env,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${api.url} refused the approval as a replay`);
+    expect(result.stderr).not.toContain('refused the approvals secret');
+    expect(api.requests).toHaveLength(2);
   });
 
   it("exits 2 on the server's 400 and shows its field errors", async () => {
@@ -203,7 +278,7 @@ describe('promoter approve over HTTP', () => {
   });
 });
 
-describe('the webhook secret', () => {
+describe('the approvals secret', () => {
   let cwd: string;
   beforeEach(async () => {
     cwd = await mkdtemp(path.join(os.tmpdir(), 'promoter-cli-'));
@@ -212,20 +287,45 @@ describe('the webhook secret', () => {
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it('is read from .promoter/webhook-secret in the working directory', async () => {
+  it('is read from .promoter/approvals-hmac-secret in the working directory', async () => {
     await mkdir(path.join(cwd, '.promoter'));
-    await writeFile(path.join(cwd, '.promoter', 'webhook-secret'), `${api.secret}\n`);
+    await writeFile(path.join(cwd, '.promoter', 'approvals-hmac-secret'), `${api.secret}\n`);
     const result = await run(['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice'], {
       env: { PROMOTER_URL: api.url },
       cwd,
     });
     expect(result.code).toBe(0);
-    expect(api.requests[0]?.headers.authorization).toBe(`Bearer ${api.secret}`);
+    expect(api.seenSignatures.size).toBe(1);
+  });
+
+  it('names the file it was read from when the host refuses it', async () => {
+    await mkdir(path.join(cwd, '.promoter'));
+    const file = path.join(cwd, '.promoter', 'approvals-hmac-secret');
+    await writeFile(file, 'not-the-hosts-secret-0123456789\n');
+    const result = await run(['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice'], {
+      env: { PROMOTER_URL: api.url },
+      cwd,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`refused the approvals secret from ${file} (401`);
+    expect(result.stderr).toContain('set PROMOTER_APPROVALS_HMAC_SECRET');
+  });
+
+  it('is not the webhook secret: .promoter/webhook-secret alone is not enough', async () => {
+    await mkdir(path.join(cwd, '.promoter'));
+    await writeFile(path.join(cwd, '.promoter', 'webhook-secret'), `${api.secret}\n`);
+    const result = await run(['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice'], {
+      env: { PROMOTER_URL: api.url, PROMOTER_WEBHOOK_SECRET: api.secret },
+      cwd,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no approvals secret');
+    expect(api.requests).toEqual([]);
   });
 
   it('is read from PROMOTER_LOCAL_STATE_DIR relative to the working directory', async () => {
     await mkdir(path.join(cwd, 'state'));
-    await writeFile(path.join(cwd, 'state', 'webhook-secret'), api.secret);
+    await writeFile(path.join(cwd, 'state', 'approvals-hmac-secret'), api.secret);
     const result = await run(['approve', 'myapp', 'a1b2c3d', '--stage', 'rc', '--as', 'alice'], {
       env: { PROMOTER_URL: api.url, PROMOTER_LOCAL_STATE_DIR: 'state' },
       cwd,
@@ -240,7 +340,7 @@ describe('the webhook secret', () => {
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `no webhook secret: PROMOTER_WEBHOOK_SECRET is not set and ${path.join(cwd, '.promoter', 'webhook-secret')} does not exist`,
+      `no approvals secret: PROMOTER_APPROVALS_HMAC_SECRET is not set and ${path.join(cwd, '.promoter', 'approvals-hmac-secret')} does not exist`,
     );
     expect(api.requests).toEqual([]);
   });

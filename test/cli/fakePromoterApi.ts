@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { verifyPromoterSignature } from '../../src/domain/promoterSignature.js';
 import { runCli } from '../../src/cli/runCli.js';
 import type { CliDeps } from '../../src/cli/commandContext.js';
 
@@ -9,6 +10,8 @@ export interface RecordedRequest {
   readonly path: string;
   readonly query: Record<string, string>;
   readonly headers: IncomingMessage['headers'];
+  /** The body exactly as received (what a signature covers). */
+  readonly text: string;
   readonly body: unknown;
 }
 
@@ -20,14 +23,19 @@ export interface FakeAnswer {
 }
 
 /**
- * A local HTTP server imitating promoter's API: `POST /api/approvals` (Bearer secret → 202,
- * else 401), `GET /api/repositories/{repository}/status` and `…/history`. Tests change the
- * answers through the mutable fields and read what was sent from `requests`.
+ * A local HTTP server imitating promoter's API: `POST /api/approvals` (checked as the host
+ * does: a valid `X-Promoter-Signature` over the raw body with `secret`, within 300 s, never
+ * seen before → 202; otherwise 401 with the host's reason),
+ * `GET /api/repositories/{repository}/status` and `…/history`. Tests change the answers
+ * through the mutable fields and read what was sent from `requests`.
  */
 export class FakePromoterApi {
   readonly requests: RecordedRequest[] = [];
-  secret = 'test-secret-0123456789';
-  /** The answer to an authenticated approval (default 202 queued). */
+  /** The approvals HMAC secret (the host's PROMOTER_APPROVALS_HMAC_SECRET). */
+  secret = 'test-approvals-hmac-secret-0123456789';
+  /** The signatures accepted so far: a second use is refused as a replay, as the host does. */
+  readonly seenSignatures = new Set<string>();
+  /** The answer to a correctly signed, new approval (default 202 queued). */
   approvalAnswer: (body: unknown) => FakeAnswer = (body) => {
     const message = body as { id: string; repository: string; stage: string };
     return {
@@ -78,6 +86,21 @@ export class FakePromoterApi {
     return this.requests.filter((r) => r.path === '/api/approvals').map((r) => r.body);
   }
 
+  /** The host's checks on `POST /api/approvals`, in its order: signature, then replay. */
+  private approval(req: IncomingMessage, text: string, body: unknown): FakeAnswer {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers))
+      if (typeof value === 'string') headers.set(name, value);
+    const check = verifyPromoterSignature(headers, text, this.secret, new Date());
+    if (!check.ok) return unauthorized(check.reason);
+    if (this.seenSignatures.has(check.signature))
+      return unauthorized(
+        'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
+      );
+    this.seenSignatures.add(check.signature);
+    return this.approvalAnswer(body);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let text = '';
     for await (const chunk of req) text += String(chunk);
@@ -88,19 +111,13 @@ export class FakePromoterApi {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
+      text,
       body,
     });
     const repository = /^\/api\/repositories\/(.+)\/(status|history)$/.exec(url.pathname);
     let answer: FakeAnswer;
     if (req.method === 'POST' && url.pathname === '/api/approvals') {
-      answer =
-        req.headers.authorization === `Bearer ${this.secret}`
-          ? this.approvalAnswer(body)
-          : {
-              status: 401,
-              body: { status: 401, title: 'Unauthorized', detail: 'bad secret' },
-              contentType: 'application/problem+json',
-            };
+      answer = this.approval(req, text, body);
     } else if (req.method === 'GET' && repository?.[2] === 'status') {
       answer = this.statusAnswer(repository[1] ?? '');
     } else if (req.method === 'GET' && repository?.[2] === 'history') {
@@ -112,6 +129,13 @@ export class FakePromoterApi {
     res.end(JSON.stringify(answer.body));
   }
 }
+
+/** A 401 problem, as the host answers it. */
+const unauthorized = (detail: string): FakeAnswer => ({
+  status: 401,
+  body: { status: 401, title: 'Unauthorized', detail },
+  contentType: 'application/problem+json',
+});
 
 /** What a CLI run printed and how it exited. */
 export interface CliRun {

@@ -52,7 +52,7 @@ const approve = (...extra: string[]) =>
 
 beforeEach(async () => {
   api = await new FakePromoterApi().start();
-  env = { PROMOTER_URL: api.url, PROMOTER_WEBHOOK_SECRET: api.secret };
+  env = { PROMOTER_URL: api.url, PROMOTER_APPROVALS_HMAC_SECRET: api.secret };
 });
 afterEach(async () => {
   await api.close();

@@ -25,7 +25,7 @@ function push(fields: Partial<Extract<RegistryEvent, { kind: 'push' }>>): Regist
   };
 }
 
-function deleted(tag: string | undefined): RegistryEvent {
+function deleted(tag: string | undefined): Extract<RegistryEvent, { kind: 'delete' }> {
   return {
     kind: 'delete',
     id: 'evt-3',
@@ -62,8 +62,20 @@ describe('classifyEvent with the default pipeline', () => {
       fixture('acr-push-index.json'),
       { kind: 'record', gitSha: SHA40, tag: `git-${SHA40}` },
     ],
-    ['the ACR manifest delete', fixture('acr-delete.json'), { kind: 'delete' }],
-    ['a manifest delete without a tag', deleted(undefined), { kind: 'delete' }],
+    [
+      'the ACR manifest delete',
+      fixture('acr-delete.json'),
+      {
+        kind: 'delete',
+        digest: 'sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945',
+      },
+    ],
+    ['a manifest delete without a tag', deleted(undefined), { kind: 'delete', digest: DIGEST }],
+    [
+      'the distribution registry’s tag delete, which names no digest',
+      { ...deleted('git-a1b2c3d'), kind: 'delete', digest: undefined },
+      { kind: 'ignore', reason: 'tag "git-a1b2c3d" was deleted; the manifest remains' },
+    ],
     [
       'a Docker manifest list under a build tag',
       push({ mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json' }),

@@ -383,3 +383,21 @@ describe('who pushed', () => {
     expect(event).toMatchObject({ kind: 'push', pushedBy: 'ci-bot' });
   });
 });
+
+describe('deletes from the distribution registry', () => {
+  it('accept the tag delete it sends after a manifest delete, which names no digest', () => {
+    // Captured from docker-registry 2.8 after `skopeo delete`: a manifest delete, then this.
+    const events = parseRegistryEvents({
+      events: [{ id: 'e2', action: 'delete', target: { repository: 'del', tag: 'git-abcdef1' } }],
+    });
+    expect(events).toMatchObject([
+      { kind: 'delete', repository: 'del', tag: 'git-abcdef1', digest: undefined },
+    ]);
+  });
+
+  it('refuse a delete that names neither digest nor tag, naming the digest', () => {
+    expect(() =>
+      parseRegistryEvents({ id: 'e3', action: 'delete', target: { repository: 'del' } }),
+    ).toThrow(/target\.digest: a delete names the digest or the tag/);
+  });
+});

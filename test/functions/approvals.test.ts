@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Services } from '../../src/composition.js';
 import { approvals } from '../../src/functions/approvals.js';
-import { signPromoterRequest } from '../../src/functions/http/promoterSignature.js';
+import { signPromoterRequest } from '../../src/domain/promoterSignature.js';
 import { bearer, invoke, memoryServices } from '../support/handlers.js';
 
 const HMAC_SECRET = 'approvals-hmac-secret-0123456789abcdef';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   signPromoterRequest,
   verifyPromoterSignature,
-} from '../../src/functions/http/promoterSignature.js';
+} from '../../src/domain/promoterSignature.js';
 import { verifySlackSignature } from '../../src/functions/http/slackSignature.js';
 import { verifyTeamsSignature } from '../../src/functions/http/teamsSignature.js';
 

@@ -159,6 +159,13 @@ describe('a push to the registry records the build', () => {
     ]);
     const build = await waitForBuild(repository, gitSha, (b) => b.deleted);
     expect(build.deleted).toBe(true);
+    // The registry also sent a tag delete, which names no digest. Had it been refused, the
+    // registry would redeliver it forever and hold back every later event: this push shows
+    // events still flow.
+    const after = sha().slice(0, 7);
+    const next = await singleArch(`after delete ${after}`);
+    await push(next.reference, `${registry}/${repository}:git-${after}`, certDir);
+    expect((await waitForBuild(repository, after)).deleted).toBe(false);
   });
 });
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect, inject } from 'vitest';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
-import { signPromoterRequest } from '../../src/functions/http/promoterSignature.js';
+import { signPromoterRequest } from '../../src/domain/promoterSignature.js';
 import { inspectDigest, run } from './images.js';
 
 /** Helpers for end-to-end tests against the suite's local stack (test/globalSetup.ts). */

@@ -9,6 +9,15 @@ export interface QuickStartInfo {
   secret: string;
   /** Where the secret came from, for the reader: `PROMOTER_WEBHOOK_SECRET` or a file path. */
   secretSource: string;
+  /** PROMOTER_APPROVALS_HMAC_SECRET: what `POST /api/approvals` (and so the CLI) signs with. */
+  approvalsSecret: string;
+  /** Where the approvals secret came from, like {@link secretSource}. */
+  approvalsSecretSource: string;
+  /**
+   * What a second terminal must export for `npx promoter` to find the approvals secret
+   * (`NAME=value` each), when it cannot find it by itself in `./.promoter`.
+   */
+  cliExports: readonly string[];
   /** The local registry; undefined when PROMOTER_REGISTRY names another one. */
   registry:
     | { host: string; url: string; certFile: string; certDir: string; sampleImage: string }
@@ -51,15 +60,18 @@ export function quickStart(info: QuickStartInfo): string {
       : row('registry', `${info.registry.url}  (TLS, certificate ${info.registry.certFile})`),
     row('Azurite tables', info.tablesUrl),
     row('webhook secret', `${info.secret}  (${info.secretSource})`),
+    row('approvals secret', `${info.approvalsSecret}  (${info.approvalsSecretSource})`),
     row('logs', info.logDir),
     '',
   ];
   if (info.registry === undefined) {
     lines.push(
       `Point ${info.externalRegistry ?? 'the registry'}'s webhook at ${info.hostUrl}/api/hooks/registry`,
-      `(it must reach this machine) with the header "Authorization: Bearer <secret>", push`,
+      `(it must reach this machine) with the header "Authorization: Bearer <webhook secret>", push`,
       `myapp:${tag}, then read the build back:`,
       `  ${read}`,
+      '',
+      ...promote(info),
       '',
     );
     return lines.join('\n');
@@ -76,6 +88,22 @@ export function quickStart(info: QuickStartInfo): string {
     `  sudo mkdir -p /etc/docker/certs.d/${host} && sudo cp ${certFile} /etc/docker/certs.d/${host}/ca.crt`,
     `  docker tag <image> ${host}/myapp:${tag} && docker push ${host}/myapp:${tag}`,
     '',
+    ...promote(info),
+    `  skopeo inspect --cert-dir ${certDir} docker://${host}/myapp:1.2.3 | grep Digest`,
+    '',
   );
   return lines.join('\n');
+}
+
+/** The README's promotion walk-through, for the pushed build: dev → rc → release. */
+function promote(info: QuickStartInfo): string[] {
+  return [
+    'Then promote it with the promoter CLI (`npm start` already ran `npm run build`; the push',
+    'already moved dev-latest; the CLI signs approvals with the approvals secret above):',
+    ...info.cliExports.map((assignment) => `  export ${assignment}`),
+    '  npx promoter status myapp',
+    `  npx promoter approve myapp ${info.gitSha} --stage rc --version 1.2.3 --as alice --wait`,
+    '  npx promoter approve myapp 1.2.3-rc1 --stage release --as bob --wait',
+    '  npx promoter history myapp',
+  ];
 }
