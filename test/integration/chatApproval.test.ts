@@ -60,7 +60,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host.close();
-  await new Promise<void>((resolve) => channels.close(() => resolve()));
+  await new Promise<void>((resolve) =>
+    channels.close(() => {
+      resolve();
+    }),
+  );
   await rm(work, { recursive: true, force: true });
 });
 
