@@ -4,7 +4,7 @@ import type { ServicesProvider } from '../composition.js';
 import { parseApprovalMessage } from '../domain/approvalMessage.js';
 import { json, problem } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
-import { readLimitedBody } from './http/readLimitedBody.js';
+import { readSignedBody } from './http/readSignedBody.js';
 import { withServices } from './withServices.js';
 
 const MAX_APPROVAL_BYTES = 64 * 1024;
@@ -28,30 +28,17 @@ export function approvals(getServices: ServicesProvider) {
       request: HttpRequest,
       context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const secret = services.config.approvalsHmacSecret;
-      if (secret === undefined) {
-        context.warn('approval refused: PROMOTER_APPROVALS_HMAC_SECRET is not set');
-        return problem(
-          401,
-          'Unauthorized',
-          'signed approvals are not enabled on this promoter (PROMOTER_APPROVALS_HMAC_SECRET is not set)',
-        );
-      }
-      const body = await readLimitedBody(request, MAX_APPROVAL_BYTES);
-      if (body.kind === 'too-large')
-        return problem(
-          413,
-          'Payload Too Large',
-          `an approval may be at most ${MAX_APPROVAL_BYTES} bytes`,
-        );
       const now = services.clock.now();
-      const check = verifyPromoterSignature(request.headers, body.text, secret, now);
-      if (!check.ok) {
-        context.warn('approval refused', { reason: check.reason });
-        return problem(401, 'Unauthorized', check.reason);
-      }
+      const body = await readSignedBody(request, context, {
+        caller: 'approval',
+        secret: services.config.approvalsHmacSecret,
+        setting: 'PROMOTER_APPROVALS_HMAC_SECRET',
+        maxBytes: MAX_APPROVAL_BYTES,
+        verify: (text, secret) => verifyPromoterSignature(request.headers, text, secret, now),
+      });
+      if (body.kind === 'refused') return body.answer;
       const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
-      if (!(await services.replays.claim('approvals', check.signature, expiresAt))) {
+      if (!(await services.replays.claim('approvals', body.signature ?? '', expiresAt))) {
         context.warn('approval refused', { reason: 'replayed signature' });
         return problem(
           401,

@@ -15,7 +15,7 @@ import { ValidationError } from '../domain/errors.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { json, problem } from './http/problem.js';
-import { readLimitedBody } from './http/readLimitedBody.js';
+import { readSignedBody } from './http/readSignedBody.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './http/slackSignature.js';
 import { withServices } from './withServices.js';
 
@@ -155,22 +155,17 @@ export function chatSlack(getServices: ServicesProvider) {
       request: HttpRequest,
       context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const secret = services.config.slack.signingSecret;
-      if (secret === undefined) {
-        context.warn('Slack request refused: SLACK_SIGNING_SECRET is not set');
-        return problem(401, 'Unauthorized', 'Slack is not enabled on this promoter');
-      }
-      const body = await readLimitedBody(request, MAX_SLACK_BYTES);
-      if (body.kind === 'too-large')
-        return problem(413, 'Payload Too Large', `at most ${MAX_SLACK_BYTES} bytes`);
       const now = services.clock.now();
-      const check = verifySlackSignature(request.headers, body.text, secret, now);
-      if (!check.ok) {
-        context.warn('Slack request refused', { reason: check.reason });
-        return problem(401, 'Unauthorized', check.reason);
-      }
+      const body = await readSignedBody(request, context, {
+        caller: 'Slack',
+        secret: services.config.slack.signingSecret,
+        setting: 'SLACK_SIGNING_SECRET',
+        maxBytes: MAX_SLACK_BYTES,
+        verify: (text, secret) => verifySlackSignature(request.headers, text, secret, now),
+      });
+      if (body.kind === 'refused') return body.answer;
       const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
-      if (!(await services.replays.claim('slack', check.signature, expiresAt))) {
+      if (!(await services.replays.claim('slack', body.signature ?? '', expiresAt))) {
         context.warn('Slack request refused', { reason: 'replayed signature' });
         return problem(401, 'Unauthorized', 'replayed request refused');
       }

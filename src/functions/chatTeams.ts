@@ -7,7 +7,7 @@ import { chatApproval, parseChatCommand, queuedText, usageText } from '../domain
 import { repositoryProblem } from '../domain/imageReference.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { json, problem } from './http/problem.js';
-import { readLimitedBody } from './http/readLimitedBody.js';
+import { readSignedBody } from './http/readSignedBody.js';
 import { verifyTeamsSignature } from './http/teamsSignature.js';
 import { withServices } from './withServices.js';
 
@@ -73,19 +73,14 @@ export function chatTeams(getServices: ServicesProvider) {
       request: HttpRequest,
       context: InvocationContext,
     ): Promise<HttpResponseInit> => {
-      const token = services.config.teams.outgoingWebhookToken;
-      if (token === undefined) {
-        context.warn('Teams request refused: TEAMS_OUTGOING_WEBHOOK_TOKEN is not set');
-        return problem(401, 'Unauthorized', 'Teams is not enabled on this promoter');
-      }
-      const body = await readLimitedBody(request, MAX_TEAMS_BYTES);
-      if (body.kind === 'too-large')
-        return problem(413, 'Payload Too Large', `at most ${MAX_TEAMS_BYTES} bytes`);
-      const check = verifyTeamsSignature(request.headers, body.text, token);
-      if (!check.ok) {
-        context.warn('Teams request refused', { reason: check.reason });
-        return problem(401, 'Unauthorized', check.reason);
-      }
+      const body = await readSignedBody(request, context, {
+        caller: 'Teams',
+        secret: services.config.teams.outgoingWebhookToken,
+        setting: 'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+        maxBytes: MAX_TEAMS_BYTES,
+        verify: (text, token) => verifyTeamsSignature(request.headers, text, token),
+      });
+      if (body.kind === 'refused') return body.answer;
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.text);
