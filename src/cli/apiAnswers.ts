@@ -58,7 +58,8 @@ export const statusAnswer = z.looseObject({
   stages: z.array(
     z.looseObject({
       stage: z.string(),
-      digest: z.string(),
+      /** null: the stage holds nothing yet. */
+      digest: z.string().nullable(),
       version: z.string().optional(),
       tags: z.array(z.string()).default([]),
       promotedAt: z.string().optional(),

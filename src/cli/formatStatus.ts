@@ -18,7 +18,7 @@ export function formatStatus(status: StatusAnswer): string {
           s.stage,
           s.tags.join(','),
           s.version ?? '',
-          shortDigest(s.digest),
+          s.digest === null ? '(nothing yet)' : shortDigest(s.digest),
           shortShas(s.gitShas),
           formatTime(s.promotedAt),
         ]),

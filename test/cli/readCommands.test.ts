@@ -22,6 +22,8 @@ const status = {
       promotedAt: '2026-11-27T10:01:00Z',
       gitShas: ['a1a1a1a'],
     },
+    // As the host answers for a stage that holds nothing yet.
+    { stage: 'release', digest: null },
   ],
   pending: [
     {
@@ -104,9 +106,10 @@ describe('promoter status', () => {
     expect(api.requests[0]?.path).toBe('/api/repositories/team/backend/status');
     expect(result.stdout).toBe(
       [
-        'STAGE  TAGS        VERSION  DIGEST               GIT SHA  PROMOTED AT',
-        'dev    dev-latest  -        sha256:b2b2b2b2b2b2  b2b2b2b  2026-11-27 10:05:00Z',
-        'rc     1.2.3-rc1   1.2.3    sha256:a1a1a1a1a1a1  a1a1a1a  2026-11-27 10:01:00Z',
+        'STAGE    TAGS        VERSION  DIGEST               GIT SHA  PROMOTED AT',
+        'dev      dev-latest  -        sha256:b2b2b2b2b2b2  b2b2b2b  2026-11-27 10:05:00Z',
+        'rc       1.2.3-rc1   1.2.3    sha256:a1a1a1a1a1a1  a1a1a1a  2026-11-27 10:01:00Z',
+        'release  -           -        (nothing yet)        -        -',
         '',
         'pending promotions:',
         'STAGE    VERSION  DIGEST               APPROVALS  APPROVED BY',

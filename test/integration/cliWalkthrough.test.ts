@@ -90,6 +90,7 @@ describe('the README walk-through with the promoter CLI', () => {
       ['dev', 'promoted', ['system:promoter']],
     ]);
     const status = await promoter('status', repo);
+    expect(status.code, status.stderr).toBe(0);
     expect(status.stdout).toContain('1.2.3-rc1');
   });
 
