@@ -1,4 +1,5 @@
 import type { ApprovalMessage, ApprovalMessageInput } from '../domain/approvalMessage.js';
+import { parseBuildRef } from '../domain/chatCommand.js';
 
 /** How a build is named in an approval message: by git SHA, digest or tag. */
 export type BuildRef = ApprovalMessageInput['build'];
@@ -19,22 +20,12 @@ export interface DecisionOptions {
   readonly id?: string | undefined;
 }
 
-const digestLike = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:/;
-const gitShaLike = /^[0-9a-f]{7,40}$/;
-
 /**
- * Reads the `<ref>` argument: `algorithm:hex` (e.g. `sha256:…`) is a digest, 7–40 lowercase
- * hex characters a git SHA, anything else a tag (`1.2.3-rc2`, `git-a1b2c3d`, `dev-latest`).
- * `git:<sha>` and `tag:<tag>` say which explicitly, for a tag that looks like a SHA.
- * The value is not validated here: `parseApprovalMessage` names what is wrong with it.
+ * Reads the `<ref>` argument as the chat commands do: `algorithm:hex` is a digest, 7–40
+ * lowercase hex characters a git SHA, anything else a tag; `git:<sha>` and `tag:<tag>` say
+ * which explicitly. Not validated here: `parseApprovalMessage` names what is wrong.
  */
-export function buildRefFromArg(ref: string): BuildRef {
-  if (ref.startsWith('tag:')) return { tag: ref.slice('tag:'.length) };
-  if (ref.startsWith('git:')) return { gitSha: ref.slice('git:'.length) };
-  if (digestLike.test(ref)) return { digest: ref };
-  if (gitShaLike.test(ref)) return { gitSha: ref };
-  return { tag: ref };
-}
+export const buildRefFromArg: (ref: string) => BuildRef = parseBuildRef;
 
 /**
  * The approval message for `promoter approve|reject <repository> <ref> [options]`, before
