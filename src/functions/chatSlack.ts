@@ -41,7 +41,38 @@ const interactionSchema = z.object({
     username: z.string().optional(),
   }),
   actions: z.array(z.object({ action_id: z.string(), value: z.string().optional() })).default([]),
+  response_url: z.string().optional(),
 });
+
+/** Only Slack's own hosts are answered through a `response_url` (never an arbitrary URL). */
+const slackResponseUrl = /^https:\/\/hooks\.slack(-gov)?\.com\//;
+
+/**
+ * Slack ignores the HTTP answer to a button click: the reply is posted to the interaction's
+ * `response_url` instead, briefly and best effort (the outcome is announced in the channel
+ * anyway).
+ */
+async function replyTo(
+  post: typeof fetch,
+  responseUrl: string | undefined,
+  text: string,
+  context: InvocationContext,
+): Promise<void> {
+  if (responseUrl === undefined || !slackResponseUrl.test(responseUrl)) return;
+  try {
+    const answer = await post(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
+      signal: AbortSignal.timeout(2000),
+    });
+    if (!answer.ok) context.warn('Slack reply not accepted', { status: answer.status });
+  } catch (error) {
+    context.warn('Slack reply failed', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
 
 /** A Slack user and the approver they act as (the pipeline's `identities` may map them). */
 function slackApprover(services: Services, userId: string, name: string | undefined) {
@@ -104,6 +135,7 @@ async function slashCommand(
 }
 
 async function interaction(
+  post: typeof fetch,
   services: Services,
   context: InvocationContext,
   payload: string,
@@ -114,7 +146,12 @@ async function interaction(
   } catch {
     throw new ValidationError('Slack payload', [{ path: 'payload', message: 'is not JSON' }]);
   }
-  const { type, user, actions } = parseWith(interactionSchema, 'Slack payload', parsed, 'payload');
+  const { type, user, actions, response_url } = parseWith(
+    interactionSchema,
+    'Slack payload',
+    parsed,
+    'payload',
+  );
   const action = actions[0];
   // Link buttons and other interactions are only acknowledged.
   if (type !== 'block_actions' || !action || !isChatActionId(action.action_id))
@@ -137,6 +174,7 @@ async function interaction(
   };
   const approver = slackApprover(services, user.id, user.name ?? user.username);
   const text = await decide(services, context, decision, approver);
+  await replyTo(post, response_url, text, context);
   return ephemeral(text, { replace_original: false });
 }
 
@@ -147,7 +185,12 @@ async function interaction(
  * everything); then answers at once with an ephemeral reply — a decision is only queued,
  * never promoted inside the request, so the answer comes well within Slack's 3 seconds.
  */
-export function chatSlack(getServices: ServicesProvider) {
+export function chatSlack(
+  getServices: ServicesProvider,
+  /** How replies reach a button's `response_url` (tests capture them). */
+  options: { readonly fetch?: typeof fetch } = {},
+) {
+  const post = options.fetch ?? fetch;
   return withServices(
     getServices,
     async (
@@ -173,7 +216,7 @@ export function chatSlack(getServices: ServicesProvider) {
       const payload = form.get('payload');
       return payload === null
         ? slashCommand(services, context, form)
-        : interaction(services, context, payload);
+        : interaction(post, services, context, payload);
     },
   );
 }

@@ -26,7 +26,14 @@ function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SEC
       identities: { 'slack:U123': { id: 'alice', groups: ['release-managers'] } },
     }),
   };
-  const handler = chatSlack(() => Promise.resolve(services));
+  /** Replies posted to a button's response_url, captured instead of sent. */
+  const replies: { url: string; body: unknown }[] = [];
+  const handler = chatSlack(() => Promise.resolve(services), {
+    fetch: (url, init) => {
+      replies.push({ url: String(url), body: JSON.parse(String(init?.body)) as unknown });
+      return Promise.resolve(new Response('ok'));
+    },
+  });
   const post = (
     body: string,
     options: { secret?: string; skewSeconds?: number; headers?: Record<string, string> } = {},
@@ -44,7 +51,7 @@ function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SEC
       },
     });
   };
-  return { ...m, now, post };
+  return { ...m, now, post, replies };
 }
 
 /** A slash command's form body, as Slack sends it. */
@@ -228,6 +235,21 @@ describe('POST /api/chat/slack: Approve / Reject buttons', () => {
         decision: 'approve',
         approver: { id: 'alice', name: 'alice', groups: ['release-managers'] },
         source: 'slack',
+      },
+    ]);
+  });
+
+  it('posts the reply to the click’s response_url, since Slack ignores the answer to a click', async () => {
+    const t = setup();
+    await t.post(click('approve', value));
+    expect(t.replies).toEqual([
+      {
+        url: 'https://hooks.slack.com/actions/T1/1/abc',
+        body: {
+          response_type: 'ephemeral',
+          replace_original: false,
+          text: 'Queued: approve release 1.2.3 of myapp@sha256:4f53ab12cd34 as alice. The outcome will be posted here.',
+        },
       },
     ]);
   });
