@@ -30,7 +30,11 @@ function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SEC
   const replies: { url: string; body: unknown }[] = [];
   const handler = chatSlack(() => Promise.resolve(services), {
     fetch: (url, init) => {
-      replies.push({ url: String(url), body: JSON.parse(String(init?.body)) as unknown });
+      const body = typeof init?.body === 'string' ? init.body : '';
+      replies.push({
+        url: url instanceof Request ? url.url : url.toString(),
+        body: JSON.parse(body) as unknown,
+      });
       return Promise.resolve(new Response('ok'));
     },
   });
