@@ -1,32 +1,6 @@
+import { asRestError, networkCode } from '../sdkErrors.js';
 import { z } from 'zod';
 import { NotFoundError, TransientError } from '../../domain/errors.js';
-
-/** Node's network error codes: the registry could not be reached, or the connection broke. */
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'REQUEST_SEND_ERROR',
-]);
-
-/** What the SDK's `RestError` carries (duck-typed: the SDK bundles its own core-rest-pipeline). */
-interface RestErrorLike {
-  readonly message: string;
-  readonly statusCode?: number | undefined;
-  readonly code?: string | undefined;
-  readonly details?: unknown;
-  readonly request?: { readonly url: string } | undefined;
-}
-
-function asRestError(error: unknown): RestErrorLike | undefined {
-  return error instanceof Error && error.name === 'RestError' ? error : undefined;
-}
 
 /** The OCI distribution error body (`{"errors":[{"code":"MANIFEST_UNKNOWN",…}]}`), ACR's too. */
 const ociErrors = z.object({
@@ -55,9 +29,8 @@ function outageReason(error: unknown, timeoutInMs: number): string | undefined {
       ? `HTTP ${status}: ${registryAnswer(error)}`
       : undefined;
   }
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && networkCodes.has(code)) return `${code}: ${error.message}`;
-  return undefined;
+  const code = networkCode(error);
+  return code === undefined ? undefined : `${code}: ${error.message}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { networkCode } from '../sdkErrors.js';
 import { isServiceBusError, type ServiceBusErrorCode } from '@azure/service-bus';
 import { TransientError, ValidationError } from '../../domain/errors.js';
 
@@ -18,19 +19,6 @@ const transientCodes = new Set<ServiceBusErrorCode>([
   'GeneralError',
 ]);
 
-/** Node's network error codes: the namespace could not be reached at all. */
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
-
 /**
  * A failed connection, as Node or the SDK reports it. The SDK copies the system error's
  * `syscall` onto its own error (and may rename the code: `ENOTFOUND` becomes
@@ -42,13 +30,11 @@ function networkProblem(error: unknown): string | undefined {
     return inner ?? undefined;
   }
   if (!(error instanceof Error)) return undefined;
-  const { code, syscall, address } = error as {
-    code?: unknown;
+  const { syscall, address } = error as {
     syscall?: unknown;
     address?: unknown;
   };
-  const isNetwork =
-    typeof syscall === 'string' || (typeof code === 'string' && networkCodes.has(code));
+  const isNetwork = typeof syscall === 'string' || networkCode(error) !== undefined;
   if (!isNetwork) return undefined;
   const where = typeof address === 'string' ? ` (${address})` : '';
   return `${error.message}${where}`;

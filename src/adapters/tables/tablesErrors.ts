@@ -1,30 +1,5 @@
+import { asRestError, networkCode } from '../sdkErrors.js';
 import { TransientError, ValidationError } from '../../domain/errors.js';
-
-/** Node's network error codes: the service could not be reached at all. */
-const networkCodes = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ESOCKETTIMEDOUT',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'REQUEST_SEND_ERROR',
-]);
-
-/** What the SDK's `RestError` carries (duck-typed: the SDK may bundle its own copy). */
-interface RestErrorLike {
-  readonly name: string;
-  readonly message: string;
-  readonly statusCode?: number | undefined;
-  readonly code?: string | undefined;
-}
-
-function asRestError(error: unknown): RestErrorLike | undefined {
-  return error instanceof Error && error.name === 'RestError' ? error : undefined;
-}
 
 /**
  * The service's error code (`EntityAlreadyExists`, `TableNotFound` …). Point reads leave
@@ -97,7 +72,7 @@ function outageReason(error: unknown): string | undefined {
       return `HTTP ${status}: ${messageOf(error)}`;
     return undefined;
   }
-  if (typeof code === 'string' && networkCodes.has(code)) return `${prefix}${error.message}`;
+  if (networkCode(error) !== undefined) return `${prefix}${error.message}`;
   return undefined;
 }
 
