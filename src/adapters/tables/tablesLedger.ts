@@ -1,4 +1,4 @@
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { Build } from '../../domain/build.js';
 import { ValidationError } from '../../domain/errors.js';
 import type {
@@ -8,18 +8,17 @@ import type {
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../ports.js';
+import { queryRange, readRow, type Row } from './tablesPartition.js';
 import { decodeCursor, encodeCursor } from './tablesCursor.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
-import { isEntityNotFound, ledgerFailure } from './tablesErrors.js';
+import { ledgerFailure } from './tablesErrors.js';
 import {
   buildRowKey,
   eventRowKey,
   MAX_TIME_MS,
   parseShaRowKey,
-  partitionKeyOf,
   shaPrefixRange,
   timeRange,
-  type RowKeyRange,
 } from './tablesKeys.js';
 import { DEFAULT_MAX_ATTEMPTS, retryOnConflict } from './tablesRetry.js';
 import { buildOfRow } from './tablesRows.js';
@@ -37,8 +36,6 @@ export interface TablesLedgerOptions {
   /** How many times a write that lost a race is re-read and retried; 10 by default. */
   readonly maxAttempts?: number | undefined;
 }
-
-type Row = TableEntityResult<Record<string, unknown>>;
 
 /** How many builds `findBuildsByGitSha` returns unless told. */
 const DEFAULT_FIND_LIMIT = 20;
@@ -86,7 +83,7 @@ export class TablesLedger implements Ledger {
 
   async getBuildByDigest(repository: string, digest: string): Promise<Build | undefined> {
     const row = await this.run(`reading build ${repository}@${digest}`, () =>
-      this.readRow(repository, buildRowKey(digest)),
+      readRow(this.client, repository, buildRowKey(digest)),
     );
     return row && buildOfRow(row);
   }
@@ -103,7 +100,12 @@ export class TablesLedger implements Ledger {
     return this.run(`finding builds of ${repository} by git SHA ${shaPrefix}`, async () => {
       // Rows sort by SHA first: collect every match, then order the digests newest first.
       const newest = new Map<string, string>();
-      for await (const row of this.query(repository, shaPrefixRange(shaPrefix), 1000)) {
+      for await (const row of queryRange(
+        this.client,
+        repository,
+        shaPrefixRange(shaPrefix),
+        1000,
+      )) {
         const key = parseShaRowKey(row.rowKey ?? '');
         if (key) newest.set(key.digest, `${key.inverted}|${key.digest}`);
       }
@@ -111,7 +113,9 @@ export class TablesLedger implements Ledger {
         .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
         .slice(0, Math.max(0, limit))
         .map(([digest]) => digest);
-      const rows = await Promise.all(digests.map((d) => this.readRow(repository, buildRowKey(d))));
+      const rows = await Promise.all(
+        digests.map((d) => readRow(this.client, repository, buildRowKey(d))),
+      );
       return rows.flatMap((row) => (row ? [buildOfRow(row)] : []));
     });
   }
@@ -128,7 +132,9 @@ export class TablesLedger implements Ledger {
       const range = { from: after ?? timeRange.from, to: timeRange.to };
       // One row more than asked tells whether another page follows.
       const rows: Row[] = [];
-      for await (const row of this.query(repository, range, limit + 1, after !== undefined)) {
+      for await (const row of queryRange(this.client, repository, range, limit + 1, {
+        exclusive: after !== undefined,
+      })) {
         rows.push(row);
         if (rows.length > limit) break;
       }
@@ -147,8 +153,8 @@ export class TablesLedger implements Ledger {
   ): Promise<R | { readonly kind: 'duplicate-event'; readonly build: Build | undefined }> {
     const { repository, eventId, digest } = event;
     const [marker, row] = await Promise.all([
-      this.readRow(repository, eventRowKey(eventId)),
-      this.readRow(repository, buildRowKey(digest)),
+      readRow(this.client, repository, eventRowKey(eventId)),
+      readRow(this.client, repository, buildRowKey(digest)),
     ]);
     const current = row && { build: buildOfRow(row), etag: row.etag };
     if (marker) return { kind: 'duplicate-event', build: current?.build };
@@ -165,33 +171,6 @@ export class TablesLedger implements Ledger {
     } catch (error) {
       throw ledgerFailure(doing, error);
     }
-  }
-
-  /** The row, or undefined when it does not exist. */
-  private async readRow(repository: string, rowKey: string): Promise<Row | undefined> {
-    try {
-      return await this.client.getEntity(partitionKeyOf(repository), rowKey);
-    } catch (error) {
-      if (isEntityNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
-  /** The rows of a RowKey range of the repository's partition, in RowKey order. */
-  private async *query(
-    repository: string,
-    range: RowKeyRange,
-    pageSize: number,
-    exclusive = false,
-  ): AsyncGenerator<Row> {
-    const pk = partitionKeyOf(repository);
-    const filter = exclusive
-      ? odata`PartitionKey eq ${pk} and RowKey gt ${range.from} and RowKey lt ${range.to}`
-      : odata`PartitionKey eq ${pk} and RowKey ge ${range.from} and RowKey lt ${range.to}`;
-    const pages = this.client
-      .listEntities({ queryOptions: { filter } })
-      .byPage({ maxPageSize: pageSize });
-    for await (const page of pages) yield* page;
   }
 }
 

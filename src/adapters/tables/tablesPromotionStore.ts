@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
@@ -7,7 +7,7 @@ import type { PromotionCommit, PromotionStore, RepositoryState } from '../../por
 import { decodeCursor, encodeCursor } from './tablesCursor.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
-import { partitionKeyOf, type RowKeyRange } from './tablesKeys.js';
+import { partitionKeyOf } from './tablesKeys.js';
 import { planCommit } from './tablesPromotionCommit.js';
 import {
   historyRange,
@@ -26,6 +26,7 @@ import {
   promotionOfRow,
   stateOfRow,
 } from './tablesPromotionRowSchemas.js';
+import { queryRange, readRow, type Row } from './tablesPartition.js';
 
 /** What the Tables promotion store needs. */
 export interface TablesPromotionStoreOptions {
@@ -35,8 +36,6 @@ export interface TablesPromotionStoreOptions {
    */
   readonly client: TableClient;
 }
-
-type Row = TableEntityResult<Record<string, unknown>>;
 
 /**
  * The promotion store in one Azure table, a partition per repository (keys as in the builds
@@ -54,7 +53,7 @@ class TablesPromotionStore implements PromotionStore {
 
   async getRepositoryState(repository: string): Promise<RepositoryState> {
     const row = await this.run(`reading the promotion state of ${repository}`, () =>
-      this.readRow(repository, STATE_ROW_KEY),
+      readRow(this.client, repository, STATE_ROW_KEY),
     );
     return row ? stateOfRow(row) : { heads: {}, counters: {}, etag: undefined };
   }
@@ -64,14 +63,16 @@ class TablesPromotionStore implements PromotionStore {
     key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },
   ): Promise<Promotion | undefined> {
     const doing = `reading the ${key.stage} promotion of ${repository}@${key.digest}`;
-    const row = await this.run(doing, () => this.readRow(repository, promotionRowKey(key)));
+    const row = await this.run(doing, () => readRow(this.client, repository, promotionRowKey(key)));
     return row && promotionOfRow(row);
   }
 
   async listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]> {
     return this.run(`listing the promotions of ${repository}@${digest}`, async () => {
       const promotions: Promotion[] = [];
-      const rows = this.query(repository, promotionRange, 1000, odata` and digest eq ${digest}`);
+      const rows = queryRange(this.client, repository, promotionRange, 1000, {
+        andFilter: odata` and digest eq ${digest}`,
+      });
       for await (const row of rows) promotions.push(promotionOfRow(row));
       return promotions;
     });
@@ -79,21 +80,21 @@ class TablesPromotionStore implements PromotionStore {
 
   async findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined> {
     return this.run(`finding the promotion of ${repository}:${tag}`, async () => {
-      const pointer = await this.readRow(repository, tagRowKey(tag));
+      const pointer = await readRow(this.client, repository, tagRowKey(tag));
       if (!pointer) return undefined;
       const rowKey = promotionKeyOfTagRow(pointer);
       if (!isPromotionRowKey(rowKey))
         throw new Error(
           `promotion store row ${partitionKeyOf(repository)}/tag|${tag} is malformed`,
         );
-      const row = await this.readRow(repository, rowKey);
+      const row = await readRow(this.client, repository, rowKey);
       return row && promotionOfRow(row);
     });
   }
 
   async getOutcome(repository: string, messageId: string): Promise<OutcomeEvent | undefined> {
     const row = await this.run(`reading the outcome of message ${messageId} (${repository})`, () =>
-      this.readRow(repository, messageRowKey(messageId)),
+      readRow(this.client, repository, messageRowKey(messageId)),
     );
     return row && outcomeOfRow(row);
   }
@@ -114,7 +115,9 @@ class TablesPromotionStore implements PromotionStore {
       const range = { from: after ?? historyRange.from, to: historyRange.to };
       // One row more than asked tells whether another page follows.
       const rows: Row[] = [];
-      const found = this.query(repository, range, limit + 1, '', after !== undefined);
+      const found = queryRange(this.client, repository, range, limit + 1, {
+        exclusive: after !== undefined,
+      });
       for await (const row of found) {
         rows.push(row);
         if (rows.length > limit) break;
@@ -145,7 +148,7 @@ class TablesPromotionStore implements PromotionStore {
       }
       // The SDK retries a request whose answer was lost (timeout, 5xx); when the first try
       // had landed, the retry conflicts with it. The state row then names this commit.
-      const state = await this.readRow(repository, STATE_ROW_KEY);
+      const state = await readRow(this.client, repository, STATE_ROW_KEY);
       return { kind: state && commitIdOfRow(state) === commitId ? 'committed' : 'conflict' };
     });
   }
@@ -158,36 +161,6 @@ class TablesPromotionStore implements PromotionStore {
     } catch (error) {
       throw ledgerFailure(doing, error);
     }
-  }
-
-  /** The row, or undefined when it does not exist. */
-  private async readRow(repository: string, rowKey: string): Promise<Row | undefined> {
-    try {
-      return await this.client.getEntity(partitionKeyOf(repository), rowKey);
-    } catch (error) {
-      if (isEntityNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
-  /** The rows of a RowKey range of the repository's partition, in RowKey order. */
-  private async *query(
-    repository: string,
-    range: RowKeyRange,
-    pageSize: number,
-    andFilter = '',
-    exclusive = false,
-  ): AsyncGenerator<Row> {
-    const pk = partitionKeyOf(repository);
-    const filter =
-      (exclusive
-        ? odata`PartitionKey eq ${pk} and RowKey gt ${range.from} and RowKey lt ${range.to}`
-        : odata`PartitionKey eq ${pk} and RowKey ge ${range.from} and RowKey lt ${range.to}`) +
-      andFilter;
-    const pages = this.client
-      .listEntities({ queryOptions: { filter } })
-      .byPage({ maxPageSize: pageSize });
-    for await (const page of pages) yield* page;
   }
 }
 
