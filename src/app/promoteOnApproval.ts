@@ -7,7 +7,7 @@ import { repositoryProblem } from '../domain/imageReference.js';
 import type { OutcomeEvent, RecordedApproval } from '../domain/outcomeEvent.js';
 import type { Stage } from '../domain/pipeline.js';
 import { promotionKey, type Promotion } from '../domain/promotion.js';
-import { outcomeOf } from './promotionOutcome.js';
+import { outcomeOf, outcomeOfUnparsed } from './promotionOutcome.js';
 import { commit, MAX_ATTEMPTS, type PromoteDeps, type Step } from './promotionSteps.js';
 import { resolveBuild } from './resolveBuild.js';
 import { retagPromotion } from './retagPromotion.js';
@@ -209,24 +209,10 @@ async function announceInvalid(
   error: ValidationError,
   deps: PromoteDeps,
 ): Promise<OutcomeEvent> {
-  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-  const repository = str(fields.repository);
-  const id = str(fields.id) ?? `invalid-${deps.clock.now().getTime()}`;
-  const outcome = outcomeOf(
-    {
-      id,
-      repository: repository ?? '(invalid)',
-      stage: str(fields.stage) ?? '(invalid)',
-      version: undefined,
-    },
-    'rejected',
-    deps.clock.now(),
-    {
-      reason: `invalid approval message: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`,
-    },
-  );
-  if (repository !== undefined && repositoryProblem(repository) === undefined) {
+  const reason = `invalid approval message: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
+  const outcome = outcomeOfUnparsed(body, 'rejected', deps.clock.now(), reason);
+  const { repository } = outcome;
+  if (repositoryProblem(repository) === undefined) {
     const state = await deps.promotions.getRepositoryState(repository);
     await deps.promotions.commit(repository, {
       expectedEtag: state.etag,

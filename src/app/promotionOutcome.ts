@@ -37,13 +37,14 @@ export function outcomeOf(
 }
 
 /**
- * The `failed` outcome of a message Service Bus is about to dead-letter: its last delivery
- * failed transiently. Built from whatever of the body is readable.
+ * The outcome of a message that could not be parsed (`rejected`) or handled (`failed`), built
+ * from whatever of its body is readable.
  */
-export function failedOutcome(
+export function outcomeOfUnparsed(
   body: unknown,
-  reason: string,
+  outcome: 'rejected' | 'failed',
   at: Date,
+  reason: string,
   messageId?: string,
 ): OutcomeEvent {
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
@@ -55,8 +56,21 @@ export function failedOutcome(
       stage: str(fields.stage) ?? '(invalid)',
       version: str(fields.version),
     },
-    'failed',
+    outcome,
     at,
     { reason },
   );
+}
+
+/**
+ * The `failed` outcome of a message Service Bus is about to dead-letter: its last delivery
+ * failed transiently.
+ */
+export function failedOutcome(
+  body: unknown,
+  reason: string,
+  at: Date,
+  messageId?: string,
+): OutcomeEvent {
+  return outcomeOfUnparsed(body, 'failed', at, reason, messageId);
 }
