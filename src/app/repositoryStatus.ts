@@ -3,6 +3,8 @@ import type { RecordedApproval } from '../domain/outcomeEvent.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { promotionKey, type Promotion, type StageHead } from '../domain/promotion.js';
 import type { Ledger, PromotionStore } from '../ports.js';
+import { usageText, type ChatCommand } from '../domain/chatCommand.js';
+import { repositoryProblem } from '../domain/imageReference.js';
 
 /** How far back in the history the status looks for promotions still waiting for approvals. */
 const PENDING_LOOKBACK = 100;
@@ -111,4 +113,18 @@ export function statusText(status: RepositoryStatus): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The reply to a chat command that only asks for information (`status`, `help`, or a command
+ * that was not understood): the same text for Slack and Teams.
+ */
+export async function informationReply(
+  deps: Parameters<typeof repositoryStatus>[0],
+  command: Extract<ChatCommand, { kind: 'status' | 'usage' }>,
+): Promise<string> {
+  if (command.kind === 'usage') return usageText(command);
+  const problem = repositoryProblem(command.repository);
+  if (problem) return `Not understood: repository ${problem}`;
+  return statusText(await repositoryStatus(deps, command.repository));
 }

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { repositoryStatus, statusText } from '../app/repositoryStatus.js';
+import { informationReply } from '../app/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition.js';
 import { isChatActionId, parseChatAction, type ChatAction } from '../domain/chatAction.js';
 import {
   chatApproval,
   parseChatCommand,
   queuedText,
-  usageText,
   type ChatDecision,
 } from '../domain/chatCommand.js';
 import { ValidationError } from '../domain/errors.js';
-import { repositoryProblem } from '../domain/imageReference.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { json, problem } from './http/problem.js';
 import { readSignedBody } from './http/readSignedBody.js';
@@ -116,12 +114,8 @@ async function slashCommand(
   const command = parseChatCommand(fields.text, fields.command);
   switch (command.kind) {
     case 'usage':
-      return ephemeral(usageText(command));
-    case 'status': {
-      const problemText = repositoryProblem(command.repository);
-      if (problemText) return ephemeral(`Not understood: repository ${problemText}`);
-      return ephemeral(statusText(await repositoryStatus(services, command.repository)));
-    }
+    case 'status':
+      return ephemeral(await informationReply(services, command));
     default:
       return ephemeral(
         await decide(

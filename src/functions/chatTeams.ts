@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { repositoryStatus, statusText } from '../app/repositoryStatus.js';
+import { informationReply } from '../app/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition.js';
-import { chatApproval, parseChatCommand, queuedText, usageText } from '../domain/chatCommand.js';
-import { repositoryProblem } from '../domain/imageReference.js';
+import { chatApproval, parseChatCommand, queuedText } from '../domain/chatCommand.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { json, problem } from './http/problem.js';
 import { readSignedBody } from './http/readSignedBody.js';
@@ -97,12 +96,8 @@ export function chatTeams(getServices: ServicesProvider) {
       const command = parseChatCommand(text, invokedAs);
       switch (command.kind) {
         case 'usage':
-          return reply(usageText(command));
-        case 'status': {
-          const problemText = repositoryProblem(command.repository);
-          if (problemText) return reply(`Not understood: repository ${problemText}`);
-          return reply(statusText(await repositoryStatus(services, command.repository)));
-        }
+        case 'status':
+          return reply(await informationReply(services, command));
         default: {
           const { id, groups } = services.pipeline.approverFor(
             `teams:${activity.from.aadObjectId ?? activity.from.id}`,

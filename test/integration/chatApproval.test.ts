@@ -7,8 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { freePort } from '../../src/local/services/ports.js';
-import { buildImage, push } from '../support/images.js';
-import { newSha, outcomeOf, stack, tagDigest, unique, waitForTag } from '../support/stack.js';
+import { outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
 
 // Approvals from chat on the local stack: a host with Slack and Teams configured, whose
 // incoming webhooks are local servers that capture what promoter posts.
@@ -67,18 +66,6 @@ afterAll(async () => {
   );
   await rm(work, { recursive: true, force: true });
 });
-
-async function pushBuild(repository: string) {
-  const sha = newSha();
-  const image = await buildImage(path.join(work, unique('b')), { content: `chat ${sha}` });
-  const digest = await push(
-    image.reference,
-    `${stack.registry}/${repository}:git-${sha}`,
-    stack.certDir,
-  );
-  await waitForTag(repository, 'dev-latest', digest);
-  return { sha, digest };
-}
 
 function slashCommand(text: string, options: { secret?: string } = {}) {
   const body = new URLSearchParams({
@@ -160,7 +147,7 @@ async function notification(channel: 'slack' | 'teams', match: string) {
 describe('approvals from chat', () => {
   it('a signed Slack slash command approves rc: the tag is written and the channel is told', async () => {
     const repo = unique('slack');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     const answer = await slashCommand(`approve ${repo} ${build.sha} rc 1.2.3`);
     expect(answer.status).toBe(200);
     expect(((await answer.json()) as { text: string }).text).toMatch(
@@ -181,7 +168,7 @@ describe('approvals from chat', () => {
 
   it('a Teams mention approves the release, and the Teams channel gets the card', async () => {
     const repo = unique('teams');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     await slashCommand(`approve ${repo} ${build.sha} rc 2.0.0`);
     await latestOutcome(repo, (o) => o.stage === 'rc');
     const answer = await teamsMention(`approve ${repo} 2.0.0-rc1 release`);
@@ -195,7 +182,7 @@ describe('approvals from chat', () => {
 
   it('refuses a forged Slack command with 401 and promotes nothing', async () => {
     const repo = unique('forged');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     const answer = await slashCommand(`approve ${repo} ${build.sha} rc 1.0.0`, {
       secret: 'not-the-secret-0123456789',
     });

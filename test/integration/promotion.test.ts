@@ -2,16 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, buildIndex, push } from '../support/images.js';
+import { buildImage, push } from '../support/images.js';
 import {
   approve,
   listTags,
-  newSha,
   outcomeOf,
+  pushBuild,
   stack,
   tagDigest,
   unique,
-  waitForTag,
 } from '../support/stack.js';
 
 // End to end on the local stack: real registry notifications → webhook → the stand-in
@@ -27,28 +26,11 @@ afterAll(async () => {
 });
 
 /** Pushes a new single-arch build under git-<sha>; returns its sha and digest once in dev. */
-async function pushBuild(repository: string, options: { index?: boolean } = {}) {
-  const sha = newSha();
-  const dir = path.join(work, unique('b'));
-  const image = options.index
-    ? await buildIndex(dir, { content: `index ${sha}` })
-    : await buildImage(dir, { content: `image ${sha}` });
-  const digest = await push(
-    image.reference,
-    `${stack.registry}/${repository}:git-${sha}`,
-    stack.certDir,
-    {
-      all: options.index === true,
-    },
-  );
-  await waitForTag(repository, 'dev-latest', digest);
-  return { sha, digest };
-}
 
 describe('promotion on the local stack', () => {
   it('takes pushed builds through dev-latest, rc1, rc2 and release, every tag on the pushed digest', async () => {
     const repo = unique('myapp');
-    const first = await pushBuild(repo);
+    const first = await pushBuild(work, repo);
     expect(await tagDigest(repo, 'dev-latest')).toBe(first.digest);
 
     const rc1 = await outcomeOf(
@@ -63,7 +45,7 @@ describe('promotion on the local stack', () => {
     expect(rc1).toMatchObject({ outcome: 'promoted', tags: ['1.2.3-rc1'], digest: first.digest });
     expect(await tagDigest(repo, '1.2.3-rc1')).toBe(first.digest);
 
-    const second = await pushBuild(repo);
+    const second = await pushBuild(work, repo);
     const rc2 = await outcomeOf(
       repo,
       await approve({
@@ -112,7 +94,7 @@ describe('promotion on the local stack', () => {
 
   it('promotes a multi-arch index whole: every tag resolves to the index digest', async () => {
     const repo = `team/${unique('multi')}`;
-    const build = await pushBuild(repo, { index: true });
+    const build = await pushBuild(work, repo, { index: true });
     await outcomeOf(
       repo,
       await approve({
@@ -132,7 +114,7 @@ describe('promotion on the local stack', () => {
 
   it('refuses to release a digest that was never an rc, writing no tag', async () => {
     const repo = unique('norc');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     const outcome = await outcomeOf(
       repo,
       await approve({
@@ -154,7 +136,7 @@ describe('promotion on the local stack', () => {
       `${stack.registry}/${repo}:3.0.0`,
       stack.certDir,
     );
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     await outcomeOf(
       repo,
       await approve({
@@ -177,7 +159,7 @@ describe('promotion on the local stack', () => {
 
   it('promotes once when the same approval is posted twice', async () => {
     const repo = unique('twice');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     const message = {
       id: unique('gate-run'),
       repository: repo,
@@ -194,7 +176,7 @@ describe('promotion on the local stack', () => {
   it('gives concurrent approvals of different builds of one repository distinct rc numbers', async () => {
     const repo = unique('race');
     const builds = [];
-    for (let i = 0; i < 3; i++) builds.push(await pushBuild(repo));
+    for (let i = 0; i < 3; i++) builds.push(await pushBuild(work, repo));
     const ids = await Promise.all(
       builds.map((b) =>
         approve({ repository: repo, build: { digest: b.digest }, stage: 'rc', version: '4.0.0' }),

@@ -5,16 +5,14 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { freePort } from '../../src/local/services/ports.js';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
-import { buildImage, push } from '../support/images.js';
 import {
   approve,
   listTags,
-  newSha,
   outcomeOf,
+  pushBuild,
   stack,
   tagDigest,
   unique,
-  waitForTag,
 } from '../support/stack.js';
 
 // A second host shares the suite's ledger but reaches the registry through a proxy that
@@ -48,22 +46,10 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function pushBuild(repository: string) {
-  const sha = newSha();
-  const image = await buildImage(path.join(work, unique('b')), { content: `faults ${sha}` });
-  const digest = await push(
-    image.reference,
-    `${stack.registry}/${repository}:git-${sha}`,
-    stack.certDir,
-  );
-  await waitForTag(repository, 'dev-latest', digest);
-  return { sha, digest };
-}
-
 describe('a registry failing mid-promotion', () => {
   it('is retried by redelivery and promotes exactly once', async () => {
     const repo = unique('flaky');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     // More 503s on the manifest PUT than the SDK retries itself: the delivery fails and the
     // queue redelivers the message.
     proxy.failNext(4, { kind: 'status', status: 503 }, (r) => r.method === 'PUT');
@@ -85,7 +71,7 @@ describe('a registry failing mid-promotion', () => {
 
   it('dead-letters a message whose registry never recovers, announcing failed', async () => {
     const repo = unique('down');
-    const build = await pushBuild(repo);
+    const build = await pushBuild(work, repo);
     proxy.failNext(1000, { kind: 'status', status: 503 }, (r) => r.path.includes(repo));
     const id = await approve(
       { repository: repo, build: { gitSha: build.sha }, stage: 'rc', version: '1.2.3' },

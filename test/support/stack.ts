@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { expect, inject } from 'vitest';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { signPromoterRequest } from '../../src/domain/promoterSignature.js';
-import { inspectDigest, run } from './images.js';
+import { buildImage, buildIndex, inspectDigest, push, run } from './images.js';
 
 /** Helpers for end-to-end tests against the suite's local stack (test/globalSetup.ts). */
 export const stack = {
@@ -109,4 +110,30 @@ export async function listTags(repository: string): Promise<string[]> {
     `docker://${stack.registry}/${repository}`,
   ]);
   return (JSON.parse(out.toString('utf8')) as { Tags: string[] }).Tags.sort();
+}
+
+/**
+ * Builds a new image (an OCI index with `index`) under `workDir`, pushes it as
+ * `<repository>:git-<sha>` and waits until the automatic dev promotion moved `dev-latest` to it.
+ */
+export async function pushBuild(
+  workDir: string,
+  repository: string,
+  options: { readonly index?: boolean } = {},
+): Promise<{ sha: string; digest: string }> {
+  const sha = newSha();
+  const dir = path.join(workDir, unique('b'));
+  const image = options.index
+    ? await buildIndex(dir, { content: `index ${sha}` })
+    : await buildImage(dir, { content: `image ${sha}` });
+  const digest = await push(
+    image.reference,
+    `${stack.registry}/${repository}:git-${sha}`,
+    stack.certDir,
+    {
+      all: options.index === true,
+    },
+  );
+  await waitForTag(repository, 'dev-latest', digest);
+  return { sha, digest };
 }
