@@ -1,7 +1,7 @@
-import type { ApprovalMessage } from './domain/approvalMessage.js';
 import type { Build } from './domain/build.js';
 import type { OutcomeEvent } from './domain/outcomeEvent.js';
 import type { Promotion, StageHead } from './domain/promotion.js';
+import type { PromotionMessage } from './domain/promotionMessage.js';
 
 /** What the webhook saw: a manifest pushed under a build tag. */
 export interface BuildPush {
@@ -83,6 +83,12 @@ export interface Ledger {
     limit?: number,
   ): Promise<readonly Build[]>;
 
+  /**
+   * Every repository with a recorded build, sorted by name. A repository is listed from its
+   * first push recorded by this version of promoter on.
+   */
+  listRepositories(): Promise<readonly string[]>;
+
   /** Builds of a repository, newest first (by `recordedAt`), a page at a time. */
   listBuilds(
     repository: string,
@@ -162,6 +168,8 @@ export interface PromotionStore {
     repository: string,
     key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },
   ): Promise<Promotion | undefined>;
+  /** Every promotion of the repository, any stage and status (one query; order unspecified). */
+  listPromotions(repository: string): Promise<readonly Promotion[]>;
   /** Every promotion of one digest, any stage. */
   listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]>;
   /** The promotion that allocated `tag` (e.g. `1.2.3-rc2`), if any. */
@@ -177,6 +185,15 @@ export interface PromotionStore {
     readonly nextCursor?: string | undefined;
   }>;
   /**
+   * Records an event that changes no promotion (drift, a retention deletion, a dead-lettered
+   * message) in the history and under its `messageId`, so `getOutcome` finds it. Idempotent:
+   * an event whose `messageId` is recorded already is `duplicate` and changes nothing.
+   */
+  appendHistory(
+    repository: string,
+    event: OutcomeEvent,
+  ): Promise<{ readonly kind: 'recorded' | 'duplicate' }>;
+  /**
    * Applies the change atomically. `conflict` when the state's etag changed or the outcome's
    * message id was recorded meanwhile: re-read and decide again.
    */
@@ -186,9 +203,12 @@ export interface PromotionStore {
   ): Promise<{ readonly kind: 'committed' | 'conflict' }>;
 }
 
-/** Sends approval messages to the `promotions` queue (session id = repository, message id = id). */
+/**
+ * Sends messages (approvals, rollbacks, unpins) to the `promotions` queue (session id =
+ * repository, message id = id).
+ */
 export interface ApprovalQueue {
-  send(message: ApprovalMessage): Promise<void>;
+  send(message: PromotionMessage): Promise<void>;
 }
 
 /** Announces outcomes on the `promotion-events` topic. At least once: `id` dedupes. */

@@ -65,6 +65,13 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
     return reject(
       `unknown stage "${message.stage}"; the pipeline's stages are ${pipeline.stages.map((s) => s.name).join(', ')}`,
     );
+  const pin = state.heads[stage.name]?.pinned;
+  if (pin && message.decision === 'approve')
+    return reject(
+      `stage ${stage.name} is pinned to ${state.heads[stage.name]?.digest ?? ''} by ${pin.by} since ${pin.at} (rollback: ${pin.reason}); nothing was promoted. Unpin it first: promoter unpin ${repo} --stage ${stage.name}`,
+      undefined,
+      stage,
+    );
   const resolved = await resolveBuild(repo, message.build, { ...deps, state });
   if (resolved.kind === 'unknown') return reject(resolved.reason, undefined, stage);
   const { build } = resolved;

@@ -53,6 +53,15 @@ export async function retagPromotion(
     }
     if (stage.immutable) await registry.lockTag(repo, tag);
   }
+  // The stage's floating tag follows every promotion (and a rollback moves it back).
+  const floating = stage.latest === undefined ? [] : [stage.latest];
+  for (const tag of floating) {
+    const stored = await registry.putManifest(repo, tag, manifest);
+    if (stored !== promotion.digest)
+      throw new Error(
+        `${doing}: the registry stored ${stored} under ${tag}, not the approved ${promotion.digest}`,
+      );
+  }
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const state = await deps.promotions.getRepositoryState(repo);
@@ -68,7 +77,7 @@ export async function retagPromotion(
         stage: stage.name,
         digest: promotion.digest,
         ...(promotion.version !== undefined ? { version: promotion.version } : {}),
-        tags: promotion.tags,
+        tags: [...promotion.tags, ...floating],
         promotedAt: now.toISOString(),
       },
     };

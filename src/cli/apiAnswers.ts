@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTCOME_KINDS } from '../domain/outcomeEvent.js';
 
 /**
  * The answers of promoter's HTTP API, as far as the CLI reads them. Objects are loose: fields
@@ -24,7 +25,7 @@ export type AnswerApproval = z.output<typeof approval>;
 /** An outcome event (see `src/domain/outcomeEvent.ts`). */
 export const outcomeAnswer = z.looseObject({
   id: z.string(),
-  outcome: z.enum(['promoted', 'pending', 'rejected', 'failed']),
+  outcome: z.enum(OUTCOME_KINDS),
   repository: z.string(),
   stage: z.string(),
   version: z.string().optional(),

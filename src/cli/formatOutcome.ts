@@ -57,5 +57,21 @@ export function formatOutcome(outcome: OutcomeAnswer): { line: string; exitCode:
         line: `${outcome.outcome}: ${outcome.reason ?? 'no reason given'}`,
         exitCode: ExitCode.rejected,
       };
+    case 'rolled-back':
+      return {
+        line: `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage}\``,
+        exitCode: ExitCode.ok,
+      };
+    case 'unpinned':
+      return {
+        line: `unpinned ${outcome.repository} ${outcome.stage}: promotions into it resume`,
+        exitCode: ExitCode.ok,
+      };
+    case 'drift':
+    case 'deleted':
+      return {
+        line: `${outcome.outcome}: ${outcome.reason ?? ''}`,
+        exitCode: ExitCode.ok,
+      };
   }
 }

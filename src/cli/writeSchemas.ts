@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { approvalMessageJsonSchema } from '../domain/approvalMessage.js';
+import { promotionMessageJsonSchema } from '../domain/promotionMessage.js';
 import { pipelineJsonSchema } from '../domain/pipeline.js';
 
 /**
@@ -57,11 +58,22 @@ export function approvalSchemaDocument(): Record<string, unknown> {
   });
 }
 
+/** Every message type on the `promotions` queue: approval, rollback, unpin. */
+export function promotionMessageSchemaDocument(): Record<string, unknown> {
+  return document(promotionMessageJsonSchema(), {
+    $id: 'urn:promoter:schemas:promotion-message',
+    title: 'promoter promotions-queue message',
+    description:
+      'Any message on the promotions queue (session id = repository, message id = id), told apart by type: approval (approve or reject one build for one stage), rollback (move a stage’s floating tags back to an earlier promotion and pin it), unpin (release a pinned stage).',
+  });
+}
+
 /** Each schema file's path (relative to the project root) and its exact text, as committed. */
 export async function schemaFiles(): Promise<{ path: string; text: string }[]> {
   const documents: [string, Record<string, unknown>][] = [
     [PIPELINE_SCHEMA_PATH, pipelineSchemaDocument()],
     [APPROVAL_SCHEMA_PATH, approvalSchemaDocument()],
+    ['schemas/promotion-message.schema.json', promotionMessageSchemaDocument()],
   ];
   return Promise.all(
     documents.map(async ([path, doc]) => {

@@ -60,8 +60,8 @@ export const approver = z.strictObject({
 
 export type Approver = z.output<typeof approver>;
 
-export const approvalMessageSchema = z.strictObject({
-  type: z.literal('approval'),
+/** Fields every message on the `promotions` queue has. */
+export const messageFields = {
   id: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, 'an id is 1–128 letters, digits, . _ : or -')
@@ -70,10 +70,6 @@ export const approvalMessageSchema = z.strictObject({
     .string()
     .superRefine(refine(repositoryProblem))
     .describe('Repository, e.g. team/backend'),
-  build: buildSelector,
-  stage: z.string().min(1).describe('Target stage, e.g. rc'),
-  version: version.optional(),
-  decision: z.enum(['approve', 'reject']),
   approver,
   source: z
     .string()
@@ -82,15 +78,24 @@ export const approvalMessageSchema = z.strictObject({
       'a source is a short lowercase name such as cli, slack, teams, gate, system',
     )
     .describe('Where the decision came from'),
+  at: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .describe('When the decision was made (defaults to when it is handled)'),
+};
+
+export const approvalMessageSchema = z.strictObject({
+  type: z.literal('approval'),
+  ...messageFields,
+  build: buildSelector,
+  stage: z.string().min(1).describe('Target stage, e.g. rc'),
+  version: version.optional(),
+  decision: z.enum(['approve', 'reject']),
   comment: z.string().max(2000).optional(),
   requestedBy: z
     .strictObject({ id: z.string().min(1).max(256) })
     .optional()
     .describe('Who asked for this promotion; they may not approve it themselves'),
-  at: z.iso
-    .datetime({ offset: true })
-    .optional()
-    .describe('When the decision was made (defaults to when it is handled)'),
 });
 
 /** An approval message as sent (input: `approver.groups` may be absent). */

@@ -11,13 +11,36 @@ export interface RecordedApproval {
 }
 
 /**
- * What happened to an approval message, announced on the `promotion-events` topic (the local
- * host keeps them). `id` is unique per outcome, so subscribers can drop redelivered copies.
+ * Every kind of outcome:
+ * - `promoted`, `pending`, `rejected`: what an approval message led to;
+ * - `failed`: a message gave up after its last delivery (it goes to the dead-letter queue);
+ * - `rolled-back`, `unpinned`: a rollback moved a stage's floating tags back and pinned it;
+ *   an unpin released it;
+ * - `drift`: a stage tag was moved in the registry by someone other than promoter;
+ * - `deleted`: retention deleted a build that never went past the first stage.
+ */
+export const OUTCOME_KINDS = [
+  'promoted',
+  'pending',
+  'rejected',
+  'failed',
+  'rolled-back',
+  'unpinned',
+  'drift',
+  'deleted',
+] as const;
+
+export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
+
+/**
+ * What happened to a promotion message (or what promoter noticed or did on its own: drift,
+ * retention), announced on the `promotion-events` topic (the local host keeps them) and kept
+ * in the history. `id` is unique per outcome, so subscribers can drop redelivered copies.
  */
 export interface OutcomeEvent {
   readonly type: 'promotion.outcome';
   readonly id: string;
-  readonly outcome: 'promoted' | 'pending' | 'rejected' | 'failed';
+  readonly outcome: OutcomeKind;
   readonly repository: string;
   readonly stage: string;
   readonly version?: string | undefined;
@@ -31,8 +54,17 @@ export interface OutcomeEvent {
   /** For pending: who may still approve (ids and groups; empty lists mean anyone allowed). */
   readonly eligible?:
     { readonly ids: readonly string[]; readonly groups: readonly string[] } | undefined;
-  /** For rejected and failed: why, in words an operator can act on. */
+  /** For rejected and failed: why, in words an operator can act on; for the others, the why given. */
   readonly reason?: string | undefined;
+  /**
+   * For `rolled-back`: the digest the stage held before. For `drift`: the digest the ledger
+   * says the tag should hold (`digest` is the one found in the registry).
+   */
+  readonly previousDigest?: string | undefined;
+  /** For `drift`: whether promoter put the tag back (`restoreOnDrift`). */
+  readonly restored?: boolean | undefined;
+  /** Who acted, for `rolled-back`, `unpinned` and `drift` (the registry's actor, when known). */
+  readonly actor?: string | undefined;
   /** The approval message that led here. */
   readonly messageId: string;
   readonly at: string;

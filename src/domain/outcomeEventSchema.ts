@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutcomeEvent, RecordedApproval } from './outcomeEvent.js';
+import { OUTCOME_KINDS, type OutcomeEvent, type RecordedApproval } from './outcomeEvent.js';
 import { parseWith } from './zodIssues.js';
 
 /*
@@ -24,7 +24,7 @@ const recordedApproval: z.ZodType<RecordedApproval> = z.object({
 export const outcomeEventSchema: z.ZodType<OutcomeEvent> = z.object({
   type: z.literal('promotion.outcome'),
   id: z.string().min(1),
-  outcome: z.enum(['promoted', 'pending', 'rejected', 'failed']),
+  outcome: z.enum(OUTCOME_KINDS),
   repository: z.string().min(1),
   stage: z.string().min(1),
   version: z.string().optional(),
@@ -35,6 +35,9 @@ export const outcomeEventSchema: z.ZodType<OutcomeEvent> = z.object({
   required: z.number().int().nonnegative().optional(),
   eligible: z.object({ ids: strings, groups: strings }).optional(),
   reason: z.string().optional(),
+  previousDigest: z.string().optional(),
+  restored: z.boolean().optional(),
+  actor: z.string().optional(),
   messageId: z.string().min(1),
   at: isoDate,
 });

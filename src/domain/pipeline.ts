@@ -95,6 +95,16 @@ const stageSchema = strictObject({
     .describe(
       'Only a digest that holds the from stage’s tag for the same {version} may enter; needs {version} in both tags.',
     ),
+  latest: z
+    .string()
+    .regex(
+      /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/,
+      'a tag is 1–128 letters, digits, _ . -, not starting with . or -',
+    )
+    .optional()
+    .describe(
+      'A floating tag (no placeholders) moved to every digest that enters the stage and back by a rollback, e.g. release-latest. Never locked.',
+    ),
   approval: approvalSchema.describe('The approvals a digest needs to enter the stage.'),
 });
 
@@ -110,6 +120,7 @@ export const DEFAULT_PIPELINE_JSON = {
       immutable: true,
       from: 'rc',
       sameVersion: true,
+      latest: 'release-latest',
       approval: { required: 1 },
     },
   ],
@@ -130,6 +141,12 @@ export const pipelineSchema = strictObject({
     .min(1, 'a pipeline needs at least one stage')
     .describe(
       'The stages a digest moves through, in order, each entered by writing its tag on the digest.',
+    ),
+  restoreOnDrift: z
+    .boolean()
+    .default(false)
+    .describe(
+      'When a stage tag is moved by someone other than promoter (drift), put it back to the digest the ledger holds. Drift is always recorded and announced.',
     ),
   identities: z
     .record(
@@ -170,6 +187,26 @@ export const pipelineSchema = strictObject({
         path: [...path, 'from'],
         message: `"${stage.from}" is not an earlier stage; allowed: ${earlier.length ? earlier.join(', ') : '(none: the first stage has no from)'}`,
       });
+    if (stage.latest !== undefined) {
+      const clash = pipeline.stages.findIndex(
+        (other, j) =>
+          (j !== i && other.latest === stage.latest) ||
+          tagMatchesTemplate(other.tag, stage.latest ?? ''),
+      );
+      if (clash !== -1)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'latest'],
+          message: `"${stage.latest}" is already a tag of stage "${pipeline.stages[clash]?.name ?? ''}"; a floating tag belongs to one stage`,
+        });
+      const build = compileBuildTagPattern(pipeline.buildTag);
+      if (build.ok && build.pattern.gitShaOf(stage.latest) !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, 'latest'],
+          message: `"${stage.latest}" looks like a build tag (${pipeline.buildTag}); pick a name CI never pushes`,
+        });
+    }
     const template = parseTagTemplate(stage.tag);
     if (!template.ok) return;
     if (stage.immutable && template.template.placeholders.size === 0)
@@ -218,6 +255,8 @@ export interface Stage {
   /** The stage a digest must hold first, or undefined for the first stage. */
   readonly from: string | undefined;
   readonly sameVersion: boolean;
+  /** A floating tag moved to every digest that enters the stage (`release-latest`), if any. */
+  readonly latest: string | undefined;
   readonly approval: {
     readonly required: number;
     readonly approvers: { readonly ids: readonly string[]; readonly groups: readonly string[] };
@@ -230,11 +269,32 @@ export interface Stage {
 export interface Pipeline {
   readonly buildTag: BuildTagPattern;
   readonly stages: readonly Stage[];
+  /** Whether a stage tag moved by someone else is put back to the ledger's digest. */
+  readonly restoreOnDrift: boolean;
   stage(name: string): Stage | undefined;
-  /** The stage whose tag template produced `tag`, if any: a push to it is a re-tag or drift. */
+  /**
+   * The stage whose tag template produced `tag`, or whose `latest` tag it is, if any: a push
+   * to it is promoter's own re-tag, or drift.
+   */
   stageOfTag(tag: string): Stage | undefined;
   /** The approver a chat user (`slack:U123`, `teams:<id>`) acts as: mapped, or the chat id itself. */
   approverFor(chatUser: string): { readonly id: string; readonly groups: readonly string[] };
+}
+
+/** Whether `tag` is one `template` (a stage's `tag`) can produce. */
+function tagMatchesTemplate(template: string, tag: string): boolean {
+  const parsed = parseTagTemplate(template);
+  return parsed.ok && parsed.template.pattern.test(tag);
+}
+
+/**
+ * The tags of `stage` that move from digest to digest: its own tag when it is mutable and has
+ * no placeholder (`dev-latest`), and its `latest` tag (`release-latest`). A rollback moves these
+ * and never an immutable tag.
+ */
+export function floatingTags(stage: Stage): readonly string[] {
+  const own = !stage.immutable && stage.tag.placeholders.size === 0 ? [stage.tag.source] : [];
+  return stage.latest === undefined ? own : [...own, stage.latest];
 }
 
 const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -266,6 +326,7 @@ function compilePipeline(definition: PipelineDefinition): Pipeline {
       immutable: s.immutable,
       from: s.from ?? definition.stages[i - 1]?.name,
       sameVersion: s.sameVersion,
+      latest: s.latest,
       approval: {
         required: s.approval.required,
         approvers: s.approval.approvers,
@@ -276,8 +337,9 @@ function compilePipeline(definition: PipelineDefinition): Pipeline {
   return {
     buildTag: compiledBuildTag.pattern,
     stages,
+    restoreOnDrift: definition.restoreOnDrift,
     stage: (name) => stages.find((s) => s.name === name),
-    stageOfTag: (tag) => stages.find((s) => s.tag.pattern.test(tag)),
+    stageOfTag: (tag) => stages.find((s) => s.latest === tag || s.tag.pattern.test(tag)),
     approverFor: (chatUser) => definition.identities[chatUser] ?? { id: chatUser, groups: [] },
   };
 }

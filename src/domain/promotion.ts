@@ -26,13 +26,29 @@ export interface Promotion {
   readonly reason?: string | undefined;
 }
 
+/** Why a stage is held at its digest: a rollback, until someone unpins it. */
+export interface StagePin {
+  /** Who rolled back (approver id). */
+  readonly by: string;
+  readonly at: string;
+  readonly reason: string;
+  /** The rollback message. */
+  readonly messageId: string;
+}
+
 /** What a stage holds now. */
 export interface StageHead {
   readonly stage: string;
   readonly digest: string;
   readonly version?: string | undefined;
+  /** The stage's tags on this digest, immutable ones first, then floating ones (`release-latest`). */
   readonly tags: readonly string[];
   readonly promotedAt: string;
+  /**
+   * Set by a rollback: the stage stays at this digest, and promotions into it are refused,
+   * until an unpin.
+   */
+  readonly pinned?: StagePin | undefined;
 }
 
 /** Identifies a promotion within its repository. */

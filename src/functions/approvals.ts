@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ServicesProvider } from '../composition.js';
-import { parseApprovalMessage } from '../domain/approvalMessage.js';
+import { parsePromotionMessage } from '../domain/promotionMessage.js';
 import { json, problem } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
 import { readSignedBody } from './http/readSignedBody.js';
@@ -13,8 +13,9 @@ const MAX_APPROVAL_BYTES = 64 * 1024;
 const REPLAY_MEMORY_MS = 2 * PROMOTER_MAX_SKEW_SECONDS * 1000;
 
 /**
- * `POST /api/approvals`: queues an approval or rejection (the message contract; `type`, `id`
- * and `source` may be left out: `approval`, a new UUID and `http`). The request must be signed
+ * `POST /api/approvals`: queues an approval or rejection, a rollback or an unpin (the
+ * message contract; `type`, `id` and `source` may be left out: `approval`, a new UUID and
+ * `http`). The request must be signed
  * with `PROMOTER_APPROVALS_HMAC_SECRET` (`X-Promoter-Signature`, `X-Promoter-Timestamp`: see
  * `signPromoterRequest`); a forged, stale or replayed request is answered 401 and changes
  * nothing. Unset, the secret refuses every request (401: it is not a condition a retry fixes).
@@ -54,18 +55,18 @@ export function approvals(getServices: ServicesProvider) {
       }
       const fields =
         typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
-      const message = parseApprovalMessage({
+      const message = parsePromotionMessage({
         type: 'approval',
         id: randomUUID(),
         source: 'http',
         ...fields,
       });
       await services.approvals.send(message);
-      context.info('approval queued', {
+      context.info(`${message.type} queued`, {
         messageId: message.id,
         repository: message.repository,
         stage: message.stage,
-        decision: message.decision,
+        ...(message.type === 'approval' ? { decision: message.decision } : {}),
         approver: message.approver.id,
       });
       return json(202, {

@@ -2,6 +2,12 @@ import type { InvocationContext } from '@azure/functions';
 import { promoteOnApproval } from '../app/promoteOnApproval.js';
 import { failedOutcome } from '../app/promotionOutcome.js';
 import type { ServicesProvider } from '../composition.js';
+import { repositoryProblem } from '../domain/imageReference.js';
+
+/** The history key of a dead-lettered message: one per message and delivery count. */
+export function deadLetterId(messageId: string, deliveryCount: number): string {
+  return `dead-letter:${deliveryCount}:${messageId}`;
+}
 
 /** Service Bus delivers a JSON body parsed, or as text when its content type was not JSON. */
 function bodyOf(message: unknown): unknown {
@@ -54,6 +60,18 @@ export function promotions(getServices: ServicesProvider) {
         await services.publisher.publish(failed).catch((e: unknown) => {
           context.error('could not announce the failure', { reason: String(e) });
         });
+        // Kept in the history under its own id (not the message's, so that a message sent
+        // again from the dead-letter queue is handled afresh): the board lists it.
+        if (repositoryProblem(failed.repository) === undefined)
+          await services.promotions
+            .appendHistory(failed.repository, {
+              ...failed,
+              id: `dead-letter-${failed.id}`,
+              messageId: deadLetterId(failed.messageId, deliveryCount),
+            })
+            .catch((e: unknown) => {
+              context.error('could not record the failure in the history', { reason: String(e) });
+            });
       }
       throw error;
     }

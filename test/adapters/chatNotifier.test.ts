@@ -111,6 +111,26 @@ const events: Record<OutcomeEvent['outcome'], OutcomeEvent> = {
     reason: 'rejected by alice: flaky tests',
   },
   failed: { ...base, id: 'o4', outcome: 'failed', reason: 'gave up after 5 deliveries: 503' },
+  'rolled-back': {
+    ...base,
+    id: 'o5',
+    outcome: 'rolled-back',
+    tags: ['release-latest'],
+    previousDigest: 'sha256:9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f',
+    actor: 'alice',
+    reason: 'crash loop in 1.2.3',
+  },
+  unpinned: { ...base, id: 'o6', outcome: 'unpinned', actor: 'alice', reason: 'fixed in 1.2.4' },
+  drift: {
+    ...base,
+    id: 'o7',
+    outcome: 'drift',
+    tags: ['1.2.3'],
+    previousDigest: 'sha256:9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f9f',
+    restored: true,
+    reason: 'tag 1.2.3 was moved off the promoted digest',
+  },
+  deleted: { ...base, id: 'o8', outcome: 'deleted', reason: 'retention: older than 30 days' },
 };
 
 /** Everything a Slack user reads: header, section text and fields, context lines. */
@@ -156,6 +176,10 @@ describe('chat notifications', () => {
         pending: 'Awaiting approval',
         rejected: 'Rejected',
         failed: 'Failed',
+        'rolled-back': 'Rolled back',
+        unpinned: 'Unpinned',
+        drift: 'Drift',
+        deleted: 'Deleted by retention',
       };
       for (const seen of [slackSees, teamsSees]) {
         expect(seen).toContain(word[event.outcome]);

@@ -275,6 +275,32 @@ describe('Tables ledger on Azurite', () => {
     },
   );
 
+  it('lists every repository with a recorded build once, sorted, nested ones included', async () => {
+    const ledger = newLedger();
+    expect(await ledger.listRepositories()).toEqual([]);
+    await ledger.recordBuild(
+      push({ repository: 'zeta', gitSha: 'a'.repeat(40), digest: 'sha256:' + '1'.repeat(64) }),
+    );
+    await ledger.recordBuild(
+      push({
+        repository: 'team/backend',
+        gitSha: 'b'.repeat(40),
+        digest: 'sha256:' + '2'.repeat(64),
+      }),
+    );
+    await ledger.recordBuild(
+      push({
+        repository: 'team/backend',
+        gitSha: 'c'.repeat(40),
+        digest: 'sha256:' + '3'.repeat(64),
+      }),
+    );
+    await ledger.recordBuild(
+      push({ repository: 'alpha', gitSha: 'd'.repeat(40), digest: 'sha256:' + '4'.repeat(64) }),
+    );
+    expect(await ledger.listRepositories()).toEqual(['alpha', 'team/backend', 'zeta']);
+  });
+
   it('keeps the nested repository team/backend apart from team', async () => {
     const ledger = newLedger();
     const sha = shaOf('nested');

@@ -98,6 +98,41 @@ describe('Tables promotion store on Azurite', () => {
     expect(await store.listHistory('myapp', { limit: 5 })).toEqual({ outcomes: [] });
   });
 
+  it('appends an event to the history once, findable by its message id, without touching the state', async () => {
+    const store = newStore();
+    const drift: OutcomeEvent = {
+      ...outcome('drift:event-1', 5),
+      outcome: 'drift',
+      tags: ['1.2.3'],
+      previousDigest: digestOf('two'),
+      restored: false,
+      actor: 'mallory',
+    };
+    expect(await store.appendHistory('myapp', drift)).toEqual({ kind: 'recorded' });
+    expect(await store.appendHistory('myapp', { ...drift, id: 'again', at: at(9) })).toEqual({
+      kind: 'duplicate',
+    });
+    expect(await store.getOutcome('myapp', 'drift:event-1')).toEqual(drift);
+    expect((await store.listHistory('myapp', { limit: 10 })).outcomes).toEqual([drift]);
+    expect((await store.getRepositoryState('myapp')).etag).toBeUndefined();
+  });
+
+  it('lists every promotion of a repository, any stage and status, and only that repository', async () => {
+    const store = newStore();
+    const dev = promotion({
+      stage: 'dev',
+      version: undefined,
+      digest: digestOf('a'),
+      tags: ['dev-latest'],
+    });
+    const rc = promotion({ digest: digestOf('b'), status: 'pending' });
+    await store.commit('myapp', change({ promotions: [dev, rc] }));
+    await store.commit('other', change({ promotions: [{ ...dev, repository: 'other' }] }));
+    const listed = await store.listPromotions('myapp');
+    expect(listed).toHaveLength(2);
+    expect(listed).toEqual(expect.arrayContaining([dev, rc]));
+  });
+
   it('creates the state on the first commit; a commit with the stale etag conflicts and writes none of its rows', async () => {
     const store = newStore();
     const first = await store.commit('myapp', change({ counters: { 'rc|1.2.3': 1 } }));

@@ -3,6 +3,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import {
   DEFAULT_PIPELINE_JSON,
   defaultPipeline,
+  floatingTags,
   parsePipeline,
   type Pipeline,
 } from '../../src/domain/pipeline.js';
@@ -131,8 +132,18 @@ describe('the default pipeline', () => {
     ['v1.2.3', undefined],
     ['dev-latest-2', undefined],
     ['1.2', undefined],
+    ['release-latest', 'release'],
   ])('stageOfTag(%s) is %s', (tag, stage) => {
     expect(pipeline.stageOfTag(tag)?.name).toBe(stage);
+  });
+
+  it('moves dev-latest and release-latest on promotion and rollback, never an immutable tag', () => {
+    expect(pipeline.stages.map((s) => [s.name, floatingTags(s)])).toEqual([
+      ['dev', ['dev-latest']],
+      ['rc', []],
+      ['release', ['release-latest']],
+    ]);
+    expect(pipeline.restoreOnDrift).toBe(false);
   });
 
   it('renders each stage tag', () => {
@@ -205,13 +216,13 @@ describe('parsePipeline', () => {
       'an unknown stage field',
       withStage(1, { approvals: 2 }),
       'stages[1]',
-      'unknown field "approvals"; allowed: name, tag, immutable, from, sameVersion, approval',
+      'unknown field "approvals"; allowed: name, tag, immutable, from, sameVersion, latest, approval',
     ],
     [
       'two unknown stage fields',
       withStage(0, { color: 'blue', size: 1 }),
       'stages[0]',
-      'unknown fields "color", "size"; allowed: name, tag, immutable, from, sameVersion, approval',
+      'unknown fields "color", "size"; allowed: name, tag, immutable, from, sameVersion, latest, approval',
     ],
     [
       'an unknown approval field',
@@ -351,6 +362,36 @@ describe('parsePipeline', () => {
       withApproval(1, { expiresAfter: 7 }),
       'stages[1].approval.expiresAfter',
       'expected string',
+    ],
+    [
+      'a floating tag with a placeholder',
+      withStage(1, { latest: 'rc-{version}' }),
+      'stages[1].latest',
+      'a tag is 1–128 letters, digits, _ . -',
+    ],
+    [
+      'a floating tag another stage writes',
+      withStage(1, { latest: '1.2.3' }),
+      'stages[1].latest',
+      '"1.2.3" is already a tag of stage "release"; a floating tag belongs to one stage',
+    ],
+    [
+      'a floating tag shared by two stages',
+      withStage(1, { latest: 'release-latest' }),
+      'stages[1].latest',
+      'a floating tag belongs to one stage',
+    ],
+    [
+      'a floating tag that is a build tag',
+      withStage(1, { latest: 'git-abcdef1' }),
+      'stages[1].latest',
+      'looks like a build tag (git-{sha})',
+    ],
+    [
+      'restoreOnDrift that is not a boolean',
+      { ...seed(), restoreOnDrift: 'yes' },
+      'restoreOnDrift',
+      'expected boolean',
     ],
     [
       'a build tag without {sha}',

@@ -62,4 +62,21 @@ describe('the promotions queue function', () => {
       },
     ]);
   });
+
+  it('keeps a dead-lettered message in the history, yet handles it afresh when it is sent again', async () => {
+    const m = memoryServices();
+    m.ledger.down = true;
+    await expect(deliver(m, message, 5)).rejects.toBeInstanceOf(TransientError);
+    const { outcomes } = await m.promotions.listHistory('myapp', { limit: 10 });
+    expect(outcomes).toMatchObject([
+      {
+        outcome: 'failed',
+        messageId: 'dead-letter:5:m1',
+        reason: expect.stringMatching(/dead-letter queue/) as unknown,
+      },
+    ]);
+    m.ledger.down = false;
+    await deliver(m, message, 1);
+    expect(m.published.at(-1)).toMatchObject({ outcome: 'rejected', messageId: 'm1' });
+  });
 });

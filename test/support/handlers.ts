@@ -2,7 +2,7 @@ import functions, { type HttpHandler } from '@azure/functions';
 import type { Services, ServicesProvider } from '../../src/composition.js';
 import { loadConfig } from '../../src/config.js';
 import { defaultPipeline } from '../../src/domain/pipeline.js';
-import type { ApprovalMessage } from '../../src/domain/approvalMessage.js';
+import type { PromotionMessage } from '../../src/domain/promotionMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { MemoryLedger } from './memoryLedger.js';
 import { MemoryPromotionStore } from './memoryPromotionStore.js';
@@ -22,7 +22,7 @@ export interface MemoryServices {
   readonly promotions: MemoryPromotionStore;
   readonly registry: MemoryRegistry;
   /** Approval messages sent to the queue. */
-  readonly sent: ApprovalMessage[];
+  readonly sent: PromotionMessage[];
   /** Outcome events published. */
   readonly published: OutcomeEvent[];
   readonly replays: MemoryReplayGuard;
@@ -42,7 +42,7 @@ export function memoryServices(
   });
   const promotions = new MemoryPromotionStore();
   const registry = new MemoryRegistry();
-  const sent: ApprovalMessage[] = [];
+  const sent: PromotionMessage[] = [];
   const published: OutcomeEvent[] = [];
   const notified: OutcomeEvent[] = [];
   const clock = { now: () => new Date('2026-11-27T10:00:00.000Z') };

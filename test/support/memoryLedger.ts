@@ -77,6 +77,11 @@ export class MemoryLedger implements Ledger {
     return Promise.resolve(this.builds.get(this.key(repository, digest)));
   }
 
+  listRepositories(): Promise<readonly string[]> {
+    this.check('listing repositories');
+    return Promise.resolve([...new Set([...this.builds.values()].map((b) => b.repository))].sort());
+  }
+
   private newestFirst(repository: string): Build[] {
     return [...this.builds.values()]
       .filter((b) => b.repository === repository)

@@ -48,6 +48,21 @@ export class MemoryPromotionStore implements PromotionStore {
     return Promise.resolve(this.repo(repository).promotions.get(promotionKey(key)));
   }
 
+  listPromotions(repository: string): Promise<readonly Promotion[]> {
+    return Promise.resolve([...this.repo(repository).promotions.values()]);
+  }
+
+  appendHistory(
+    repository: string,
+    event: OutcomeEvent,
+  ): Promise<{ kind: 'recorded' | 'duplicate' }> {
+    const repo = this.repo(repository);
+    if (repo.outcomes.has(event.messageId)) return Promise.resolve({ kind: 'duplicate' });
+    repo.outcomes.set(event.messageId, event);
+    repo.history.push(event);
+    return Promise.resolve({ kind: 'recorded' });
+  }
+
   listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]> {
     return Promise.resolve(
       [...this.repo(repository).promotions.values()].filter((p) => p.digest === digest),

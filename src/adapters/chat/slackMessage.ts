@@ -12,12 +12,29 @@ const HEADLINES: Readonly<Record<OutcomeEvent['outcome'], (target: string) => st
   pending: (t) => `⏳ Awaiting approval: ${t}`,
   rejected: (t) => `⛔ Rejected: ${t}`,
   failed: (t) => `❌ Failed: ${t}`,
+  'rolled-back': (t) => `↩️ Rolled back: ${t}`,
+  unpinned: (t) => `▶️ Unpinned: ${t}`,
+  drift: (t) => `⚠️ Drift: ${t}`,
+  deleted: (t) => `🗑️ Deleted by retention: ${t}`,
 };
 
-/** `✅ Promoted myapp to rc 1.2.3`, `⏳ Awaiting approval: myapp to rc 1.2.3` … */
+/** `✅ Promoted myapp to rc 1.2.3`, `⚠️ Drift: myapp tag 1.2.3 was moved` … */
 export function outcomeHeadline(event: OutcomeEvent): string {
   const stage = [event.stage, event.version].filter((s) => s !== undefined).join(' ');
-  return HEADLINES[event.outcome](`${event.repository} to ${stage}`);
+  switch (event.outcome) {
+    case 'drift':
+      return HEADLINES.drift(
+        `${event.repository} tag ${event.tags?.join(', ') ?? event.stage} was moved outside promoter${event.restored ? ' (restored)' : ''}`,
+      );
+    case 'rolled-back':
+      return HEADLINES['rolled-back'](`${event.repository} ${stage}`);
+    case 'unpinned':
+      return HEADLINES.unpinned(`${event.repository} ${event.stage}`);
+    case 'deleted':
+      return HEADLINES.deleted(`${event.repository} build`);
+    default:
+      return HEADLINES[event.outcome](`${event.repository} to ${stage}`);
+  }
 }
 
 /** `sha256:4f53ab12cd34`: the algorithm and the first 12 hex characters. */
@@ -50,7 +67,15 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
   if (event.version !== undefined) facts.push({ title: 'Version', value: event.version });
   list('Tag', event.tags);
   if (event.digest !== undefined) facts.push({ title: 'Digest', value: shortDigest(event.digest) });
+  if (event.previousDigest !== undefined)
+    facts.push({
+      title: event.outcome === 'drift' ? 'Ledger digest' : 'Previous digest',
+      value: shortDigest(event.previousDigest),
+    });
   list('Git SHA', event.gitShas);
+  if (event.actor !== undefined) facts.push({ title: 'By', value: event.actor });
+  if (event.reason !== undefined && !['rejected', 'failed'].includes(event.outcome))
+    facts.push({ title: 'Why', value: event.reason });
   return facts;
 }
 

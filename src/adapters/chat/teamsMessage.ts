@@ -49,6 +49,10 @@ const COLORS = {
   pending: 'Warning',
   rejected: 'Attention',
   failed: 'Attention',
+  'rolled-back': 'Warning',
+  unpinned: 'Good',
+  drift: 'Attention',
+  deleted: 'Warning',
 } as const;
 
 const text = (

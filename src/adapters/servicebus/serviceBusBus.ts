@@ -117,7 +117,7 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
       send: (message) =>
         send(
           {
-            doing: `sending approval ${message.id} for ${message.repository} (${message.stage})`,
+            doing: `sending ${message.type} ${message.id} for ${message.repository} (${message.stage})`,
             entity: { kind: 'queue', name: PROMOTIONS_QUEUE },
             namespace: shownNamespace,
           },

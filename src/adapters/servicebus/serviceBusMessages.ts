@@ -1,24 +1,25 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import type { ApprovalMessage } from '../../domain/approvalMessage.js';
+import type { PromotionMessage } from '../../domain/promotionMessage.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 
 /**
- * The Service Bus message for an approval on the `promotions` queue. The session id is the
- * repository (one promotion at a time per repository); the message id is the approval's
- * `id`, so the queue's duplicate detection drops a resent approval. The body is the message
- * object itself (the SDK encodes it); the properties let operators filter and peek.
+ * The Service Bus message for an approval (or rollback, or unpin) on the `promotions` queue.
+ * The session id is the repository (one promotion at a time per repository); the message id
+ * is the message's `id`, so the queue's duplicate detection drops a resent one. The body is
+ * the message object itself (the SDK encodes it); the subject is its type, and the
+ * properties let operators filter and peek.
  */
-export function approvalToServiceBusMessage(message: ApprovalMessage): ServiceBusMessage {
+export function approvalToServiceBusMessage(message: PromotionMessage): ServiceBusMessage {
   return {
     body: message,
     messageId: message.id,
     sessionId: message.repository,
     contentType: 'application/json',
-    subject: 'approval',
+    subject: message.type,
     applicationProperties: {
       repository: message.repository,
       stage: message.stage,
-      decision: message.decision,
+      ...(message.type === 'approval' ? { decision: message.decision } : {}),
       source: message.source,
     },
   };

@@ -10,6 +10,9 @@ import { createHash } from 'node:crypto';
  * - `sha|<gitSha>|<inverted recordedAt>|<digest>`: points a git SHA at a digest.
  * - `event|<event id>`: the idempotency marker of a handled registry event.
  *
+ * One more partition, `~repositories` (no repository name starts with `~`), lists the
+ * repositories: a `repo|<partition key>` row each, holding the name.
+ *
  * Keys may not contain `/ \ # ?` or control characters. Repository names only contain
  * `[a-z0-9._/-]`, digests `[a-z0-9+._-:=]`, git SHAs lowercase hex: only `/` needs encoding.
  */
@@ -69,11 +72,30 @@ export function eventRowKey(eventId: string): string {
   return `event|${idKeyPart(eventId)}`;
 }
 
+/** The partition listing every repository. */
+export const REPOSITORY_INDEX_PARTITION = '~repositories';
+
+/** The row of `repository` in the repository index. */
+export function repositoryIndexEntity(repository: string): {
+  partitionKey: string;
+  rowKey: string;
+  repository: string;
+} {
+  return {
+    partitionKey: REPOSITORY_INDEX_PARTITION,
+    rowKey: `repo|${partitionKeyOf(repository)}`,
+    repository,
+  };
+}
+
 /** A RowKey range `[from, to)`. */
 export interface RowKeyRange {
   readonly from: string;
   readonly to: string;
 }
+
+/** Every row of the repository index. */
+export const repositoryIndexRange: RowKeyRange = { from: 'repo|', to: 'repo}' };
 
 /** All `time|` rows: `|` < `}`, so every `time|…` key is below `time}`. */
 export const timeRange: RowKeyRange = { from: 'time|', to: 'time}' };

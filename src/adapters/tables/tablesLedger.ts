@@ -17,6 +17,9 @@ import {
   eventRowKey,
   MAX_TIME_MS,
   parseShaRowKey,
+  repositoryIndexEntity,
+  repositoryIndexRange,
+  REPOSITORY_INDEX_PARTITION,
   shaPrefixRange,
   timeRange,
 } from './tablesKeys.js';
@@ -65,7 +68,29 @@ export class TablesLedger implements Ledger {
   async recordBuild(push: BuildPush): Promise<RecordBuildResult> {
     checkTime(push.at);
     const doing = `recording build ${push.repository}@${push.digest}`;
-    return this.run(doing, () => this.attempt(push, (current) => planRecordBuild(push, current)));
+    const result = await this.run(doing, () =>
+      this.attempt(push, (current) => planRecordBuild(push, current)),
+    );
+    // On every push, redeliveries included: a failure here is thrown, the registry
+    // redelivers, and the next attempt lists the repository.
+    await this.run(`listing repository ${push.repository}`, async () => {
+      await this.client.upsertEntity(repositoryIndexEntity(push.repository), 'Replace');
+    });
+    return result;
+  }
+
+  async listRepositories(): Promise<readonly string[]> {
+    return this.run('listing repositories', async () => {
+      const names: string[] = [];
+      for await (const row of queryRange(
+        this.client,
+        REPOSITORY_INDEX_PARTITION,
+        repositoryIndexRange,
+        1000,
+      ))
+        if (typeof row['repository'] === 'string') names.push(row['repository']);
+      return names.sort();
+    });
   }
 
   async markBuildDeleted(deletion: {

@@ -1,5 +1,6 @@
 import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { ValidationError } from '../../domain/errors.js';
+import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
 import type { PromotionCommit } from '../../ports.js';
 import { MAX_TIME_MS } from './tablesKeys.js';
@@ -52,23 +53,39 @@ export function planCommit(
       'Replace',
     ]),
   ];
-  const { outcome } = change;
-  if (outcome) {
-    const atMs = Date.parse(outcome.at);
-    if (!(atMs >= 0 && atMs <= MAX_TIME_MS))
-      throw new ValidationError('promotion commit', [
-        { path: 'outcome.at', message: 'must be a date between 1970 and 2286' },
-      ]);
-    actions.push(
-      ['create', outcomeEntity(repository, 'message', outcome, atMs)],
-      ['create', outcomeEntity(repository, 'history', outcome, atMs)],
-    );
-  }
+  if (change.outcome) actions.push(...outcomeActions(change.outcome));
   checkLimits(repository, actions);
   return actions;
 }
 
-function checkBelongs(repository: string, change: PromotionCommit): void {
+/** The `message|` and `history|` rows of an outcome, created (never replaced). */
+function outcomeActions(outcome: OutcomeEvent): TransactionAction[] {
+  const atMs = Date.parse(outcome.at);
+  if (!(atMs >= 0 && atMs <= MAX_TIME_MS))
+    throw new ValidationError('promotion commit', [
+      { path: 'outcome.at', message: 'must be a date between 1970 and 2286' },
+    ]);
+  return [
+    ['create', outcomeEntity(outcome.repository, 'message', outcome, atMs)],
+    ['create', outcomeEntity(outcome.repository, 'history', outcome, atMs)],
+  ];
+}
+
+/**
+ * The transaction recording an event that changes no promotion: its `message|` and
+ * `history|` rows, created, so a second recording of the same message id fails whole (409).
+ */
+export function planHistoryEvent(repository: string, event: OutcomeEvent): TransactionAction[] {
+  checkBelongs(repository, { promotions: [], outcome: event });
+  const actions = outcomeActions(event);
+  checkLimits(repository, actions);
+  return actions;
+}
+
+function checkBelongs(
+  repository: string,
+  change: Pick<PromotionCommit, 'promotions' | 'outcome'>,
+): void {
   const issues = [
     ...change.promotions.flatMap((p, i) =>
       p.repository === repository

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
+import {
+  OUTCOME_KINDS,
+  type OutcomeEvent,
+  type RecordedApproval,
+} from '../../domain/outcomeEvent.js';
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { RepositoryState } from '../../ports.js';
 
@@ -45,12 +49,15 @@ const stageHead: z.ZodType<StageHead> = z.object({
   version: z.string().optional(),
   tags: strings,
   promotedAt: isoDate,
+  pinned: z
+    .object({ by: z.string(), at: isoDate, reason: z.string(), messageId: z.string() })
+    .optional(),
 });
 
 const outcomeEvent: z.ZodType<OutcomeEvent> = z.object({
   type: z.literal('promotion.outcome'),
   id: z.string(),
-  outcome: z.enum(['promoted', 'pending', 'rejected', 'failed']),
+  outcome: z.enum(OUTCOME_KINDS),
   repository: z.string(),
   stage: z.string(),
   version: z.string().optional(),
@@ -61,6 +68,9 @@ const outcomeEvent: z.ZodType<OutcomeEvent> = z.object({
   required: z.number().int().optional(),
   eligible: z.object({ ids: strings, groups: strings }).optional(),
   reason: z.string().optional(),
+  previousDigest: z.string().optional(),
+  restored: z.boolean().optional(),
+  actor: z.string().optional(),
   messageId: z.string(),
   at: isoDate,
 });

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from './tablesCursor.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
 import { partitionKeyOf } from './tablesKeys.js';
-import { planCommit } from './tablesPromotionCommit.js';
+import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
 import {
   historyRange,
   isHistoryRowKey,
@@ -65,6 +65,32 @@ class TablesPromotionStore implements PromotionStore {
     const doing = `reading the ${key.stage} promotion of ${repository}@${key.digest}`;
     const row = await this.run(doing, () => readRow(this.client, repository, promotionRowKey(key)));
     return row && promotionOfRow(row);
+  }
+
+  async listPromotions(repository: string): Promise<readonly Promotion[]> {
+    return this.run(`listing the promotions of ${repository}`, async () => {
+      const promotions: Promotion[] = [];
+      for await (const row of queryRange(this.client, repository, promotionRange, 1000))
+        promotions.push(promotionOfRow(row));
+      return promotions;
+    });
+  }
+
+  async appendHistory(
+    repository: string,
+    event: OutcomeEvent,
+  ): Promise<{ readonly kind: 'recorded' | 'duplicate' }> {
+    const actions = planHistoryEvent(repository, event);
+    return this.run(`recording ${event.outcome} in the history of ${repository}`, async () => {
+      try {
+        await this.client.submitTransaction(actions);
+        return { kind: 'recorded' };
+      } catch (error) {
+        if (!isWriteConflict(error)) throw error;
+      }
+      // 409: the message row exists: recorded before (or by the SDK's own retry of this call).
+      return { kind: 'duplicate' };
+    });
   }
 
   async listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]> {
