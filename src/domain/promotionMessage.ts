@@ -55,11 +55,9 @@ export const MESSAGE_TYPES = ['approval', 'rollback', 'unpin'] as const;
  * for an unknown `type`, the types there are).
  */
 export function parsePromotionMessage(body: unknown): PromotionMessage {
-  const type =
-    typeof body === 'object' && body !== null && 'type' in body
-      ? (body as { type: unknown }).type
-      : undefined;
-  if (!MESSAGE_TYPES.includes(type as (typeof MESSAGE_TYPES)[number]))
+  const type: unknown =
+    typeof body === 'object' && body !== null && 'type' in body ? body.type : undefined;
+  if (!(MESSAGE_TYPES as readonly unknown[]).includes(type))
     throw new ValidationError('promotion message', [
       {
         path: 'type',
