@@ -14,13 +14,14 @@ export interface EventOutcome {
     | 'duplicate'
     | 'deleted'
     | 'stage-tag'
+    | 'drift'
     | 'ignored';
   readonly repository?: string;
   readonly digest?: string;
   readonly gitSha?: string;
   readonly tag?: string;
   readonly stage?: string;
-  /** Why nothing was recorded, for `ignored`, `duplicate` and `stage-tag`. */
+  /** Why nothing was recorded, for `ignored`, `duplicate`, `stage-tag` and `drift`. */
   readonly reason?: string;
 }
 

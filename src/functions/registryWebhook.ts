@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { checkStageTagPushes } from '../app/detectDriftOnPush.js';
 import { recordBuildOnPush } from '../app/recordBuildOnPush.js';
 import { requestAutomaticPromotion } from '../app/requestAutomaticPromotion.js';
 import type { ServicesProvider } from '../composition.js';
@@ -54,13 +55,16 @@ export function registryWebhook(getServices: ServicesProvider) {
         return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
       }
       const events = parseRegistryEvents(parsed);
-      const results = await recordBuildOnPush(events, {
+      const recorded = await recordBuildOnPush(events, {
         ledger: services.ledger,
         pipeline: services.pipeline,
         clock: services.clock,
         defaultRegistry: config.registry,
       });
-      for (const r of results) context.info(`registry event ${r.outcome}`, r);
+      const results = await checkStageTagPushes(events, recorded, services);
+      for (const r of results)
+        if (r.outcome === 'drift') context.warn('registry event drift', r);
+        else context.info(`registry event ${r.outcome}`, r);
       const requested = await requestAutomaticPromotion(results, services);
       if (requested.length > 0)
         context.info('automatic promotion requested', { messageIds: requested });

@@ -264,4 +264,51 @@ describe('registryWebhook with the distribution envelope', () => {
     ]);
     expect(ledger.builds.size).toBe(1);
   });
+
+  it('answers 200 and says why when a stage tag could not be checked for drift, so later events keep flowing', async () => {
+    const m = memoryServices();
+    m.registry.resolveTag = () =>
+      Promise.reject(new Error('unauthorized: authentication required'));
+    const answer = await invoke(registryWebhook(m.provider), {
+      body: JSON.stringify({
+        id: 'e1',
+        timestamp: '2026-11-27T10:00:00Z',
+        action: 'push',
+        target: {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: pushDigest,
+          repository: 'myapp',
+          tag: '1.2.3',
+        },
+      }),
+      headers: bearer(),
+    });
+    expect(answer.status).toBe(200);
+    expect((answer.body as Results).results).toMatchObject([
+      {
+        outcome: 'stage-tag',
+        reason: 'could not check 1.2.3 for drift: unauthorized: authentication required',
+      },
+    ]);
+  });
+
+  it('answers 503 when the drift check meets a registry outage, so the registry redelivers', async () => {
+    const m = memoryServices();
+    m.registry.failNext.set('resolveTag', 1);
+    const answer = await invoke(registryWebhook(m.provider), {
+      body: JSON.stringify({
+        id: 'e2',
+        timestamp: '2026-11-27T10:00:00Z',
+        action: 'push',
+        target: {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: pushDigest,
+          repository: 'myapp',
+          tag: '1.2.3',
+        },
+      }),
+      headers: bearer(),
+    });
+    expect(answer.status).toBe(503);
+  });
 });

@@ -92,7 +92,12 @@ export async function waitForTag(
   const deadline = Date.now() + timeoutMs;
   let last: string | undefined;
   while (Date.now() < deadline) {
-    last = await tagDigest(repository, tag);
+    try {
+      last = await tagDigest(repository, tag);
+    } catch (error) {
+      // The local registry's filesystem driver answers 500 now and then while a tag moves.
+      if (!/500 Internal Server Error/.test(String(error))) throw error;
+    }
     if (last === digest) return;
     await new Promise((r) => setTimeout(r, 100));
   }
