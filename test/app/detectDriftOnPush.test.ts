@@ -170,7 +170,7 @@ describe('detectDriftOnPush', () => {
 
   it('calls the write of a promotion still in progress its own', async () => {
     const t = await promotedRepository();
-    const promotions = t.deps.promotions as MemoryPromotionStore;
+    const { promotions } = t.deps;
     const state = await promotions.getRepositoryState(repo);
     await promotions.commit(repo, {
       expectedEtag: state.etag,
