@@ -1,4 +1,6 @@
 import { countByKind, type AccessEntry } from './accessLog.js';
+import type { BoardResult } from './board.js';
+import { boardSection } from './boardReport.js';
 import type { BurstResult } from './burst.js';
 import type { LatencyResult } from './latency.js';
 import type { LedgerCounts } from './ledgerCounts.js';
@@ -81,6 +83,7 @@ export function buildReport(input: {
   readonly latencyRequests: readonly AccessEntry[];
   readonly latencyNotifications: { readonly webhookCalls: number; readonly pullEvents: number };
   readonly burst: BurstResult;
+  readonly board: BoardResult;
   readonly troubles: readonly string[];
   readonly header: readonly string[];
 }): Report {
@@ -268,6 +271,11 @@ export function buildReport(input: {
     },
   );
 
+  // 4. Board
+  const board = boardSection(input.board);
+  out.push(...board.lines);
+  verdicts.push(...board.verdicts);
+
   // Summary
   out.push(
     'Summary',
@@ -284,6 +292,7 @@ export function buildReport(input: {
       ['webhook deliveries per second', perSecond.toFixed(0)],
       ['webhook response p50 / p95 (ms)', `${ms(response.median)} / ${ms(response.p95)}`],
       ['builds recorded in the burst', `${burst.buildsListed} of ${burst.expectedListed}`],
+      ...board.summary,
     ]),
     '',
     ...verdicts.map((v) => `target ${v.target}: ${v.met ? 'met' : 'NOT met'} (${v.figure})`),

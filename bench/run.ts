@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { AccessLogWindows } from './accessLog.js';
+import { measureBoard } from './board.js';
 import { webhookBurst } from './burst.js';
 import { prepareImages } from './images.js';
 import { measureLatency } from './latency.js';
@@ -13,7 +14,8 @@ import { startBenchStack, type BenchStack } from './stack.js';
 /**
  * `npm run bench`: starts its own local stack (Azurite in memory, the distribution registry
  * over TLS, two in-process function hosts), measures registry requests per promotion, push →
- * dev-latest and approval → rc tag latency, and a webhook burst, prints the report on stdout
+ * dev-latest and approval → rc tag latency, a webhook burst, and the board's load time for a
+ * repository with 10,000 builds, prints the report on stdout
  * (progress on stderr) and stops everything, also on error, Ctrl-C or the time limit.
  */
 
@@ -28,7 +30,9 @@ const intSetting = (name: string, fallback: number, min: number): number => {
 const RUNS = intSetting('BENCH_RUNS', 50, 1);
 const REPOSITORIES = intSetting('BENCH_REPOSITORIES', 5, 1);
 const SEED = intSetting('BENCH_SEED', Date.now() % 1_000_000, 0);
-const TIME_LIMIT_S = intSetting('BENCH_TIME_LIMIT_S', 300, 10);
+const TIME_LIMIT_S = intSetting('BENCH_TIME_LIMIT_S', 600, 10);
+const BOARD_BUILDS = intSetting('BENCH_BOARD_BUILDS', 10_000, 1);
+const BOARD_CONCURRENCY = intSetting('BENCH_BOARD_CONCURRENCY', 32, 1);
 
 const progress = (line: string): void => {
   console.error(`bench: ${line}`);
@@ -63,16 +67,16 @@ async function main(): Promise<void> {
     const windows = new AccessLogWindows(stack.registry.accessLogFile, probe);
 
     const imagesStarted = performance.now();
-    const images = await prepareImages(path.join(stack.stateDir, 'images'), RUNS + 4);
+    const images = await prepareImages(path.join(stack.stateDir, 'images'), RUNS + 5);
     const imagesMs = performance.now() - imagesStarted;
-    const [build, control, first, second, ...latencyImages] = images;
-    if (!build || !control || !first || !second) throw new Error('no images');
+    const [build, control, first, second, boardImage, ...latencyImages] = images;
+    if (!build || !control || !first || !second || !boardImage) throw new Error('no images');
 
-    progress('1/3 registry requests per promotion');
+    progress('1/4 registry requests per promotion');
     const counts = await countRequests(stack, windows, { build, control });
     const ledger = await countLedgerRequests(stack, { first, second });
 
-    progress(`2/3 latency, ${RUNS} runs each`);
+    progress(`2/4 latency, ${RUNS} runs each`);
     const offset = await windows.size();
     const before = { ...stack.counts };
     const latency = await measureLatency(stack, probe, latencyImages, REPOSITORIES, progress);
@@ -82,11 +86,19 @@ async function main(): Promise<void> {
       pullEvents: stack.counts.pullEvents - before.pullEvents,
     };
 
-    progress('3/3 webhook burst');
+    progress('3/4 webhook burst');
     const burst = await webhookBurst(
       stack,
       { events: 200, copies: 5, senders: 32, repositories: 1 },
       SEED,
+    );
+
+    progress(`4/4 board: seeding ${BOARD_BUILDS} builds, ${BOARD_CONCURRENCY} at a time`);
+    const board = await measureBoard(
+      stack,
+      boardImage,
+      { builds: BOARD_BUILDS, concurrency: BOARD_CONCURRENCY, loads: RUNS },
+      progress,
     );
 
     const report = buildReport({
@@ -96,6 +108,7 @@ async function main(): Promise<void> {
       latencyRequests,
       latencyNotifications,
       burst,
+      board,
       troubles: stack.troubles,
       header: [
         'promoter benchmark (npm run bench)',

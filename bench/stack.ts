@@ -18,6 +18,8 @@ import { CountingProxy } from './countingProxy.js';
 /** The benchmark's own local stack: nothing is shared with `npm start` or the tests. */
 export interface BenchStack {
   readonly stateDir: string;
+  /** Azurite's connection string (the hosts' ledger tables are prefixed `bench`). */
+  readonly tablesConnectionString: string;
   /** The webhook's shared secret (the registry sends it too). */
   readonly secret: string;
   /** Signs `POST /api/approvals` (PROMOTER_APPROVALS_HMAC_SECRET). */
@@ -160,6 +162,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 
     return {
       stateDir,
+      tablesConnectionString: azurite.connectionString,
       secret,
       approvalsSecret,
       registry,

@@ -77,6 +77,14 @@ param pipelinePrincipalIds string = ''
 ])
 param pipelinePrincipalType string = 'ServicePrincipal'
 
+@minValue(0)
+@maxValue(3650)
+@description('Retention: delete builds older than this many days that never went past the first stage (PROMOTER_RETENTION_DAYS); 0 turns it off, and the app gets no right to delete.')
+param retentionDays int = 0
+
+@description('When the retention timer runs: NCRONTAB with seconds, in UTC (PROMOTER_RETENTION_SCHEDULE).')
+param retentionSchedule string = '0 30 3 * * *'
+
 @description('Prefix of every ledger table name (PROMOTER_TABLE_PREFIX).')
 param tablePrefix string = 'promoter'
 
@@ -102,10 +110,10 @@ var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceT
 // and the app reports the last attempt as final (PROMOTER_MAX_DELIVERY_COUNT).
 var maxDeliveryCount = 5
 
-// Must equal the registryWebhook function's route (src/functions/functionTable.ts) and
-// host.json's routePrefix; test/infra/consistency.test.ts checks both.
-var httpRoutePrefix = 'api'
-var registryWebhookRoute = 'hooks/registry'
+// Must equal the registryWebhook function's route (src/functions/functionTable.ts), which is
+// its URL path: host.json's routePrefix is empty (so the board is served at /);
+// test/infra/consistency.test.ts checks both.
+var registryWebhookRoute = 'api/hooks/registry'
 
 // The header the registry sends the secret in; the app reads the same name.
 var webhookAuthHeader = 'Authorization'
@@ -225,6 +233,7 @@ module registryRoles 'modules/registryRoles.bicep' = {
     principalId: identity.outputs.principalId
     roleAssignmentMode: registry.outputs.roleAssignmentMode
     repositories: repositories
+    allowDelete: retentionDays > 0
   }
 }
 
@@ -262,6 +271,8 @@ module functionApp 'modules/functionapp.bicep' = {
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     maxDeliveryCount: maxDeliveryCount
+    retentionDays: retentionDays
+    retentionSchedule: retentionSchedule
     registryLoginServer: registry.outputs.loginServer
     webhookAuthHeader: webhookAuthHeader
     webhookSecretUri: keyVault.outputs.webhookSecretUri
@@ -280,7 +291,6 @@ module registryWebhook 'modules/registryWebhook.bicep' = if (registryWebhookEnab
     location: registry.outputs.location
     functionAppName: functionApp.outputs.name
     functionAppResourceGroupName: rg.name
-    routePrefix: httpRoutePrefix
     route: registryWebhookRoute
     scope: registryWebhookScope
     authHeader: webhookAuthHeader

@@ -67,6 +67,7 @@ function lazyRegistry(get: () => Promise<Registry>): Registry {
     resolveTag: async (repo, tag) => (await get()).resolveTag(repo, tag),
     putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
     lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
+    deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from './domain/errors.js';
+import { DEFAULT_RETENTION_SCHEDULE, scheduleProblem } from './timerSchedule.js';
 
 /**
  * Every setting the app reads, validated once. Each is an app setting in Azure, a value in
@@ -45,6 +46,16 @@ export interface Config {
     /** Incoming webhook that outcome notifications are posted to. */
     readonly webhookUrl: string | undefined;
   };
+  /** Promotion-aware retention: the `retention` timer and `POST /api/retention`. */
+  readonly retention: {
+    /**
+     * Builds recorded more than this many days ago that never went past the first stage are
+     * deleted from the registry; undefined: retention is off and deletes nothing.
+     */
+    readonly days: number | undefined;
+    /** When the timer runs: NCRONTAB with seconds, in UTC (the timer reads the setting itself). */
+    readonly schedule: string;
+  };
 }
 
 /** The names of the settings `loadConfig` reads, for documentation and consistency tests. */
@@ -66,6 +77,8 @@ export const SETTINGS = [
   'SLACK_WEBHOOK_URL',
   'TEAMS_OUTGOING_WEBHOOK_TOKEN',
   'TEAMS_WEBHOOK_URL',
+  'PROMOTER_RETENTION_DAYS',
+  'PROMOTER_RETENTION_SCHEDULE',
 ] as const;
 
 const optional = z
@@ -165,6 +178,25 @@ const schema = z.object({
       .optional(),
   ),
   TEAMS_WEBHOOK_URL: optional.pipe(webhookUrl.optional()),
+  PROMOTER_RETENTION_DAYS: optional.pipe(
+    z.coerce
+      .number<string | undefined>({
+        error: 'must be a whole number of days, e.g. 30; leave it empty to turn retention off',
+      })
+      .int('must be a whole number of days, e.g. 30; leave it empty to turn retention off')
+      .min(1, 'must be 1–3650 days; leave it empty to turn retention off')
+      .max(3650, 'must be 1–3650 days; leave it empty to turn retention off')
+      .optional(),
+  ),
+  PROMOTER_RETENTION_SCHEDULE: optional.pipe(
+    z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = scheduleProblem(value);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .default(DEFAULT_RETENTION_SCHEDULE),
+  ),
 });
 
 /**
@@ -227,6 +259,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       outgoingWebhookToken: s.TEAMS_OUTGOING_WEBHOOK_TOKEN,
       webhookUrl: s.TEAMS_WEBHOOK_URL,
     },
+    retention: { days: s.PROMOTER_RETENTION_DAYS, schedule: s.PROMOTER_RETENTION_SCHEDULE },
   };
 }
 

@@ -134,6 +134,15 @@ export interface Registry {
    * Returns false where the registry has no such lock (the ledger enforces immutability there).
    */
   lockTag(repository: string, tag: string): Promise<boolean>;
+  /**
+   * Deletes the manifest (or index) stored under `digest`, and with it every tag that points
+   * to it (`DELETE /v2/<name>/manifests/<digest>`; one request). `not-found` when the registry
+   * holds no such manifest, e.g. it was deleted already: deleting twice is safe. Layers are
+   * freed later by the registry's garbage collection. A registry that refuses deletes (the
+   * distribution registry without `storage.delete.enabled`, a locked manifest on ACR) or an
+   * identity without delete rights is a plain Error saying which; the rest as above.
+   */
+  deleteManifest(repository: string, digest: string): Promise<'deleted' | 'not-found'>;
 }
 
 /** The repository-wide promotion state: what each stage holds, and rc counters. */

@@ -38,6 +38,7 @@ describe('loadConfig', () => {
       approvalsHmacSecret: undefined,
       slack: { signingSecret: undefined, webhookUrl: undefined },
       teams: { outgoingWebhookToken: undefined, webhookUrl: undefined },
+      retention: { days: undefined, schedule: '0 30 3 * * *' },
     });
   });
 
@@ -58,6 +59,8 @@ describe('loadConfig', () => {
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
         TEAMS_OUTGOING_WEBHOOK_TOKEN: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
         TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/x',
+        PROMOTER_RETENTION_DAYS: '30',
+        PROMOTER_RETENTION_SCHEDULE: '0 0 */6 * * *',
       }),
     ).toEqual<Config>({
       webhook: { secrets: [SECRET, PREVIOUS], header: 'X-Promoter-Secret' },
@@ -80,6 +83,7 @@ describe('loadConfig', () => {
         outgoingWebhookToken: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
         webhookUrl: 'https://example.webhook.office.com/webhookb2/x',
       },
+      retention: { days: 30, schedule: '0 0 */6 * * *' },
     });
   });
 
@@ -96,6 +100,8 @@ describe('loadConfig', () => {
     ['PROMOTER_REGISTRY', ' ', (c: Config) => c.registry, undefined],
     ['PROMOTER_WEBHOOK_SECRET_PREVIOUS', '', (c: Config) => c.webhook.secrets, [SECRET]],
     ['PROMOTER_REGISTRY', ' localhost:5000 ', (c: Config) => c.registry, 'localhost:5000'],
+    ['PROMOTER_RETENTION_DAYS', '', (c: Config) => c.retention.days, undefined],
+    ['PROMOTER_RETENTION_SCHEDULE', ' ', (c: Config) => c.retention.schedule, '0 30 3 * * *'],
   ])('treats %s=%j as %j', (name, value, read, expected) => {
     expect(read(loadConfig({ ...minimal, [name]: value }))).toEqual(expected);
   });
@@ -171,6 +177,36 @@ describe('loadConfig', () => {
       { ...minimal, PROMOTER_REGISTRY: 'https://myacr.azurecr.io' },
       'PROMOTER_REGISTRY',
       'must be a registry host[:port], e.g. myacr.azurecr.io',
+    ],
+    [
+      'a retention of 0 days',
+      { ...minimal, PROMOTER_RETENTION_DAYS: '0' },
+      'PROMOTER_RETENTION_DAYS',
+      'must be 1–3650 days; leave it empty to turn retention off',
+    ],
+    [
+      'a retention of half a day',
+      { ...minimal, PROMOTER_RETENTION_DAYS: '0.5' },
+      'PROMOTER_RETENTION_DAYS',
+      'must be a whole number of days',
+    ],
+    [
+      'a retention given as a duration',
+      { ...minimal, PROMOTER_RETENTION_DAYS: '30d' },
+      'PROMOTER_RETENTION_DAYS',
+      'must be a whole number of days, e.g. 30',
+    ],
+    [
+      'a five-field (minute-first) retention schedule',
+      { ...minimal, PROMOTER_RETENTION_SCHEDULE: '30 3 * * *' },
+      'PROMOTER_RETENTION_SCHEDULE',
+      'must be an NCRONTAB expression with six fields, {second} {minute} {hour} {day} {month} {day-of-week}',
+    ],
+    [
+      'a retention schedule with an hour out of range',
+      { ...minimal, PROMOTER_RETENTION_SCHEDULE: '0 30 25 * * *' },
+      'PROMOTER_RETENTION_SCHEDULE',
+      'is not a valid NCRONTAB expression',
     ],
     [
       'neither a connection string nor an endpoint',

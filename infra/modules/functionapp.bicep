@@ -38,6 +38,14 @@ param webhookSecretUri string
 @description('Key Vault secret URI of the previous webhook secret during a rotation; empty otherwise.')
 param webhookSecretPreviousUri string = ''
 
+@description('PROMOTER_RETENTION_DAYS: delete builds older than this that never went past the first stage; 0: retention off.')
+@minValue(0)
+@maxValue(3650)
+param retentionDays int = 0
+
+@description('PROMOTER_RETENTION_SCHEDULE: when the retention timer runs (NCRONTAB with seconds, UTC).')
+param retentionSchedule string = '0 30 3 * * *'
+
 @description('Key Vault secret URIs of the optional chat and gate settings, by setting name; empty when not given.')
 param optionalSecretUris object = {}
 
@@ -117,6 +125,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'SLACK_WEBHOOK_URL', value: optionalSecretRefs.?SLACK_WEBHOOK_URL ?? '' }
         { name: 'TEAMS_OUTGOING_WEBHOOK_TOKEN', value: optionalSecretRefs.?TEAMS_OUTGOING_WEBHOOK_TOKEN ?? '' }
         { name: 'TEAMS_WEBHOOK_URL', value: optionalSecretRefs.?TEAMS_WEBHOOK_URL ?? '' }
+        // Retention (empty days: off). The timer's schedule must be set: its trigger reads %PROMOTER_RETENTION_SCHEDULE%.
+        { name: 'PROMOTER_RETENTION_DAYS', value: retentionDays > 0 ? string(retentionDays) : '' }
+        { name: 'PROMOTER_RETENTION_SCHEDULE', value: retentionSchedule }
       ]
     }
     functionAppConfig: {

@@ -2,17 +2,21 @@
 //
 // Promoting re-tags: GET the manifest by digest (pull), PUT the same bytes under the new tag
 // (push). On ACR an rc or release tag is then locked: PATCH the tag's attributes
-// (writeEnabled/deleteEnabled false), a repository *metadata write*. Promoter never deletes.
+// (writeEnabled/deleteEnabled false), a repository *metadata write*. Promoter deletes only when
+// retention is on (`allowDelete`): the manifests of old builds that never went past the first
+// stage (DELETE /v2/<name>/manifests/<digest>), a repository *content delete*.
 //
 // - ABAC-enabled registry ("RBAC Registry + ABAC Repository Permissions"): legacy AcrPull/AcrPush
 //   are not honoured there. Container Registry Repository Writer has content read/write and
-//   metadata read/write (which covers locking a tag) but no delete; Repository Contributor would
-//   add delete, which promoter does not need. With `repositories` set, an ABAC condition limits
-//   the role to those repositories (a name, or a prefix ending in `/`).
+//   metadata read/write (which covers locking a tag) but no delete; Repository Contributor adds
+//   delete, and is assigned instead only when retention is on. With `repositories` set, an ABAC
+//   condition limits the role to those repositories (a name, or a prefix ending in `/`).
+//   AcrDelete is not honoured in this mode either.
 // - RBAC-only registry ("RBAC Registry Permissions"): AcrPush (pull + push, "manage tags"), the
 //   smallest built-in role that can push. Microsoft's role reference does not say in so many words
 //   that it covers writing tag attributes; if locking is refused, switch the registry to the ABAC
-//   mode (Microsoft's recommended default) rather than granting Owner/Contributor.
+//   mode (Microsoft's recommended default) rather than granting Owner/Contributor. Retention adds
+//   AcrDelete (registries/artifacts/delete and nothing else), the smallest role that can delete.
 
 param registryName string
 
@@ -25,20 +29,28 @@ param roleAssignmentMode string
 @description('ABAC-enabled registries only: repositories the app may promote in (exact names, or prefixes ending in /). Empty: all repositories.')
 param repositories array = []
 
+@description('Retention is on (PROMOTER_RETENTION_DAYS set): the app may delete manifests.')
+param allowDelete bool = false
+
 var roleIds = {
   acrPush: '8311e382-0749-4cb8-b61a-304f252e45ec' // AcrPush
   repositoryWriter: '2a1e307c-b015-4ebd-883e-5b7698a07328' // Container Registry Repository Writer
+  acrDelete: 'c2f4ef07-c644-48eb-af81-4b1b4947fb11' // AcrDelete
+  repositoryContributor: '2efddaa5-3f1f-4df3-97df-af3f13818f4c' // Container Registry Repository Contributor
 }
 
 var abac = roleAssignmentMode == 'AbacRepositoryPermissions'
-var roleId = abac ? roleIds.repositoryWriter : roleIds.acrPush
+var roleId = abac ? (allowDelete ? roleIds.repositoryContributor : roleIds.repositoryWriter) : roleIds.acrPush
 
-var repositoryActions = [
+var repositoryActions = concat([
   'content/read'
   'content/write'
   'metadata/read'
   'metadata/write'
-]
+], allowDelete ? [
+  'content/delete'
+  'metadata/delete'
+] : [])
 var notTheseActions = join(map(repositoryActions, a => '!(ActionMatches{\'Microsoft.ContainerRegistry/registries/repositories/${a}\'})'), ' AND ')
 var repositoryMatches = join(map(repositories, r => endsWith(r, '/') ? '@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringStartsWithIgnoreCase \'${r}\'' : '@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase \'${r}\''), ' OR ')
 var scoped = abac && !empty(repositories)
@@ -57,5 +69,17 @@ resource promote 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalType: 'ServicePrincipal'
     condition: scoped ? '((${notTheseActions}) OR (${repositoryMatches}))' : null
     conditionVersion: scoped ? '2.0' : null
+  }
+}
+
+// Retention deletes old builds' manifests (RBAC-only registries; on ABAC ones the Contributor role
+// above covers it). Only when retention is on.
+resource retentionDelete 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (allowDelete && !abac) {
+  name: guid(registry.id, principalId, roleIds.acrDelete)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.acrDelete)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
   }
 }

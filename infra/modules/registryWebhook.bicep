@@ -17,10 +17,7 @@ param location string
 param functionAppName string
 param functionAppResourceGroupName string
 
-@description('Route prefix from host.json (extensions.http.routePrefix).')
-param routePrefix string
-
-@description('Route of the registryWebhook function (src/functions/functionTable.ts).')
+@description('Route of the registryWebhook function (src/functions/functionTable.ts): its URL path, since the routePrefix in host.json is empty.')
 param route string
 
 @description('Repository filter, e.g. `myapp:*`; empty for every repository.')
@@ -53,7 +50,7 @@ resource webhook 'Microsoft.ContainerRegistry/registries/webhooks@2025-11-01' = 
       'delete'
     ]
     scope: scope
-    serviceUri: 'https://${site.properties.defaultHostName}/${routePrefix}/${route}?code=${listKeys(resourceId(subscription().subscriptionId, functionAppResourceGroupName, 'Microsoft.Web/sites/host', functionAppName, 'default'), '2024-04-01').functionKeys.default}'
+    serviceUri: 'https://${site.properties.defaultHostName}/${route}?code=${listKeys(resourceId(subscription().subscriptionId, functionAppResourceGroupName, 'Microsoft.Web/sites/host', functionAppName, 'default'), '2024-04-01').functionKeys.default}'
     customHeaders: {
       '${authHeader}': authHeader == 'Authorization' ? 'Bearer ${webhookSecret}' : webhookSecret
     }

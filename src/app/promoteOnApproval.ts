@@ -3,11 +3,11 @@ import { evaluateDecision } from '../domain/approvalPolicy.js';
 import type { Build } from '../domain/build.js';
 import { chooseVersion } from '../domain/chooseVersion.js';
 import { TransientError, ValidationError } from '../domain/errors.js';
-import { repositoryProblem } from '../domain/imageReference.js';
 import type { OutcomeEvent, RecordedApproval } from '../domain/outcomeEvent.js';
 import type { Stage } from '../domain/pipeline.js';
 import { promotionKey, type Promotion } from '../domain/promotion.js';
-import { outcomeOf, outcomeOfUnparsed } from './promotionOutcome.js';
+import { announceInvalid } from './announceInvalid.js';
+import { outcomeOf } from './promotionOutcome.js';
 import { commit, MAX_ATTEMPTS, type PromoteDeps, type Step } from './promotionSteps.js';
 import { resolveBuild } from './resolveBuild.js';
 import { retagPromotion } from './retagPromotion.js';
@@ -68,7 +68,7 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
   const pin = state.heads[stage.name]?.pinned;
   if (pin && message.decision === 'approve')
     return reject(
-      `stage ${stage.name} is pinned to ${state.heads[stage.name]?.digest ?? ''} by ${pin.by} since ${pin.at} (rollback: ${pin.reason}); nothing was promoted. Unpin it first: promoter unpin ${repo} --stage ${stage.name}`,
+      `stage ${stage.name} is pinned to ${state.heads[stage.name]?.digest ?? ''} by ${pin.by} since ${pin.at} (rollback: ${pin.reason}); nothing was promoted. Unpin it first: promoter unpin ${repo} --stage ${stage.name} --as <you>`,
       undefined,
       stage,
     );
@@ -208,27 +208,4 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       return retagPromotion(message, promoting, build, stage, deps);
     }
   }
-}
-
-/** An invalid message is announced, and recorded when it names a valid repository. */
-async function announceInvalid(
-  body: unknown,
-  error: ValidationError,
-  deps: PromoteDeps,
-): Promise<OutcomeEvent> {
-  const reason = `invalid approval message: ${error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ')}`;
-  const outcome = outcomeOfUnparsed(body, 'rejected', deps.clock.now(), reason);
-  const { repository } = outcome;
-  if (repositoryProblem(repository) === undefined) {
-    const state = await deps.promotions.getRepositoryState(repository);
-    await deps.promotions.commit(repository, {
-      expectedEtag: state.etag,
-      heads: state.heads,
-      counters: state.counters,
-      promotions: [],
-      outcome,
-    });
-  }
-  await deps.publisher.publish(outcome);
-  return outcome;
 }

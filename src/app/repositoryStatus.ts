@@ -1,5 +1,5 @@
 import { shortDigest } from '../domain/chatCommand.js';
-import type { RecordedApproval } from '../domain/outcomeEvent.js';
+import type { OutcomeEvent, RecordedApproval } from '../domain/outcomeEvent.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { promotionKey, type Promotion, type StageHead } from '../domain/promotion.js';
 import type { Ledger, PromotionStore } from '../ports.js';
@@ -7,7 +7,7 @@ import { usageText, type ChatCommand } from '../domain/chatCommand.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 
 /** How far back in the history the status looks for promotions still waiting for approvals. */
-const PENDING_LOOKBACK = 100;
+export const PENDING_LOOKBACK = 100;
 
 /** What one stage holds: its head with the build's git SHAs, or nothing yet (`digest: null`). */
 export type StageStatus =
@@ -20,6 +20,10 @@ export interface PendingStatus {
   readonly digest: string;
   readonly version?: string;
   readonly approvals: readonly RecordedApproval[];
+  /** Who asked for the promotion, when known (may not approve it). */
+  readonly requestedBy?: string;
+  /** When the promotion was first asked for. */
+  readonly createdAt: string;
   readonly required: number | undefined;
   readonly eligible:
     { readonly ids: readonly string[]; readonly groups: readonly string[] } | undefined;
@@ -35,7 +39,9 @@ export interface RepositoryStatus {
 
 /**
  * What each stage of the pipeline holds (digest, version, tags, git SHAs, when) and the
- * promotions still waiting for approvals. The caller validates the repository name.
+ * promotions still waiting for approvals. The caller validates the repository name. A caller
+ * that has read the newest `PENDING_LOOKBACK` outcomes of the history passes them as `history`
+ * (they are read otherwise).
  */
 export async function repositoryStatus(
   deps: {
@@ -44,6 +50,7 @@ export async function repositoryStatus(
     readonly pipeline: Pipeline;
   },
   repository: string,
+  history?: readonly OutcomeEvent[],
 ): Promise<RepositoryStatus> {
   const { promotions, ledger, pipeline } = deps;
   const state = await promotions.getRepositoryState(repository);
@@ -55,16 +62,16 @@ export async function repositoryStatus(
       return { ...head, gitShas: build?.gitShas ?? [] };
     }),
   );
-  return { repository, stages, pending: await pendingPromotions(deps, repository) };
+  const outcomes =
+    history ?? (await promotions.listHistory(repository, { limit: PENDING_LOOKBACK })).outcomes;
+  return { repository, stages, pending: await pendingPromotions(deps, repository, outcomes) };
 }
 
 async function pendingPromotions(
   deps: { readonly promotions: PromotionStore; readonly pipeline: Pipeline },
   repository: string,
+  outcomes: readonly OutcomeEvent[],
 ): Promise<PendingStatus[]> {
-  const { outcomes } = await deps.promotions.listHistory(repository, {
-    limit: PENDING_LOOKBACK,
-  });
   const keys = new Map<string, { stage: string; version?: string | undefined; digest: string }>();
   for (const o of outcomes)
     if (o.outcome === 'pending' && o.digest !== undefined) {
@@ -81,6 +88,8 @@ async function pendingPromotions(
       digest: p.digest,
       ...(p.version !== undefined ? { version: p.version } : {}),
       approvals: p.approvals,
+      ...(p.requestedBy !== undefined ? { requestedBy: p.requestedBy } : {}),
+      createdAt: p.createdAt,
       required: deps.pipeline.stage(p.stage)?.approval.required,
       eligible: deps.pipeline.stage(p.stage)?.approval.approvers,
     }));

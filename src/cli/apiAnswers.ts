@@ -36,6 +36,9 @@ export const outcomeAnswer = z.looseObject({
   required: z.number().optional(),
   eligible: z.looseObject({ ids: z.array(z.string()), groups: z.array(z.string()) }).optional(),
   reason: z.string().optional(),
+  /** Who acted (`rolled-back`, `unpinned`, `drift`), and the digest the stage held before. */
+  actor: z.string().optional(),
+  previousDigest: z.string().optional(),
   messageId: z.string(),
   at: z.string(),
 });
@@ -65,6 +68,8 @@ export const statusAnswer = z.looseObject({
       tags: z.array(z.string()).default([]),
       promotedAt: z.string().optional(),
       gitShas: z.array(z.string()).default([]),
+      /** Set while a rollback holds the stage (see `promoter unpin`). */
+      pinned: z.looseObject({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
     }),
   ),
   pending: z

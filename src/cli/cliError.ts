@@ -3,13 +3,13 @@
  * `promoter approve --help` lists them.
  */
 export const ExitCode = {
-  /** Done: the approval was accepted (or, with `--wait`, promoted). */
+  /** Done: the message was accepted (or, with `--wait`, promoted, rolled back or unpinned). */
   ok: 0,
   /** The transport failed: the host or Service Bus could not be reached, or refused us. */
   transport: 1,
   /** Bad input: a usage error, an invalid message, or a 400 from the server. */
   usage: 2,
-  /** `--wait`: the promotion was rejected, or failed. */
+  /** `--wait`: the promotion (or rollback, or unpin) was rejected, or failed. */
   rejected: 3,
   /** `--wait`: the approval was counted, but the stage needs more. */
   pending: 4,

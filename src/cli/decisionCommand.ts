@@ -7,15 +7,10 @@ import {
   type Decision,
   type DecisionOptions,
 } from './approvalFromArgs.js';
-import { ExitCode, type ExitCodeValue } from './cliError.js';
-import { writeLine } from './cliIo.js';
-import { apiSettings, approvalTransport, readApprovalsSecret } from './cliSettings.js';
+import type { ExitCodeValue } from './cliError.js';
 import type { CommandContext } from './commandContext.js';
-import { formatOutcome } from './formatOutcome.js';
-import { PromoterApi } from './httpTransport.js';
 import { collect, parseSeconds } from './optionParsers.js';
-import { sendOverServiceBus } from './serviceBusTransport.js';
-import { waitForOutcome } from './waitForOutcome.js';
+import { sendMessage } from './sendMessage.js';
 
 /** How long `--wait` waits when given no number. */
 export const DEFAULT_WAIT_SECONDS = 60;
@@ -95,42 +90,8 @@ async function decide(
   ref: string,
   options: DecisionOptions & Waits,
 ): Promise<ExitCodeValue> {
-  const { io, deps } = ctx;
   const message: ApprovalMessage = parseApprovalMessage(
-    approvalFromArgs(decision, repository, ref, options, deps.newId ?? randomUUID),
+    approvalFromArgs(decision, repository, ref, options, ctx.deps.newId ?? randomUUID),
   );
-  const transport = approvalTransport(io.env);
-  // Read before sending, so that a bad URL is reported before anything is queued.
-  const needsApi = transport.kind === 'http' || options.wait !== undefined;
-  const api = needsApi ? new PromoterApi(apiSettings(io.env, ctx.globals().url)) : undefined;
-
-  if (transport.kind === 'servicebus') {
-    await sendOverServiceBus(transport, message, deps.openServiceBus);
-  } else if (api !== undefined) {
-    await api.postApproval(message, await readApprovalsSecret(io.env, io.cwd));
-  }
-  writeLine(io.stdout, describeSent(message));
-
-  if (options.wait === undefined || api === undefined) return ExitCode.ok;
-  const result = await waitForOutcome(
-    api,
-    message.repository,
-    message.id,
-    options.wait * 1000,
-    deps.pollIntervalMs,
-  );
-  if (result.kind === 'timed-out') {
-    writeLine(
-      io.stderr,
-      `promoter: no outcome for ${message.id} after ${options.wait} s${result.lastProblem === undefined ? '' : ` (last problem: ${result.lastProblem})`}`,
-    );
-    writeLine(
-      io.stderr,
-      `promoter: it may still be handled: promoter history ${message.repository}`,
-    );
-    return ExitCode.timedOut;
-  }
-  const { line, exitCode } = formatOutcome(result.outcome);
-  writeLine(io.stdout, line);
-  return exitCode;
+  return sendMessage(ctx, message, describeSent(message), options.wait);
 }

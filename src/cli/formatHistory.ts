@@ -4,7 +4,7 @@ import { formatTable, formatTime, shortDigest } from './formatTable.js';
 
 /**
  * `promoter history`: one row per outcome, newest first: time, outcome, stage, version or
- * tags, short digest, who approved (ids), reason.
+ * tags, short digest, who approved (ids; for a rollback or unpin, who did it), reason.
  */
 export function formatHistory(history: HistoryAnswer): string {
   if (history.outcomes.length === 0) return `no promotions recorded for ${history.repository}`;
@@ -18,7 +18,7 @@ export function formatHistory(history: HistoryAnswer): string {
       o.stage,
       o.tags?.join(',') || (o.version ?? ''),
       o.digest === undefined ? '' : shortDigest(o.digest),
-      approverIds(o.approvals),
+      approverIds(o.approvals) || (o.actor ?? ''),
       o.reason ?? '',
     ]),
   );

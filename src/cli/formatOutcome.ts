@@ -59,7 +59,7 @@ export function formatOutcome(outcome: OutcomeAnswer): { line: string; exitCode:
       };
     case 'rolled-back':
       return {
-        line: `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage}\``,
+        line: `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage} --as <you>\``,
         exitCode: ExitCode.ok,
       };
     case 'unpinned':

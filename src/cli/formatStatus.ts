@@ -4,7 +4,8 @@ import { formatTable, formatTime, shortDigest, shortShas } from './formatTable.j
 
 /**
  * `promoter status`: what each stage holds (stage, tags, version, short digest, git SHA,
- * promoted at), then the promotions waiting for approvals.
+ * promoted at; a stage a rollback pinned is marked, with who pinned it and why), then the
+ * promotions waiting for approvals.
  */
 export function formatStatus(status: StatusAnswer): string {
   const out: string[] = [];
@@ -15,7 +16,7 @@ export function formatStatus(status: StatusAnswer): string {
       formatTable(
         ['STAGE', 'TAGS', 'VERSION', 'DIGEST', 'GIT SHA', 'PROMOTED AT'],
         status.stages.map((s) => [
-          s.stage,
+          s.pinned === undefined ? s.stage : `${s.stage} (pinned)`,
           s.tags.join(','),
           s.version ?? '',
           s.digest === null ? '(nothing yet)' : shortDigest(s.digest),
@@ -24,6 +25,11 @@ export function formatStatus(status: StatusAnswer): string {
         ]),
       ),
     );
+    for (const s of status.stages)
+      if (s.pinned !== undefined)
+        out.push(
+          `${s.stage} is pinned by ${s.pinned.by} since ${formatTime(s.pinned.at)} (rollback: ${s.pinned.reason}); promotions into it are refused until \`promoter unpin ${status.repository} --stage ${s.stage} --as <you>\``,
+        );
   }
   out.push('');
   if (status.pending.length === 0) {

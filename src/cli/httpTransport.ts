@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ApprovalMessage } from '../domain/approvalMessage.js';
+import type { PromotionMessage } from '../domain/promotionMessage.js';
 import { signPromoterRequest } from '../domain/promoterSignature.js';
 import { formatPath } from '../domain/zodIssues.js';
 import {
@@ -12,9 +12,13 @@ import {
 } from './apiAnswers.js';
 import { CliError, ExitCode } from './cliError.js';
 import type { ApiSettings, ApprovalsSecret } from './cliSettings.js';
+import { retentionAnswer, type RetentionAnswer } from './retentionAnswer.js';
 
 /** How long one request may take before the CLI gives up on it. */
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** How long a retention run may take: Azure's front end cuts an HTTP request off at 230 s. */
+const RETENTION_TIMEOUT_MS = 230_000;
 
 /** A parsed answer together with the JSON it came from (`--json` prints the latter). */
 export interface Answer<T> {
@@ -37,12 +41,13 @@ export class PromoterApi {
   constructor(readonly settings: ApiSettings) {}
 
   /**
-   * `POST /api/approvals`: queues the message; resolves once the host answered 202. Each
-   * attempt is signed anew (`signPromoterRequest` over the exact body sent). The host accepts
-   * a signature once, so the same message sent twice in one second is refused as a replay:
-   * then this waits for the next second and sends it once more, signed with the new time.
+   * `POST /api/approvals`: queues the message (an approval, a rollback or an unpin); resolves
+   * once the host answered 202. Each attempt is signed anew (`signPromoterRequest` over the
+   * exact body sent). The host accepts a signature once, so the same message sent twice in
+   * one second is refused as a replay: then this waits for the next second and sends it once
+   * more, signed with the new time.
    */
-  async postApproval(message: ApprovalMessage, secret: ApprovalsSecret): Promise<void> {
+  async postApproval(message: PromotionMessage, secret: ApprovalsSecret): Promise<void> {
     const path = '/api/approvals';
     const body = JSON.stringify(message);
     const post = (now: Date) =>
@@ -91,10 +96,29 @@ export class PromoterApi {
     return { raw: response.json, answer: this.parse('GET', path, response, historyAnswer) };
   }
 
+  /**
+   * `POST /api/retention?dryRun=…[&repository=…]`: runs retention now (a dry run deletes
+   * nothing) and answers its report.
+   */
+  async retention(options: {
+    readonly dryRun: boolean;
+    readonly repository?: string | undefined;
+  }): Promise<Answer<RetentionAnswer>> {
+    const query = new URLSearchParams({ dryRun: String(options.dryRun) });
+    if (options.repository !== undefined) query.set('repository', options.repository);
+    const path = `/api/retention?${query.toString()}`;
+    const response = await this.request('POST', path, { timeoutMs: RETENTION_TIMEOUT_MS });
+    return { raw: response.json, answer: this.parse('POST', path, response, retentionAnswer) };
+  }
+
   private async request(
     method: 'GET' | 'POST',
     path: string,
-    options: { readonly headers?: Readonly<Record<string, string>>; readonly body?: string },
+    options: {
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body?: string;
+      readonly timeoutMs?: number;
+    },
   ): Promise<Response> {
     const { url, urlSource, functionKey } = this.settings;
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
@@ -107,14 +131,14 @@ export class PromoterApi {
         method,
         headers,
         ...(options.body === undefined ? {} : { body: options.body }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
       });
       text = await response.text();
     } catch (error) {
       throw new CliError(
         ExitCode.transport,
         [
-          `cannot reach ${url} (${urlSource}): ${networkProblem(error)}`,
+          `cannot reach ${url} (${urlSource}): ${networkProblem(error, options.timeoutMs ?? REQUEST_TIMEOUT_MS)}`,
           'is `npm start` running? Otherwise set PROMOTER_URL (or --url) to the promoter host',
         ],
         { transient: true, cause: error },
@@ -206,9 +230,9 @@ function badRequest(where: string, response: Response): CliError {
 }
 
 /** What went wrong with the connection, as precisely as Node says it. */
-function networkProblem(error: unknown): string {
+function networkProblem(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && error.name === 'TimeoutError')
-    return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
+    return `no answer within ${timeoutMs / 1000} s`;
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof AggregateError && cause.errors[0] instanceof Error)
     return cause.errors[0].message;

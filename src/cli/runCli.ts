@@ -4,8 +4,12 @@ import { CliError, ExitCode, type ExitCodeValue } from './cliError.js';
 import { writeLine, type CliIo } from './cliIo.js';
 import type { CliDeps, CommandContext } from './commandContext.js';
 import { addDecisionCommand } from './decisionCommand.js';
+import { addDoctorCommand } from './doctorCommand.js';
 import { addHistoryCommand } from './historyCommand.js';
+import { addRetentionCommand } from './retentionCommand.js';
+import { addRollbackCommand } from './rollbackCommand.js';
 import { addStatusCommand } from './statusCommand.js';
+import { addUnpinCommand } from './unpinCommand.js';
 
 const help = `
 Settings (environment):
@@ -21,6 +25,10 @@ Examples:
   $ promoter approve myapp 1.2.3-rc1 --stage release --as alice
   $ promoter status myapp
   $ promoter history myapp --limit 50
+  $ promoter retention --dry-run
+  $ promoter doctor
+  $ promoter rollback myapp --stage release --to 1.2.2 --reason "1.2.3 breaks checkout" --as alice --wait
+  $ promoter unpin myapp --stage release --as alice
 
 Run \`promoter <command> --help\` for a command's options and exit codes.
 `;
@@ -61,6 +69,10 @@ export async function runCli(
   addDecisionCommand(program, 'reject', ctx);
   addStatusCommand(program, ctx);
   addHistoryCommand(program, ctx);
+  addDoctorCommand(program, ctx);
+  addRollbackCommand(program, ctx);
+  addUnpinCommand(program, ctx);
+  addRetentionCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,4 +1,4 @@
-import type { ApprovalMessage } from '../domain/approvalMessage.js';
+import type { PromotionMessage } from '../domain/promotionMessage.js';
 import type { ApprovalQueue } from '../ports.js';
 import { CliError, ExitCode } from './cliError.js';
 import type { ApprovalTransport } from './cliSettings.js';
@@ -35,7 +35,7 @@ export const openServiceBus: OpenServiceBus = async (transport) => {
 /** Sends `message` on the `promotions` queue; a failure is a CliError naming the setting. */
 export async function sendOverServiceBus(
   transport: ServiceBusTransport,
-  message: ApprovalMessage,
+  message: PromotionMessage,
   open: OpenServiceBus = openServiceBus,
 ): Promise<void> {
   const advice =

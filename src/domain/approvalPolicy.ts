@@ -37,7 +37,8 @@ export function mayApprove(stage: Stage, approver: Approver): boolean {
   return ids.includes(approver.id) || approver.groups.some((g) => groups.includes(g));
 }
 
-function describeAllowed(stage: Stage): string {
+/** The stage's approvers in words: `ids alice, bob; groups release-managers`. */
+export function describeAllowed(stage: Stage): string {
   const { ids, groups } = stage.approval.approvers;
   const parts = [
     ...(ids.length ? [`ids ${ids.join(', ')}`] : []),

@@ -34,6 +34,8 @@ export interface StagePin {
   readonly reason: string;
   /** The rollback message. */
   readonly messageId: string;
+  /** The digest the stage held before the rollback (what the outcome's `previousDigest` says). */
+  readonly previousDigest?: string | undefined;
 }
 
 /** What a stage holds now. */

@@ -6,12 +6,17 @@ import {
 } from '../adapters/servicebus/serviceBusNames.js';
 import type { ServicesProvider } from '../composition.js';
 import { approvals } from './approvals.js';
+import { board } from './board.js';
 import { chatSlack } from './chatSlack.js';
 import { chatTeams } from './chatTeams.js';
+import { health } from './health.js';
+import { ROOT_ROUTE } from './http/rootRoute.js';
 import { notifications } from './notifications.js';
 import { promotions } from './promotions.js';
 import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
+import { retention } from './retention.js';
+import { retentionTimer } from './retentionTimer.js';
 
 /** An HTTP entry point. */
 export interface HttpFunction {
@@ -19,7 +24,11 @@ export interface HttpFunction {
   readonly trigger: {
     readonly type: 'http';
     readonly methods: readonly HttpMethod[];
-    /** Route under `/api`, in Azure Functions route-template syntax (`{*path}` is a catch-all). */
+    /**
+     * The URL path without its leading `/`, in Azure Functions route-template syntax (`{*path}`
+     * is a catch-all). host.json's `routePrefix` is empty, so the API's routes say `api/…`
+     * themselves and the board can be served at `/` (`ROOT_ROUTE`).
+     */
     readonly route: string;
     /** `function`: Azure requires a function key (`?code=` or `x-functions-key`). */
     readonly authLevel: 'anonymous' | 'function' | 'admin';
@@ -52,10 +61,27 @@ export interface TopicFunction {
   readonly handler: (message: unknown, context: InvocationContext) => Promise<void>;
 }
 
-export type FunctionEntry = HttpFunction | QueueFunction | TopicFunction;
+/** A timer entry point. */
+export interface TimerFunction {
+  readonly name: string;
+  readonly trigger: {
+    readonly type: 'timer';
+    /**
+     * NCRONTAB with seconds (`0 30 3 * * *`), or `%SETTING%`: the host reads the schedule from
+     * that app setting (the local host falls back to `SCHEDULE_DEFAULTS`).
+     */
+    readonly schedule: string;
+  };
+  readonly handler: (timer: unknown, context: InvocationContext) => Promise<void>;
+}
+
+export type FunctionEntry = HttpFunction | QueueFunction | TopicFunction | TimerFunction;
 
 export const isHttpFunction = (entry: FunctionEntry): entry is HttpFunction =>
   entry.trigger.type === 'http';
+
+export const isTimerFunction = (entry: FunctionEntry): entry is TimerFunction =>
+  entry.trigger.type === 'timer';
 
 /**
  * The single list of entry points. The Azure registration (`index.ts`) loops over it, the
@@ -65,7 +91,12 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
   return [
     {
       name: 'registryWebhook',
-      trigger: { type: 'http', methods: ['POST'], route: 'hooks/registry', authLevel: 'function' },
+      trigger: {
+        type: 'http',
+        methods: ['POST'],
+        route: 'api/hooks/registry',
+        authLevel: 'function',
+      },
       handler: registryWebhook(getServices),
     },
     {
@@ -73,14 +104,20 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
       trigger: {
         type: 'http',
         methods: ['GET'],
-        route: 'repositories/{*path}',
+        route: 'api/repositories/{*path}',
         authLevel: 'function',
       },
       handler: repositories(getServices),
     },
     {
+      // The pipeline board (HTML). In Azure it is opened with a function key (`/?code=…`).
+      name: 'board',
+      trigger: { type: 'http', methods: ['GET'], route: ROOT_ROUTE, authLevel: 'function' },
+      handler: board(getServices),
+    },
+    {
       name: 'approvals',
-      trigger: { type: 'http', methods: ['POST'], route: 'approvals', authLevel: 'function' },
+      trigger: { type: 'http', methods: ['POST'], route: 'api/approvals', authLevel: 'function' },
       handler: approvals(getServices),
     },
     {
@@ -96,13 +133,13 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
     {
       // Slack cannot send a function key: the request is authenticated by its signature.
       name: 'chatSlack',
-      trigger: { type: 'http', methods: ['POST'], route: 'chat/slack', authLevel: 'anonymous' },
+      trigger: { type: 'http', methods: ['POST'], route: 'api/chat/slack', authLevel: 'anonymous' },
       handler: chatSlack(getServices),
     },
     {
       // Teams cannot send a function key: the request is authenticated by its HMAC.
       name: 'chatTeams',
-      trigger: { type: 'http', methods: ['POST'], route: 'chat/teams', authLevel: 'anonymous' },
+      trigger: { type: 'http', methods: ['POST'], route: 'api/chat/teams', authLevel: 'anonymous' },
       handler: chatTeams(getServices),
     },
     {
@@ -114,6 +151,24 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
         connection: 'ServiceBusConnection',
       },
       handler: notifications(getServices),
+    },
+    {
+      // Runs retention now (dry run or for real); `promoter retention` calls it.
+      name: 'retention',
+      trigger: { type: 'http', methods: ['POST'], route: 'api/retention', authLevel: 'function' },
+      handler: retention(getServices),
+    },
+    {
+      // The doctor's quick, read-only checks: 200 when the registry and the ledger answer, else 503.
+      name: 'health',
+      trigger: { type: 'http', methods: ['GET'], route: 'api/health', authLevel: 'function' },
+      handler: health(getServices),
+    },
+    {
+      // Deletes old builds that never went past the first stage (off unless PROMOTER_RETENTION_DAYS).
+      name: 'retentionTimer',
+      trigger: { type: 'timer', schedule: '%PROMOTER_RETENTION_SCHEDULE%' },
+      handler: retentionTimer(getServices),
     },
   ];
 }

@@ -1,6 +1,6 @@
 import functions from '@azure/functions';
 import { servicesFrom } from '../composition.js';
-import { functionTable, isHttpFunction } from './functionTable.js';
+import { functionTable, isHttpFunction, isTimerFunction } from './functionTable.js';
 
 // Azure Functions entry point (package.json "main"): registers every function in the table.
 // Services are built on the first invocation, not at start-up.
@@ -15,6 +15,9 @@ for (const entry of functionTable(getServices)) {
       authLevel,
       handler: entry.handler,
     });
+  } else if (isTimerFunction(entry)) {
+    // `%SETTING%` in the schedule is resolved by the Functions host from the app settings.
+    functions.app.timer(entry.name, { schedule: entry.trigger.schedule, handler: entry.handler });
   } else if (entry.trigger.type === 'serviceBusQueue') {
     const { queueName, connection, isSessionsEnabled } = entry.trigger;
     functions.app.serviceBusQueue(entry.name, {

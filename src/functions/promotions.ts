@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import { promoteOnApproval } from '../app/promoteOnApproval.js';
+import { handlePromotionMessage } from '../app/handlePromotionMessage.js';
 import { failedOutcome } from '../app/promotionOutcome.js';
 import type { ServicesProvider } from '../composition.js';
 import { repositoryProblem } from '../domain/imageReference.js';
@@ -20,8 +20,9 @@ function bodyOf(message: unknown): unknown {
 }
 
 /**
- * The `promotions` queue trigger (sessions on: one message at a time per repository). Returns
- * when the message is settled (promoted, pending or rejected: it is completed); throws a
+ * The `promotions` queue trigger (sessions on: one message at a time per repository): an
+ * approval, a rollback or an unpin (`handlePromotionMessage`). Returns when the message is
+ * settled (promoted, pending, rolled-back, unpinned or rejected: it is completed); throws a
  * transient failure so Service Bus redelivers it. On the last delivery before dead-lettering
  * it announces `failed` first, so a stuck promotion is never silent.
  */
@@ -32,7 +33,7 @@ export function promotions(getServices: ServicesProvider) {
     const deliveryCount = Number(meta.deliveryCount ?? 1);
     const body = bodyOf(message);
     try {
-      const outcome = await promoteOnApproval(body, services);
+      const outcome = await handlePromotionMessage(body, services);
       context.info(`promotion ${outcome.outcome}`, {
         messageId: outcome.messageId,
         repository: outcome.repository,

@@ -4,7 +4,7 @@ import { repositoryProblem } from '../domain/imageReference.js';
 import { problem } from './http/problem.js';
 import { parseRepositoryPath } from './http/repositoryPath.js';
 import { getBuild, listBuilds } from './repositoryBuilds.js';
-import { getHistory, getStatus } from './repositoryPromotions.js';
+import { getHistory, getStages, getStatus } from './repositoryPromotions.js';
 import { withServices } from './withServices.js';
 
 /** Hosts differ in whether route parameters arrive decoded; decoding twice is harmless here. */
@@ -18,7 +18,8 @@ function safeDecode(value: string): string {
 
 /**
  * The read API under `GET /api/repositories/{repository}/…`: `builds`, `builds/{gitShaOrDigest}`,
- * `status` (what each stage holds) and `history` (every decision, newest first).
+ * `status` (what each stage holds), `stages` (the board's data: tags, approvers, ages, pending
+ * approvals, recent events, dead letters) and `history` (every decision, newest first).
  */
 export function repositories(getServices: ServicesProvider) {
   return withServices(
@@ -29,7 +30,7 @@ export function repositories(getServices: ServicesProvider) {
         return problem(
           404,
           'Not Found',
-          'use /api/repositories/{repository}/builds, …/builds/{gitShaOrDigest}, …/status or …/history',
+          'use /api/repositories/{repository}/builds, …/builds/{gitShaOrDigest}, …/status, …/stages or …/history',
         );
       const repoProblem = repositoryProblem(route.repository);
       if (repoProblem)
@@ -43,6 +44,8 @@ export function repositories(getServices: ServicesProvider) {
           return getBuild(services.ledger, route.repository, route.ref);
         case 'status':
           return getStatus(services, route.repository);
+        case 'stages':
+          return getStages(services, route.repository);
         case 'history':
           return getHistory(services.promotions, route.repository, request);
       }

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { repositoryStatus } from '../app/repositoryStatus.js';
+import { stageBoard } from '../app/stageBoard.js';
 import type { Services } from '../composition.js';
 import type { PromotionStore } from '../ports.js';
 import { json } from './http/problem.js';
@@ -11,6 +12,15 @@ import { readPage } from './http/readPage.js';
  */
 export async function getStatus(services: Services, repository: string): Promise<HttpResponseInit> {
   return json(200, await repositoryStatus(services, repository));
+}
+
+/**
+ * `GET …/stages`: the board's data. Per stage: tags, digest, git SHAs, who approved and when,
+ * age, pin; then pending approvals with who may still approve, the newest outcome events and
+ * dead-lettered messages.
+ */
+export async function getStages(services: Services, repository: string): Promise<HttpResponseInit> {
+  return json(200, await stageBoard(services, repository));
 }
 
 /** `GET …/history?limit=&cursor=`: every decision on the repository, newest first. */

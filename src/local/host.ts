@@ -6,13 +6,16 @@ import { servicesFrom, type ServicesProvider } from '../composition.js';
 import {
   functionTable,
   isHttpFunction,
+  isTimerFunction,
   type FunctionEntry,
   type QueueFunction,
 } from '../functions/functionTable.js';
+import { routePath } from '../functions/http/rootRoute.js';
 import { readCapped, send, toHttpRequest } from './httpBridge.js';
 import { LocalApprovalQueue, LocalOutcomeLog } from './localBus.js';
 import { notifyWithRetries } from './localNotifications.js';
 import { LocalSessionQueue } from './localQueue.js';
+import { startTimers } from './localTimers.js';
 import { matchRoute } from './matchRoute.js';
 
 const { InvocationContext } = functions;
@@ -47,10 +50,10 @@ function context(entry: FunctionEntry, log: Log, triggerMetadata?: Record<string
 
 /**
  * The whole pipeline in one process: the function table served on
- * `http://127.0.0.1:<port>/api/…` with the same routes and handlers as Azure (real
- * `@azure/functions` request and context objects), and a stand-in for the `promotions`
- * Service Bus queue that delivers to the same queue handler with Service Bus semantics.
- * Function keys do not exist locally; the handlers' own authentication applies.
+ * `http://127.0.0.1:<port>/…` (the board at `/`, the API under `/api/`) with the same routes
+ * and handlers as Azure (real `@azure/functions` request and context objects), and a stand-in
+ * for the `promotions` Service Bus queue that delivers to the same queue handler with Service
+ * Bus semantics. Function keys do not exist locally; the handlers' own authentication applies.
  * Local-only routes: `GET /api/local/events` (outcomes), `GET /api/local/deadletters`.
  */
 export async function startLocalHost(options: {
@@ -100,6 +103,12 @@ export async function startLocalHost(options: {
     publisher: outcomes,
   });
   table = functionTable(getServices);
+  // Timer functions run on their schedules (a bad PROMOTER_*_SCHEDULE throws here, named).
+  const timers = startTimers(table.filter(isTimerFunction), {
+    env: options.env,
+    log,
+    context: (entry) => context(entry, log),
+  });
   const server = createServer((req, res) => {
     serve(table, { queue, outcomes }, req, res, log).catch((error: unknown) => {
       log(`local host: ${String(error)}`);
@@ -109,6 +118,9 @@ export async function startLocalHost(options: {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  }).catch(async (error: unknown) => {
+    await timers.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -117,6 +129,7 @@ export async function startLocalHost(options: {
     queue,
     outcomes,
     close: async () => {
+      await timers.close();
       await queue.close();
       await new Promise<void>((resolve) => {
         server.close(() => {
@@ -137,15 +150,16 @@ async function serve(
 ): Promise<void> {
   const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
   const method = (req.method ?? 'GET').toUpperCase();
-  const path = url.pathname.startsWith('/api/') ? url.pathname.slice('/api/'.length) : '';
-  if (method === 'GET' && path === 'local/events') {
+  // Routes are matched on the whole path, as in Azure with host.json's empty routePrefix.
+  const path = url.pathname.slice(1);
+  if (method === 'GET' && path === 'api/local/events') {
     const repository = url.searchParams.get('repository') ?? undefined;
     await send(res, {
       jsonBody: { events: local.outcomes.list(repository ? { repository } : {}) },
     });
     return;
   }
-  if (method === 'GET' && path === 'local/deadletters') {
+  if (method === 'GET' && path === 'api/local/deadletters') {
     await send(res, { jsonBody: { deadLetters: local.queue.deadLetters() } });
     return;
   }
@@ -180,7 +194,7 @@ async function serve(
       routes: [
         ...table
           .filter(isHttpFunction)
-          .map((e) => `${e.trigger.methods.join('|')} /api/${e.trigger.route}`),
+          .map((e) => `${e.trigger.methods.join('|')} ${routePath(e.trigger.route)}`),
         'GET /api/local/events',
         'GET /api/local/deadletters',
       ],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { functionTable } from '../../src/functions/functionTable.js';
+import { functionTable, isHttpFunction } from '../../src/functions/functionTable.js';
+import { routePath } from '../../src/functions/http/rootRoute.js';
 import { memoryServices } from '../support/handlers.js';
 
 describe('the function table', () => {
@@ -10,21 +11,28 @@ describe('the function table', () => {
         name: 'registryWebhook',
         type: 'http',
         methods: ['POST'],
-        route: 'hooks/registry',
+        route: 'api/hooks/registry',
         authLevel: 'function',
       },
       {
         name: 'repositories',
         type: 'http',
         methods: ['GET'],
-        route: 'repositories/{*path}',
+        route: 'api/repositories/{*path}',
+        authLevel: 'function',
+      },
+      {
+        name: 'board',
+        type: 'http',
+        methods: ['GET'],
+        route: '{ignored:maxlength(0)?}',
         authLevel: 'function',
       },
       {
         name: 'approvals',
         type: 'http',
         methods: ['POST'],
-        route: 'approvals',
+        route: 'api/approvals',
         authLevel: 'function',
       },
       {
@@ -38,14 +46,14 @@ describe('the function table', () => {
         name: 'chatSlack',
         type: 'http',
         methods: ['POST'],
-        route: 'chat/slack',
+        route: 'api/chat/slack',
         authLevel: 'anonymous',
       },
       {
         name: 'chatTeams',
         type: 'http',
         methods: ['POST'],
-        route: 'chat/teams',
+        route: 'api/chat/teams',
         authLevel: 'anonymous',
       },
       {
@@ -55,6 +63,31 @@ describe('the function table', () => {
         subscriptionName: 'notifications',
         connection: 'ServiceBusConnection',
       },
+      {
+        name: 'retention',
+        type: 'http',
+        methods: ['POST'],
+        route: 'api/retention',
+        authLevel: 'function',
+      },
+      {
+        name: 'health',
+        type: 'http',
+        methods: ['GET'],
+        route: 'api/health',
+        authLevel: 'function',
+      },
+      {
+        name: 'retentionTimer',
+        type: 'timer',
+        schedule: '%PROMOTER_RETENTION_SCHEDULE%',
+      },
     ]);
+  });
+
+  it('serves the board at / and every other HTTP function under /api/, as before', () => {
+    const table = functionTable(memoryServices().provider);
+    const paths = table.filter(isHttpFunction).map((f) => routePath(f.trigger.route));
+    expect(paths.filter((p) => !p.startsWith('/api/'))).toEqual(['/']);
   });
 });

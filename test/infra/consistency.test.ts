@@ -78,6 +78,8 @@ const NOT_IN_AZURE: Readonly<Record<string, string>> = {
 const ROLE_IDS: Readonly<Record<string, string>> = {
   AcrPush: '8311e382-0749-4cb8-b61a-304f252e45ec',
   'Container Registry Repository Writer': '2a1e307c-b015-4ebd-883e-5b7698a07328',
+  'Container Registry Repository Contributor': '2efddaa5-3f1f-4df3-97df-af3f13818f4c',
+  AcrDelete: 'c2f4ef07-c644-48eb-af81-4b1b4947fb11',
   'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   'Azure Service Bus Data Receiver': '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
@@ -246,12 +248,13 @@ describe('the registry webhook in infra/', () => {
     expect(bicepVar('infra/main.bicep', 'registryWebhookRoute')).toBe(webhook.trigger.route);
     expect(webhook.trigger.methods).toContain('POST');
     expect(webhook.trigger.authLevel).toBe('function');
+    // The route is the URL path: host.json adds no prefix (the board is served at /).
     const host = JSON.parse(read('host.json')) as {
       extensions: { http: { routePrefix: string } };
     };
-    expect(bicepVar('infra/main.bicep', 'httpRoutePrefix')).toBe(host.extensions.http.routePrefix);
+    expect(host.extensions.http.routePrefix).toBe('');
     expect(bicepFile('infra/modules/registryWebhook.bicep')).toContain(
-      "serviceUri: 'https://${site.properties.defaultHostName}/${routePrefix}/${route}?code=${listKeys(",
+      "serviceUri: 'https://${site.properties.defaultHostName}/${route}?code=${listKeys(",
     );
   });
 

@@ -69,12 +69,14 @@ describe('promotion on the local stack', () => {
     expect(release).toMatchObject({ outcome: 'promoted', tags: ['1.2.3'], digest: second.digest });
     expect(await tagDigest(repo, '1.2.3')).toBe(second.digest);
     expect(await tagDigest(repo, '1.2.3-rc1')).toBe(first.digest);
+    expect(await tagDigest(repo, 'release-latest')).toBe(second.digest);
     expect(await listTags(repo)).toEqual(
       [
         '1.2.3',
         '1.2.3-rc1',
         '1.2.3-rc2',
         'dev-latest',
+        'release-latest',
         `git-${first.sha}`,
         `git-${second.sha}`,
       ].sort(),
@@ -88,7 +90,7 @@ describe('promotion on the local stack', () => {
     expect(status.stages.map((s) => [s.stage, s.digest, s.tags])).toEqual([
       ['dev', second.digest, ['dev-latest']],
       ['rc', second.digest, ['1.2.3-rc2']],
-      ['release', second.digest, ['1.2.3']],
+      ['release', second.digest, ['1.2.3', 'release-latest']],
     ]);
   });
 

@@ -14,6 +14,14 @@ describe('matchRoute', () => {
     ],
     ['repositories/{*path}', 'repositories', undefined],
     ['items/{id}', 'items/42', { id: '42' }],
+    ['api/hooks/registry', 'api/hooks/registry', {}],
+    ['api/hooks/registry', 'hooks/registry', undefined],
+    ['{ignored:maxlength(0)?}', '', {}],
+    ['{ignored:maxlength(0)?}', 'x', undefined],
+    ['{ignored:maxlength(0)?}', 'api/approvals', undefined],
+    ['{page?}', '', {}],
+    ['{page?}', 'two', { page: 'two' }],
+    ['{page:unknown(1)?}', 'two', undefined],
   ])('%s against %s', (template, path, expected) => {
     expect(matchRoute(template, path)).toEqual(expected);
   });

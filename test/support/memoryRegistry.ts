@@ -58,6 +58,15 @@ export class MemoryRegistry implements Registry {
     return Promise.resolve(digest);
   }
 
+  /** Deletes the manifest and every tag on it, as a registry does. */
+  deleteManifest(repository: string, digest: string): Promise<'deleted' | 'not-found'> {
+    this.enter('deleteManifest');
+    if (!this.manifests.delete(`${repository}@${digest}`)) return Promise.resolve('not-found');
+    for (const [key, tagged] of this.tags)
+      if (tagged === digest && key.startsWith(`${repository}:`)) this.tags.delete(key);
+    return Promise.resolve('deleted');
+  }
+
   lockTag(repository: string, tag: string): Promise<boolean> {
     this.enter('lockTag');
     if (!this.isAcr) return Promise.resolve(false);

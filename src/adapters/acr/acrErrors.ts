@@ -8,7 +8,7 @@ const ociErrors = z.object({
 });
 
 /** `CODE: message` of the registry's error body, else the error's first line. */
-function registryAnswer(error: unknown): string {
+export function registryAnswer(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const parsed = ociErrors.safeParse(asRestError(error)?.details);
   const first = parsed.success ? parsed.data.errors[0] : undefined;

@@ -6,6 +6,7 @@ import {
 } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import type { RawManifest, Registry } from '../../ports.js';
+import { asRestError } from '../sdkErrors.js';
 import { isNotFound, registryFailure } from './acrErrors.js';
 
 /** Where the registry is and how to talk to it. */
@@ -164,5 +165,46 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
       );
       return true;
     },
+
+    async deleteManifest(repository, digest) {
+      const doing = `deleting ${repository}@${digest}`;
+      let status: number | undefined;
+      try {
+        await call(doing, (abortSignal) =>
+          content(repository).deleteManifest(digest, {
+            abortSignal,
+            // The SDK counts a 404 as success: the status tells deleted from missing.
+            onResponse: (response) => {
+              status = response.status;
+            },
+          }),
+        );
+      } catch (error) {
+        if (isNotFound(error)) return 'not-found';
+        throw deleteRefusal(doing, error) ?? error;
+      }
+      return status === 404 ? 'not-found' : 'deleted';
+    },
   };
+}
+
+/**
+ * Why the registry refused a delete, for the refusals an operator fixes in the registry: 405
+ * (deletes switched off, or a locked manifest) and 401/403 (the identity may not delete).
+ * Undefined for any other failure, which `registryFailure` has explained already.
+ */
+function deleteRefusal(doing: string, error: unknown): Error | undefined {
+  const cause = error instanceof Error ? error.cause : undefined;
+  const status = asRestError(cause)?.statusCode;
+  if (status === 405)
+    return new Error(
+      `${doing}: HTTP 405: the registry does not allow this delete (a distribution registry needs storage.delete.enabled: true in its config; on ACR the manifest, or its repository, is locked: deleteEnabled false)`,
+      { cause },
+    );
+  if (status === 401 || status === 403)
+    return new Error(
+      `${doing}: HTTP ${status}: the identity may not delete in this registry (on ACR grant AcrDelete, or "Container Registry Repository Contributor" on ABAC-enabled registries)`,
+      { cause },
+    );
+  return undefined;
 }

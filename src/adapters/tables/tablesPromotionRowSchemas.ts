@@ -50,7 +50,13 @@ const stageHead: z.ZodType<StageHead> = z.object({
   tags: strings,
   promotedAt: isoDate,
   pinned: z
-    .object({ by: z.string(), at: isoDate, reason: z.string(), messageId: z.string() })
+    .object({
+      by: z.string(),
+      at: isoDate,
+      reason: z.string(),
+      messageId: z.string(),
+      previousDigest: z.string().optional(),
+    })
     .optional(),
 });
 

@@ -52,6 +52,7 @@ export function quickStart(info: QuickStartInfo): string {
     'promoter is running. Ctrl-C stops everything.',
     '',
     row('function host', info.hostUrl),
+    row('board', `${info.hostUrl}/  (open in a browser)`),
     info.registry === undefined
       ? row(
           'registry',

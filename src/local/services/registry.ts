@@ -28,6 +28,11 @@ export interface RegistryOptions {
    * that identifies it: lets a supervisor record it at once (pidfile) and watch it.
    */
   onSpawn?: (process: ManagedProcess, marker: string) => void;
+  /**
+   * Path of an htpasswd file (bcrypt lines, `user:$2y$…`): the registry then asks every
+   * request for HTTP basic credentials (realm `promoter`). Unset: anonymous access.
+   */
+  htpasswdFile?: string;
 }
 
 /** A running CNCF distribution registry, serving over TLS with a generated certificate. */
@@ -120,6 +125,10 @@ function registryConfig(options: RegistryOptions & { certFile: string; keyFile: 
     // distribution's header values are lists (http.Header).
     .map(([name, value]) => `        ${q(name)}: [${q(value)}]`)
     .join('\n');
+  const auth =
+    options.htpasswdFile === undefined
+      ? ''
+      : `auth:\n  htpasswd:\n    realm: promoter\n    path: ${q(options.htpasswdFile)}\n`;
   return `# Written by promoter's local services (src/local/services/registry.ts) at each start.
 version: 0.1
 log:
@@ -137,7 +146,7 @@ storage:
     enabled: true
   cache:
     blobdescriptor: inmemory
-http:
+${auth}http:
   addr: ${q(`127.0.0.1:${options.port}`)}
   secret: ${q(randomBytes(24).toString('base64url'))}
   headers:

@@ -1,0 +1,54 @@
+import type { CheckReport, DoctorReport } from '../app/diagnose.js';
+
+const MARK = { ok: '✓', failed: '✗', skipped: '–' } as const;
+
+/** The first check of each service, for the "checked as" header. */
+function identities(checks: readonly CheckReport[]): string[] {
+  const seen = new Map<string, string>();
+  for (const check of checks) {
+    const service = check.name.replace(/ (pull|push|tag lock|delete|send|receive|read|write)$/, '');
+    if (!seen.has(service) && check.as !== '-') seen.set(service, check.as);
+  }
+  return [...seen].map(([service, as]) => `  ${service}: ${as}`);
+}
+
+/** The lines of one check: a mark and the outcome, then, for a failure, cause and fix. */
+function checkLines(check: CheckReport, width: number): string[] {
+  const head = `${MARK[check.status]} ${check.name.padEnd(width)}  `;
+  switch (check.status) {
+    case 'ok':
+      return [`${head}${check.detail}`];
+    case 'skipped':
+      return [`${head}skipped: ${check.reason}`];
+    case 'failed': {
+      const pad = ' '.repeat(4);
+      const [firstFix, ...moreFixes] = check.fix;
+      return [
+        `${head}failed: ${check.tried}`,
+        `${pad}as:    ${check.as}`,
+        `${pad}cause: ${check.cause}`,
+        ...(firstFix === undefined ? [] : [`${pad}fix:   ${firstFix}`]),
+        ...moreFixes.map((line) => `${pad}       ${line}`),
+      ];
+    }
+  }
+}
+
+/**
+ * The doctor's report for a person: who each service was checked as, one line per check
+ * (✓ passed, ✗ failed, – skipped) with a failure's cause and fix indented below, and a count.
+ */
+export function formatDoctor(report: DoctorReport): string {
+  const width = Math.max(...report.checks.map((c) => c.name.length));
+  const count = (status: CheckReport['status']) =>
+    report.checks.filter((c) => c.status === status).length;
+  const failed = count('failed');
+  return [
+    'checked as:',
+    ...identities(report.checks),
+    '',
+    ...report.checks.flatMap((c) => checkLines(c, width)),
+    '',
+    `${failed === 0 ? 'all good' : `${failed} failed`}: ${count('ok')} passed, ${failed} failed, ${count('skipped')} skipped`,
+  ].join('\n');
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+/**
+ * `POST /api/retention`'s answer (`RetentionReport` in `src/app/applyRetention.ts`), as far as
+ * the CLI reads it. Loose objects: `--json` prints the raw answer anyway.
+ */
+
+const build = {
+  digest: z.string(),
+  gitShas: z.array(z.string()).default([]),
+  tags: z.array(z.string()).default([]),
+  recordedAt: z.string(),
+};
+
+export const retentionAnswer = z.looseObject({
+  dryRun: z.boolean(),
+  retentionDays: z.number(),
+  at: z.string(),
+  repositories: z.array(
+    z.looseObject({
+      repository: z.string(),
+      deleted: z.array(z.looseObject({ ...build, reason: z.string() })),
+      kept: z.array(z.looseObject({ ...build, reasons: z.array(z.string()) })),
+      failed: z.array(z.looseObject({ ...build, reason: z.string(), error: z.string() })),
+      error: z.string().optional(),
+    }),
+  ),
+});
+
+/** A retention report. */
+export type RetentionAnswer = z.output<typeof retentionAnswer>;

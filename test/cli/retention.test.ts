@@ -1,0 +1,135 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
+import { createTablesLedger } from '../../src/adapters/tables/tablesLedger.js';
+import { runCli } from '../../src/cli/runCli.js';
+import { buildsTableName } from '../../src/composition.js';
+import { startLocalHost, type LocalHost } from '../../src/local/host.js';
+import { approve, newSha, outcomeOf, pushBuild, stack, unique } from '../support/stack.js';
+
+// `promoter retention` against a local host. The suite's host has retention off; this file
+// starts a second one on the same ledger and registry with PROMOTER_RETENTION_DAYS=30; the
+// tests only ever ask it for dry runs.
+
+const DAY_MS = 86_400_000;
+
+let work: string;
+let host: LocalHost;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), 'promoter-cli-retention-'));
+  host = await startLocalHost({
+    port: 0,
+    env: {
+      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
+      PROMOTER_WEBHOOK_SECRET: stack.secret,
+      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
+      PROMOTER_REGISTRY: stack.registry,
+      PROMOTER_RETENTION_DAYS: '30',
+      // Its timer must not run during the suite: once a year, at midnight on New Year's Day.
+      PROMOTER_RETENTION_SCHEDULE: '0 0 0 1 1 *',
+    },
+    log: () => undefined,
+  });
+});
+afterAll(async () => {
+  await host.close();
+  await rm(work, { recursive: true, force: true });
+});
+
+async function promoter(url: string, ...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    env: { PROMOTER_URL: url },
+    cwd: work,
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('promoter retention', () => {
+  it('--dry-run lists what would go and why each other build stays, and deletes nothing', async () => {
+    const repo = unique('cli-retention');
+    const rc = await pushBuild(work, repo);
+    const head = await pushBuild(work, repo);
+    await outcomeOf(
+      repo,
+      await approve({ repository: repo, build: { gitSha: rc.sha }, stage: 'rc', version: '1.2.3' }),
+    );
+    // A build recorded 60 days ago that never went past dev, written to the ledger as the
+    // webhook would have then.
+    const ledger = createTablesLedger({
+      client: createTablesClient({
+        connectionString: inject('tablesConnectionString'),
+        tableName: buildsTableName(inject('tablePrefix')),
+      }),
+    });
+    const oldSha = newSha();
+    const oldDigest = `sha256:${newSha(40)}${newSha(24)}`;
+    await ledger.recordBuild({
+      eventId: unique('old-push'),
+      repository: repo,
+      digest: oldDigest,
+      gitSha: oldSha,
+      tag: `git-${oldSha}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      registry: stack.registry,
+      at: new Date(Date.now() - 60 * DAY_MS),
+    });
+
+    const { code, stdout, stderr } = await promoter(
+      host.url,
+      'retention',
+      '--dry-run',
+      '--repository',
+      repo,
+    );
+    expect(code, stderr).toBe(0);
+    const short = (digest: string) => `sha256:${digest.slice(7, 19)}`;
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^retention: builds recorded before .+ \(older than 30 days\) go unless a stage uses them$/,
+    );
+    expect(lines).toContain(repo);
+    expect(lines.find((l) => l.includes(short(oldDigest)))).toMatch(
+      new RegExp(
+        `^would delete +${short(oldDigest)} +${oldSha} +.+Z +older than 30 days \\(recorded \\d{4}-\\d\\d-\\d\\d\\), never past dev$`,
+      ),
+    );
+    expect(lines.find((l) => l.includes(short(rc.digest)))).toMatch(
+      /^kept +.+ rc head \(1\.2\.3-rc1\); newer than 30 days$/,
+    );
+    expect(lines.find((l) => l.includes(short(head.digest)))).toMatch(
+      /^kept +.+ dev head \(dev-latest\); newer than 30 days$/,
+    );
+    expect(lines.at(-2)).toBe(
+      'dry run: 1 build would be deleted in 1 repository; nothing was deleted (run it without --dry-run to delete them)',
+    );
+    expect((await ledger.getBuildByDigest(repo, oldDigest))?.deletedAt).toBeUndefined();
+
+    const json = await promoter(host.url, 'retention', '--dry-run', '--repository', repo, '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      dryRun: true,
+      retentionDays: 30,
+      repositories: [{ repository: repo, deleted: [{ digest: oldDigest }], failed: [] }],
+    });
+  });
+
+  it('says how to turn retention on when the host has it off, and exits 1', async () => {
+    const { code, stdout, stderr } = await promoter(stack.hostUrl, 'retention', '--dry-run');
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('409 Retention Off: retention is off: set PROMOTER_RETENTION_DAYS');
+  });
+
+  it('refuses a repository name that is not one before asking the host, and exits 2', async () => {
+    const { code, stderr } = await promoter(host.url, 'retention', '--repository', 'My App');
+    expect(code).toBe(2);
+    expect(stderr).toContain('promoter: repository: "My App" is not a repository name');
+  });
+});

@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { health } from '../../src/functions/health.js';
+import { azuriteConnectionString } from '../../src/local/services/azurite.js';
+import { freePort } from '../../src/local/services/ports.js';
+import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
+import { invoke, memoryServices } from '../support/handlers.js';
+
+/** `GET /api/health` of an app with these settings (the real registry and Azurite). */
+async function getHealth(env: Record<string, string>) {
+  const { provider } = memoryServices({
+    PROMOTER_TABLE_PREFIX: `health${randomBytes(4).toString('hex')}`,
+    ...env,
+  });
+  return invoke(health(provider), { method: 'GET', url: 'http://localhost:7071/api/health' });
+}
+
+describe('GET /api/health', () => {
+  let auth: AuthRegistry;
+  beforeAll(async () => {
+    auth = await startAuthRegistry();
+  });
+  afterAll(async () => {
+    await auth.stop();
+  });
+
+  it('answers 200 with the quick checks when the registry and the ledger answer', async () => {
+    const answer = await getHealth({
+      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      PROMOTER_REGISTRY: inject('registryHost'),
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(answer.body).toEqual({
+      status: 'healthy',
+      checks: [
+        {
+          name: 'registry pull',
+          status: 'ok',
+          tried: `resolve a tag that should not exist in promoter-doctor at ${inject('registryHost')}`,
+          as: 'anonymous (no credentials)',
+          detail: 'promoter-doctor:promoter-doctor-absent is not there (404): reads work',
+        },
+        expect.objectContaining({
+          name: 'ledger read',
+          status: 'ok',
+          as: 'the key in PROMOTER_TABLES_CONNECTION_STRING',
+        }),
+      ],
+    });
+  });
+
+  it('answers 503 naming what failed and how to fix it, and never shows a key', async () => {
+    const connectionString = azuriteConnectionString(await freePort());
+    const answer = await getHealth({
+      PROMOTER_TABLES_CONNECTION_STRING: connectionString,
+      PROMOTER_REGISTRY: auth.host,
+    });
+    expect(answer.status).toBe(503);
+    const body = answer.body as {
+      status: string;
+      checks: { name: string; status: string; cause: string; fix: string[] }[];
+    };
+    expect(body.status).toBe('unhealthy');
+    expect(body.checks.map((c) => [c.name, c.status])).toEqual([
+      ['registry pull', 'failed'],
+      ['ledger read', 'failed'],
+    ]);
+    expect(body.checks[0]?.cause).toBe(
+      `${auth.host} asks for credentials promoter cannot give (HTTP 401, WWW-Authenticate: Basic realm="promoter"): promoter signs in to a registry only with an Azure identity (ACR's token exchange) or anonymously`,
+    );
+    expect(body.checks[1]?.cause).toMatch(/the host in PROMOTER_TABLES_CONNECTION_STRING is wrong/);
+    const key = /AccountKey=([^;]+)/.exec(connectionString)?.[1] ?? 'missing';
+    expect(JSON.stringify(answer.body)).not.toContain(key);
+    expect(answer.logs.join('\n')).not.toContain(key);
+    expect(answer.logs.join('\n')).toContain('health check failed');
+  });
+
+  it('the local host serves it at /api/health', async () => {
+    const response = await fetch(`${inject('hostUrl')}/api/health`);
+    const body = (await response.json()) as { status: string; checks: { name: string }[] };
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body.status).toBe('healthy');
+    expect(body.checks.map((c) => c.name)).toEqual(['registry pull', 'ledger read']);
+  });
+
+  it('writes nothing: no scratch tag, no table created', async () => {
+    const prefix = `health${randomBytes(4).toString('hex')}`;
+    const answer = await getHealth({
+      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      PROMOTER_REGISTRY: inject('registryHost'),
+      PROMOTER_TABLE_PREFIX: prefix,
+    });
+    expect(answer.status).toBe(200);
+    const ledger = (answer.body as { checks: { name: string; detail: string }[] }).checks[1];
+    expect(ledger?.detail).toContain(`${prefix}builds does not exist yet (created on first write)`);
+  });
+});

@@ -1,0 +1,128 @@
+import { handlePromotionMessage } from '../../src/app/handlePromotionMessage.js';
+import type { PromoteDeps } from '../../src/app/promotionSteps.js';
+import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
+import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
+import type { PromotionMessageInput } from '../../src/domain/promotionMessage.js';
+import { MemoryLedger } from './memoryLedger.js';
+import { MemoryPromotionStore } from './memoryPromotionStore.js';
+import { MemoryRegistry } from './memoryRegistry.js';
+
+type Selector = Extract<PromotionMessageInput, { type: 'rollback' }>['to'];
+
+/**
+ * One repository's promotions over the memory fakes, every message handled the way the queue
+ * function does (`handlePromotionMessage`): builds pushed, promoted, rolled back and unpinned.
+ */
+export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo = 'myapp') {
+  let clockMs = Date.parse('2026-11-27T10:00:00Z');
+  const ledger = new MemoryLedger();
+  const promotions = new MemoryPromotionStore();
+  const registry = new MemoryRegistry();
+  const published: OutcomeEvent[] = [];
+  const deps: PromoteDeps = {
+    ledger,
+    promotions,
+    registry,
+    publisher: {
+      publish: (e) => {
+        published.push(e);
+        return Promise.resolve();
+      },
+    },
+    pipeline: parsePipeline(pipelineJson),
+    clock: { now: () => new Date(clockMs) },
+  };
+  let seq = 0;
+  const handle = (body: unknown) => handlePromotionMessage(body, deps);
+  const world = {
+    repo,
+    deps,
+    ledger,
+    promotions,
+    registry,
+    published,
+    handle,
+    /** Moves the clock on by `minutes` (every message happens a minute after the last). */
+    tick: (minutes = 1) => {
+      clockMs += minutes * 60_000;
+    },
+    /** Pushes a build: its manifest into the registry, its record into the ledger. */
+    build: async (sha: string) => {
+      const digest = registry.add(repo, `manifest of ${sha}`);
+      await ledger.recordBuild({
+        eventId: `push-${sha}`,
+        repository: repo,
+        digest,
+        gitSha: sha,
+        tag: `git-${sha}`,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        registry: 'localhost:5000',
+        at: new Date(clockMs),
+      });
+      return digest;
+    },
+    approve: (stage: string, build: Selector, extra: Record<string, unknown> = {}) => {
+      world.tick();
+      return handle({
+        type: 'approval',
+        id: `m${++seq}`,
+        repository: repo,
+        stage,
+        build,
+        decision: 'approve',
+        approver: { id: 'alice' },
+        source: 'cli',
+        ...extra,
+      });
+    },
+    /** The automatic dev promotion the webhook asks for. */
+    dev: (sha: string) =>
+      world.approve(
+        'dev',
+        { gitSha: sha },
+        { approver: { id: 'system:promoter' }, source: 'system' },
+      ),
+    /** Pushes `sha`, then takes it through dev, rc and release as `version`. */
+    release: async (sha: string, version: string) => {
+      const digest = await world.build(sha);
+      await world.dev(sha);
+      await world.approve('rc', { gitSha: sha }, { version });
+      await world.approve('release', { gitSha: sha }, { version, approver: { id: 'bob' } });
+      return digest;
+    },
+    rollback: (stage: string, to: Selector, extra: Record<string, unknown> = {}) => {
+      world.tick();
+      return handle(world.rollbackMessage(stage, to, extra));
+    },
+    rollbackMessage: (stage: string, to: Selector, extra: Record<string, unknown> = {}) => ({
+      type: 'rollback',
+      id: `m${++seq}`,
+      repository: repo,
+      stage,
+      to,
+      reason: 'checkout fails for EU customers',
+      approver: { id: 'alice' },
+      source: 'cli',
+      ...extra,
+    }),
+    unpin: (stage: string, extra: Record<string, unknown> = {}) => {
+      world.tick();
+      return handle({
+        type: 'unpin',
+        id: `m${++seq}`,
+        repository: repo,
+        stage,
+        approver: { id: 'alice' },
+        source: 'cli',
+        ...extra,
+      });
+    },
+    /** The digest `tag` points to in the registry. */
+    tag: (tag: string) => registry.tags.get(`${repo}:${tag}`),
+    /** What the ledger says `stage` holds. */
+    head: async (stage: string) => (await promotions.getRepositoryState(repo)).heads[stage],
+    /** How many times the registry was asked to do `op` so far. */
+    count: (op: string) => registry.calls.filter((c) => c === op).length,
+  };
+  return world;
+}
