@@ -105,6 +105,10 @@ async function main(): Promise<void> {
   await waitForPort(hostPort, { process: host });
 
   const sample = await writeSampleImage(path.join(stateDir, 'sample-image'));
+  // A second, different image: a second build to release, roll back from, or drift to.
+  const second = await writeSampleImage(path.join(stateDir, 'sample-image-2'), {
+    content: 'hello again from promoter\n',
+  });
   console.log(
     quickStart({
       hostUrl: `http://localhost:${hostPort}`,
@@ -115,7 +119,10 @@ async function main(): Promise<void> {
       approvalsSecret: approvalsSecret.secret,
       approvalsSecretSource: describeSecretSource(approvalsSecret, APPROVALS_HMAC_SECRET),
       cliExports: cliExports(approvalsSecret, stateDir, root),
-      registry: registry === undefined ? undefined : { ...registry, sampleImage: sample.layoutDir },
+      registry:
+        registry === undefined
+          ? undefined
+          : { ...registry, sampleImage: sample.layoutDir, secondImage: second.layoutDir },
       externalRegistry: settings.externalRegistry,
       gitSha: exampleGitSha(root),
     }),

@@ -20,7 +20,15 @@ export interface QuickStartInfo {
   cliExports: readonly string[];
   /** The local registry; undefined when PROMOTER_REGISTRY names another one. */
   registry:
-    | { host: string; url: string; certFile: string; certDir: string; sampleImage: string }
+    | {
+        host: string;
+        url: string;
+        certFile: string;
+        certDir: string;
+        sampleImage: string;
+        /** A second, different sample image (another digest), for rollback and drift. */
+        secondImage: string;
+      }
     | undefined;
   externalRegistry: string | undefined;
   /** A 7-hex git SHA to put in the example build tag. */
@@ -77,7 +85,7 @@ export function quickStart(info: QuickStartInfo): string {
     );
     return lines.join('\n');
   }
-  const { host, certDir, certFile, sampleImage } = info.registry;
+  const { host, certDir, certFile, sampleImage, secondImage } = info.registry;
   lines.push(
     `Push a build of myapp for git commit ${info.gitSha} (a sample image is ready, no internet needed):`,
     `  skopeo copy --dest-cert-dir ${certDir} oci:${sampleImage}:latest docker://${host}/myapp:${tag}`,
@@ -91,6 +99,9 @@ export function quickStart(info: QuickStartInfo): string {
     '',
     ...promote(info),
     `  skopeo inspect --cert-dir ${certDir} docker://${host}/myapp:1.2.3 | grep Digest`,
+    '',
+    `A second sample image (another digest), to release 1.2.4 and roll back, is at oci:${secondImage}:latest;`,
+    'README, "Operating it locally", walks through the board, rollback, drift, retention and doctor.',
     '',
   );
   return lines.join('\n');
