@@ -105,9 +105,13 @@ async function main(): Promise<void> {
   await waitForPort(hostPort, { process: host });
 
   const sample = await writeSampleImage(path.join(stateDir, 'sample-image'));
-  // A second, different image: a second build to release, roll back from, or drift to.
+  // More images with other digests, for the operating walk-through (README): a second build
+  // to release, roll back from and drift to, and a third that retention may delete.
   const second = await writeSampleImage(path.join(stateDir, 'sample-image-2'), {
     content: 'hello again from promoter\n',
+  });
+  await writeSampleImage(path.join(stateDir, 'sample-image-3'), {
+    content: 'a build nobody promotes\n',
   });
   console.log(
     quickStart({

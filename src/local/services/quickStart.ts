@@ -100,8 +100,9 @@ export function quickStart(info: QuickStartInfo): string {
     ...promote(info),
     `  skopeo inspect --cert-dir ${certDir} docker://${host}/myapp:1.2.3 | grep Digest`,
     '',
-    `A second sample image (another digest), to release 1.2.4 and roll back, is at oci:${secondImage}:latest;`,
-    'README, "Operating it locally", walks through the board, rollback, drift, retention and doctor.',
+    `More sample images with other digests are beside it (oci:${secondImage}:latest, …-3):`,
+    'README, "Walk-through: operating it locally", uses them for the board, rollback, drift,',
+    'retention and doctor.',
     '',
   );
   return lines.join('\n');
