@@ -109,7 +109,7 @@ export function statusText(status: RepositoryStatus): string {
     const git = s.gitShas.length > 0 ? ` (git ${s.gitShas.join(', ')})` : '';
     const tags = s.tags.length > 0 ? ` as ${s.tags.join(', ')}` : '';
     lines.push(
-      `• ${s.stage}${version}: ${shortDigest(s.digest)}${git}${tags}, since ${when(s.promotedAt)}`,
+      `• ${s.stage}${version}: ${shortDigest(s.digest)}${git}${tags}, since ${when(s.promotedAt)}${s.pinned ? `; pinned by ${s.pinned.by} (rollback: ${s.pinned.reason}) until unpinned` : ''}`,
     );
   }
   if (status.pending.length > 0) lines.push('Waiting for approvals:');

@@ -170,7 +170,18 @@ describe('POST /api/chat/slack: slash commands', () => {
     });
     await t.promotions.commit('myapp', {
       expectedEtag: undefined,
-      heads: { dev: head('dev', ['dev-latest']), rc: head('rc', ['1.2.3-rc1'], '1.2.3') },
+      heads: {
+        dev: {
+          ...head('dev', ['dev-latest']),
+          pinned: {
+            by: 'alice',
+            at: '2026-11-27T09:10:00.000Z',
+            reason: 'crash loop',
+            messageId: 'r1',
+          },
+        },
+        rc: head('rc', ['1.2.3-rc1'], '1.2.3'),
+      },
       counters: {},
       promotions: [
         {
@@ -202,7 +213,7 @@ describe('POST /api/chat/slack: slash commands', () => {
       response_type: 'ephemeral',
       text: [
         'Status of myapp:',
-        '• dev: sha256:4f53ab12cd34 (git a1b2c3d) as dev-latest, since 2026-11-27 09:00 UTC',
+        '• dev: sha256:4f53ab12cd34 (git a1b2c3d) as dev-latest, since 2026-11-27 09:00 UTC; pinned by alice (rollback: crash loop) until unpinned',
         '• rc 1.2.3: sha256:4f53ab12cd34 (git a1b2c3d) as 1.2.3-rc1, since 2026-11-27 09:00 UTC',
         '• release: nothing yet',
         'Waiting for approvals:',
