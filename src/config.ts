@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ValidationError } from './domain/errors.js';
+import { ValidationError, type Issue } from './domain/errors.js';
 import { DEFAULT_RETENTION_SCHEDULE, scheduleProblem } from './timerSchedule.js';
 
 /**
@@ -199,6 +199,9 @@ const schema = z.object({
   ),
 });
 
+/** One zod field per setting, for loaders that read only some of them (`loadDoctorConfig`). */
+export const settingsSchema = schema;
+
 /**
  * Reads and validates the settings from `env`. Throws a ValidationError naming every bad
  * setting at once; secrets' values never appear in messages.
@@ -209,18 +212,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const issues = result.success
     ? []
     : result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  const tablesProblem = ledgerConnectionProblem(picked);
-  if (tablesProblem)
-    issues.push({ path: 'PROMOTER_TABLES_CONNECTION_STRING', message: tablesProblem });
-  if (
-    isSet(picked, 'PROMOTER_SERVICEBUS_NAMESPACE') &&
-    isSet(picked, 'PROMOTER_SERVICEBUS_CONNECTION_STRING')
-  )
-    issues.push({
-      path: 'PROMOTER_SERVICEBUS_CONNECTION_STRING',
-      message:
-        'set PROMOTER_SERVICEBUS_NAMESPACE (managed identity) or PROMOTER_SERVICEBUS_CONNECTION_STRING, not both',
-    });
+  issues.push(...connectionIssues(picked));
   if (!result.success || issues.length > 0) throw new ValidationError('settings', issues);
   const s = result.data;
   return {
@@ -241,17 +233,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       explicit: s.PROMOTER_PIPELINE_FILE !== undefined,
     },
     registry: s.PROMOTER_REGISTRY,
-    registryAuth:
-      s.PROMOTER_REGISTRY_AUTH ??
-      (s.PROMOTER_REGISTRY !== undefined &&
-      /\.azurecr\.(io|cn|us)(:\d+)?$/.test(s.PROMOTER_REGISTRY)
-        ? 'azure'
-        : 'anonymous'),
-    serviceBus: s.PROMOTER_SERVICEBUS_NAMESPACE
-      ? { namespace: s.PROMOTER_SERVICEBUS_NAMESPACE }
-      : s.PROMOTER_SERVICEBUS_CONNECTION_STRING
-        ? { connectionString: s.PROMOTER_SERVICEBUS_CONNECTION_STRING }
-        : undefined,
+    registryAuth: registryAuthOf(s.PROMOTER_REGISTRY, s.PROMOTER_REGISTRY_AUTH),
+    serviceBus: serviceBusOf(
+      s.PROMOTER_SERVICEBUS_NAMESPACE,
+      s.PROMOTER_SERVICEBUS_CONNECTION_STRING,
+    ),
     maxDeliveryCount: s.PROMOTER_MAX_DELIVERY_COUNT,
     approvalsHmacSecret: s.PROMOTER_APPROVALS_HMAC_SECRET,
     slack: { signingSecret: s.SLACK_SIGNING_SECRET, webhookUrl: s.SLACK_WEBHOOK_URL },
@@ -271,4 +257,43 @@ function ledgerConnectionProblem(settings: Record<string, string | undefined>): 
   const endpoint = isSet(settings, 'PROMOTER_TABLES_ENDPOINT');
   if (connectionString !== endpoint) return undefined;
   return `set exactly one of PROMOTER_TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true for Azurite) or PROMOTER_TABLES_ENDPOINT (with a managed identity)${connectionString ? '; both are set' : ''}`;
+}
+
+/** The ledger and Service Bus settings, checked as pairs: exactly one ledger, at most one bus. */
+export function connectionIssues(settings: Record<string, string | undefined>): Issue[] {
+  const issues: Issue[] = [];
+  const tablesProblem = ledgerConnectionProblem(settings);
+  if (tablesProblem)
+    issues.push({ path: 'PROMOTER_TABLES_CONNECTION_STRING', message: tablesProblem });
+  if (
+    isSet(settings, 'PROMOTER_SERVICEBUS_NAMESPACE') &&
+    isSet(settings, 'PROMOTER_SERVICEBUS_CONNECTION_STRING')
+  )
+    issues.push({
+      path: 'PROMOTER_SERVICEBUS_CONNECTION_STRING',
+      message:
+        'set PROMOTER_SERVICEBUS_NAMESPACE (managed identity) or PROMOTER_SERVICEBUS_CONNECTION_STRING, not both',
+    });
+  return issues;
+}
+
+/** PROMOTER_REGISTRY_AUTH, else `azure` for an Azure Container Registry, else `anonymous`. */
+export function registryAuthOf(
+  registry: string | undefined,
+  auth: Config['registryAuth'] | undefined,
+): Config['registryAuth'] {
+  return (
+    auth ??
+    (registry !== undefined && /\.azurecr\.(io|cn|us)(:\d+)?$/.test(registry)
+      ? 'azure'
+      : 'anonymous')
+  );
+}
+
+/** The namespace (identity) when set, else the connection string, else none (the stand-in). */
+export function serviceBusOf(
+  namespace: string | undefined,
+  connectionString: string | undefined,
+): Config['serviceBus'] {
+  return namespace ? { namespace } : connectionString ? { connectionString } : undefined;
 }

@@ -2,7 +2,7 @@ import type { TokenCredential } from '@azure/identity';
 import { createTablesClient } from './adapters/tables/tablesClient.js';
 import { createTablesDoctorProbe } from './adapters/tables/tablesDoctorProbe.js';
 import { buildsTableName, promotionsTableName, replaysTableName } from './composition.js';
-import type { Config } from './config.js';
+import type { DoctorConfig } from './doctorConfig.js';
 import type { DoctorProbes, RegistryProbe } from './doctorPorts.js';
 
 /** `DefaultAzureCredential`, imported only when an identity is needed. */
@@ -18,7 +18,7 @@ async function azureCredential(): Promise<TokenCredential> {
  * anonymous access or the connection string otherwise. The registry and Service Bus SDKs are
  * imported only when configured. Nothing connects until a probe runs.
  */
-export async function createDoctorProbes(config: Config): Promise<DoctorProbes> {
+export async function createDoctorProbes(config: DoctorConfig): Promise<DoctorProbes> {
   const credential = once(azureCredential);
   const { tables } = config;
   const tableNames = [buildsTableName, promotionsTableName, replaysTableName].map((name) =>

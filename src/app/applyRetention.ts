@@ -1,4 +1,5 @@
 import type { Build } from '../domain/build.js';
+import type { Duration } from '../domain/duration.js';
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { judgeBuild, planRetention } from '../domain/retentionPlan.js';
@@ -15,8 +16,11 @@ export interface RetentionDeps {
 
 /** One run of retention. */
 export interface RetentionRequest {
-  /** Builds recorded more than this many days ago may go (a whole number from 1). */
-  readonly retentionDays: number;
+  /**
+   * Builds recorded more than this long ago may go: PROMOTER_RETENTION_DAYS, or the operator's
+   * `olderThan` for one run.
+   */
+  readonly age: Duration;
   /** Decide and report only: nothing is deleted or recorded. */
   readonly dryRun: boolean;
   /** One repository; every repository in the ledger when undefined. */
@@ -47,7 +51,8 @@ export interface RepositoryRetention {
 /** The result of a run: per repository, in name order. */
 export interface RetentionReport {
   readonly dryRun: boolean;
-  readonly retentionDays: number;
+  /** The age past which builds could go, as the request gave it (`{ ms, label: '30 days' }`). */
+  readonly age: Duration;
   /** The time the ages were measured from (ISO 8601). */
   readonly at: string;
   readonly repositories: readonly RepositoryRetention[];
@@ -84,7 +89,7 @@ export async function applyRetention(
   }
   return {
     dryRun: request.dryRun,
-    retentionDays: request.retentionDays,
+    age: request.age,
     at: now.toISOString(),
     repositories,
   };
@@ -101,14 +106,14 @@ async function retainRepository(
     deps.promotions.listPromotions(repository),
     deps.promotions.getRepositoryState(repository),
   ]);
-  const { retentionDays } = request;
+  const { age } = request;
   const plan = planRetention({
     builds,
     promotions,
     heads: state.heads,
     pipeline: deps.pipeline,
     now,
-    retentionDays,
+    age,
   });
   const firstStage = deps.pipeline.stages[0]?.name ?? '';
   const deleted: RepositoryRetention['deleted'][number][] = [];
@@ -134,7 +139,7 @@ async function retainRepository(
         heads: fresh.heads,
         firstStage,
         now,
-        retentionDays,
+        age,
       });
       if (recheck.kind === 'keep') {
         kept.push({ ...shown, reasons: recheck.reasons });

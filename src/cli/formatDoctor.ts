@@ -1,9 +1,17 @@
-import type { CheckReport, DoctorReport } from '../app/diagnose.js';
-
 const MARK = { ok: '✓', failed: '✗', skipped: '–' } as const;
 
+/**
+ * A check as the doctor shows it: a `CheckReport` of `diagnose` (`--here`), or one read from
+ * the host's `GET /api/health` (whose names may include checks this CLI does not know).
+ */
+export type CheckView = { readonly name: string; readonly tried: string; readonly as: string } & (
+  | { readonly status: 'ok'; readonly detail: string }
+  | { readonly status: 'skipped'; readonly reason: string }
+  | { readonly status: 'failed'; readonly cause: string; readonly fix: readonly string[] }
+);
+
 /** The first check of each service, for the "checked as" header. */
-function identities(checks: readonly CheckReport[]): string[] {
+function identities(checks: readonly CheckView[]): string[] {
   const seen = new Map<string, string>();
   for (const check of checks) {
     const service = check.name.replace(/ (pull|push|tag lock|delete|send|receive|read|write)$/, '');
@@ -13,7 +21,7 @@ function identities(checks: readonly CheckReport[]): string[] {
 }
 
 /** The lines of one check: a mark and the outcome, then, for a failure, cause and fix. */
-function checkLines(check: CheckReport, width: number): string[] {
+function checkLines(check: CheckView, width: number): string[] {
   const head = `${MARK[check.status]} ${check.name.padEnd(width)}  `;
   switch (check.status) {
     case 'ok':
@@ -35,16 +43,20 @@ function checkLines(check: CheckReport, width: number): string[] {
 }
 
 /**
- * The doctor's report for a person: who each service was checked as, one line per check
- * (✓ passed, ✗ failed, – skipped) with a failure's cause and fix indented below, and a count.
+ * The doctor's report for a person: `heading` (who checked), who each service was checked as,
+ * one line per check (✓ passed, ✗ failed, – skipped) with a failure's cause and fix indented
+ * below, and a count.
  */
-export function formatDoctor(report: DoctorReport): string {
+export function formatDoctor(
+  report: { readonly checks: readonly CheckView[] },
+  heading = 'checked as:',
+): string {
   const width = Math.max(...report.checks.map((c) => c.name.length));
-  const count = (status: CheckReport['status']) =>
+  const count = (status: CheckView['status']) =>
     report.checks.filter((c) => c.status === status).length;
   const failed = count('failed');
   return [
-    'checked as:',
+    heading,
     ...identities(report.checks),
     '',
     ...report.checks.flatMap((c) => checkLines(c, width)),

@@ -46,8 +46,8 @@ function formatRepository(repo: RepositoryAnswer, dryRun: boolean, all: boolean)
  * only for being new (or deleted already) are counted unless `all`. Then a summary line.
  */
 export function formatRetention(report: RetentionAnswer, options: { all: boolean }): string {
-  const cutoff = new Date(Date.parse(report.at) - report.retentionDays * 86_400_000).toISOString();
-  const header = `retention: builds recorded before ${formatTime(cutoff)} (older than ${plural(report.retentionDays, 'day')}) go unless a stage uses them`;
+  const cutoff = new Date(Date.parse(report.at) - report.age.ms).toISOString();
+  const header = `retention: builds recorded before ${formatTime(cutoff)} (older than ${report.age.label}) go unless a stage uses them`;
   if (report.repositories.length === 0) return `${header}\n\nno repositories recorded`;
   const sections = report.repositories.map((r) => formatRepository(r, report.dryRun, options.all));
   const deleted = report.repositories.reduce((n, r) => n + r.deleted.length, 0);

@@ -12,6 +12,7 @@ import {
 } from './apiAnswers.js';
 import { CliError, ExitCode } from './cliError.js';
 import type { ApiSettings, ApprovalsSecret } from './cliSettings.js';
+import { healthAnswer, type HealthAnswer } from './healthAnswer.js';
 import { retentionAnswer, type RetentionAnswer } from './retentionAnswer.js';
 
 /** How long one request may take before the CLI gives up on it. */
@@ -19,6 +20,9 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long a retention run may take: Azure's front end cuts an HTTP request off at 230 s. */
 const RETENTION_TIMEOUT_MS = 230_000;
+
+/** How long the host's doctor checks may take (signing in, Service Bus links, the registry). */
+const HEALTH_TIMEOUT_MS = 120_000;
 
 /** A parsed answer together with the JSON it came from (`--json` prints the latter). */
 export interface Answer<T> {
@@ -97,18 +101,43 @@ export class PromoterApi {
   }
 
   /**
-   * `POST /api/retention?dryRun=…[&repository=…]`: runs retention now (a dry run deletes
-   * nothing) and answers its report.
+   * `POST /api/retention?dryRun=…[&olderThan=…][&repository=…]`: runs retention now (a dry run
+   * deletes nothing) and answers its report.
    */
   async retention(options: {
     readonly dryRun: boolean;
+    /** A duration (`30d`, `10m`) in place of the host's PROMOTER_RETENTION_DAYS. */
+    readonly olderThan?: string | undefined;
     readonly repository?: string | undefined;
   }): Promise<Answer<RetentionAnswer>> {
     const query = new URLSearchParams({ dryRun: String(options.dryRun) });
+    if (options.olderThan !== undefined) query.set('olderThan', options.olderThan);
     if (options.repository !== undefined) query.set('repository', options.repository);
     const path = `/api/retention?${query.toString()}`;
     const response = await this.request('POST', path, { timeoutMs: RETENTION_TIMEOUT_MS });
     return { raw: response.json, answer: this.parse('POST', path, response, retentionAnswer) };
+  }
+
+  /**
+   * `GET /api/health[?full=true]`: the host's doctor report, checked with the app's own
+   * identity. Both 200 (healthy) and 503 (a check failed) carry a report; any other answer,
+   * or a 503 without one, is thrown as usual. `unreachable` replaces the advice given when the
+   * host cannot be reached.
+   */
+  async health(options: {
+    readonly full: boolean;
+    readonly unreachable?: readonly string[] | undefined;
+  }): Promise<Answer<HealthAnswer>> {
+    const path = options.full ? '/api/health?full=true' : '/api/health';
+    const response = await this.request('GET', path, {
+      timeoutMs: HEALTH_TIMEOUT_MS,
+      unreachable: options.unreachable,
+    });
+    if (response.status === 503) {
+      const report = healthAnswer.safeParse(response.json);
+      if (report.success) return { raw: response.json, answer: report.data };
+    }
+    return { raw: response.json, answer: this.parse('GET', path, response, healthAnswer) };
   }
 
   private async request(
@@ -118,6 +147,8 @@ export class PromoterApi {
       readonly headers?: Readonly<Record<string, string>>;
       readonly body?: string;
       readonly timeoutMs?: number;
+      /** What to suggest when the host cannot be reached (default: `npm start`, PROMOTER_URL). */
+      readonly unreachable?: readonly string[] | undefined;
     },
   ): Promise<Response> {
     const { url, urlSource, functionKey } = this.settings;
@@ -139,7 +170,9 @@ export class PromoterApi {
         ExitCode.transport,
         [
           `cannot reach ${url} (${urlSource}): ${networkProblem(error, options.timeoutMs ?? REQUEST_TIMEOUT_MS)}`,
-          'is `npm start` running? Otherwise set PROMOTER_URL (or --url) to the promoter host',
+          ...(options.unreachable ?? [
+            'is `npm start` running? Otherwise set PROMOTER_URL (or --url) to the promoter host',
+          ]),
         ],
         { transient: true, cause: error },
       );

@@ -14,7 +14,8 @@ const build = {
 
 export const retentionAnswer = z.looseObject({
   dryRun: z.boolean(),
-  retentionDays: z.number(),
+  /** The age past which builds could go (`{ ms: 600000, label: '10 minutes' }`). */
+  age: z.looseObject({ ms: z.number(), label: z.string() }),
   at: z.string(),
   repositories: z.array(
     z.looseObject({

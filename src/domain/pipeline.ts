@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileBuildTagPattern, DEFAULT_BUILD_TAG, type BuildTagPattern } from './buildTag.js';
+import { DURATION_GRAMMAR, DURATION_PATTERN, parseDuration } from './duration.js';
 import { parseTagTemplate, type TagTemplate } from './tagTemplate.js';
 import { parseWith } from './zodIssues.js';
 
@@ -37,12 +38,7 @@ const buildTag = z.string().superRefine((value, ctx) => {
   if (!compiled.ok) ctx.addIssue({ code: 'custom', message: compiled.message });
 });
 
-const duration = z
-  .string()
-  .regex(
-    /^[1-9][0-9]*[mhd]$/,
-    'a duration is a whole number followed by m (minutes), h (hours) or d (days), e.g. 7d',
-  );
+const duration = z.string().regex(DURATION_PATTERN, `a duration is ${DURATION_GRAMMAR}, e.g. 7d`);
 
 const approvalSchema = strictObject({
   required: z
@@ -297,11 +293,10 @@ export function floatingTags(stage: Stage): readonly string[] {
   return stage.latest === undefined ? own : [...own, stage.latest];
 }
 
-const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
 function durationMs(value: string): number {
-  const unit = value.slice(-1) as keyof typeof unitMs;
-  return Number(value.slice(0, -1)) * unitMs[unit];
+  const parsed = parseDuration(value);
+  if (parsed === undefined) throw new Error(`${value} is not a duration`); // unreachable: validated
+  return parsed.ms;
 }
 
 /**

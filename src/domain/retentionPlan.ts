@@ -1,4 +1,5 @@
 import type { Build } from './build.js';
+import { DAY_MS, type Duration } from './duration.js';
 import type { Pipeline } from './pipeline.js';
 import type { Promotion, StageHead } from './promotion.js';
 
@@ -7,17 +8,16 @@ import type { Promotion, StageHead } from './promotion.js';
  * from the registry, and why every other one stays.
  *
  * A build goes only when all of these hold:
- * - it was recorded more than `retentionDays` days before `now`;
+ * - it was recorded more than `age` before `now`;
  * - its digest never went past the first stage: no promotion into any later stage exists, in
  *   any status. A pending, promoting or even rejected promotion keeps it: someone proposed it
  *   for rc or release, and a deleted digest cannot be approved, rolled back to or audited;
+ * - no promotion into the first stage is in flight (pending or promoting): with a short age a
+ *   build pushed minutes ago could otherwise go while its automatic dev promotion runs;
  * - no stage head points at it, the first stage's included (`dev-latest` is the newest build
  *   people pull), pinned or not;
  * - it is not deleted already.
  */
-
-/** A day in milliseconds: retention counts whole days of 24 hours, in UTC. */
-const DAY_MS = 86_400_000;
 
 /** What the planner reads: one repository's ledger, and the settings. */
 export interface RetentionInput {
@@ -29,8 +29,8 @@ export interface RetentionInput {
   readonly heads: Readonly<Record<string, StageHead>>;
   readonly pipeline: Pick<Pipeline, 'stages'>;
   readonly now: Date;
-  /** Builds recorded more than this many days ago may go (a whole number from 1). */
-  readonly retentionDays: number;
+  /** Builds recorded more than this long before `now` may go. */
+  readonly age: Duration;
 }
 
 /** The decision for one build. */
@@ -50,10 +50,10 @@ export interface BuildContext {
   /** The promotions of the build's digest (others are ignored). */
   readonly promotions: readonly Promotion[];
   readonly heads: Readonly<Record<string, StageHead>>;
-  /** The first stage's name (`dev`): promotions into it do not keep a build. */
+  /** The first stage's name (`dev`): promotions into it keep a build only while in flight. */
   readonly firstStage: string;
   readonly now: Date;
-  readonly retentionDays: number;
+  readonly age: Duration;
 }
 
 /** Decides for every build of one repository. */
@@ -72,7 +72,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
         heads: input.heads,
         firstStage,
         now: input.now,
-        retentionDays: input.retentionDays,
+        age: input.age,
       }),
     ),
   };
@@ -88,25 +88,38 @@ export function judgeBuild(build: Build, context: BuildContext): RetentionVerdic
     .filter((head) => head.digest === build.digest)
     .map(headReason);
   const promotionReasons = context.promotions
-    .filter((p) => p.digest === build.digest && p.stage !== context.firstStage)
+    .filter((p) => p.digest === build.digest && keepsBuild(p, context.firstStage))
     .filter((p) => !coveredByHead(p, context.heads))
     .map(promotionReason);
+  const { age } = context;
   const recordedMs = Date.parse(build.recordedAt);
   const ageReason = Number.isNaN(recordedMs)
     ? [`unknown age (recorded "${build.recordedAt}")`]
-    : context.now.getTime() - recordedMs > context.retentionDays * DAY_MS
+    : context.now.getTime() - recordedMs > age.ms
       ? []
-      : [`newer than ${days(context.retentionDays)}`];
+      : [`newer than ${age.label}`];
   const reasons = [...headReasons, ...new Set(promotionReasons), ...ageReason];
   if (reasons.length > 0) return { kind: 'keep', build, reasons };
   return {
     kind: 'delete',
     build,
-    reason: `older than ${days(context.retentionDays)} (recorded ${build.recordedAt.slice(0, 10)}), never past ${context.firstStage}`,
+    reason: `older than ${age.label} (recorded ${recorded(build.recordedAt, age)}), never past ${context.firstStage}`,
   };
 }
 
-const days = (n: number) => (n === 1 ? '1 day' : `${n} days`);
+/** `2026-10-27` for an age in whole days; `2026-11-27 09:48Z` for one in minutes or hours. */
+function recorded(recordedAt: string, age: Duration): string {
+  const at = new Date(recordedAt).toISOString();
+  return age.ms % DAY_MS === 0 ? at.slice(0, 10) : `${at.slice(0, 10)} ${at.slice(11, 16)}Z`;
+}
+
+/**
+ * Whether a promotion of the build keeps it: one into a later stage always; one into the first
+ * stage only while in flight (pending or promoting), not once it is done.
+ */
+function keepsBuild(p: Promotion, firstStage: string): boolean {
+  return p.stage !== firstStage || p.status === 'pending' || p.status === 'promoting';
+}
 
 /** `dev head (dev-latest)`, `release head (1.2.3, release-latest), pinned by alice`. */
 function headReason(head: StageHead): string {

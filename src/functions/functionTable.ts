@@ -159,7 +159,7 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
       handler: retention(getServices),
     },
     {
-      // The doctor's quick, read-only checks: 200 when the registry and the ledger answer, else 503.
+      // The doctor's checks with the app's identity (read-only; ?full=true: all): 200, else 503.
       name: 'health',
       trigger: { type: 'http', methods: ['GET'], route: 'api/health', authLevel: 'function' },
       handler: health(getServices),

@@ -1,20 +1,36 @@
-import type { HttpResponseInit } from '@azure/functions';
-import { DOCTOR_REPOSITORY, diagnose } from '../app/diagnose.js';
+import { randomBytes } from 'node:crypto';
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import { z } from 'zod';
+import { diagnose } from '../app/diagnose.js';
+import { doctorOptions } from '../app/doctorOptions.js';
 import type { ServicesProvider } from '../composition.js';
 import type { Config } from '../config.js';
 import type { DoctorProbes } from '../doctorPorts.js';
 import { createDoctorProbes } from '../doctorProbes.js';
+import { parseWith } from '../domain/zodIssues.js';
 import { json } from './http/problem.js';
 import { withServices } from './withServices.js';
 
 /** Builds the probes for a configuration (the real adapters by default). */
 export type ProbeFactory = (config: Config) => Promise<DoctorProbes>;
 
+/** `?full=true|false` (absent: false). Azure's own `code` (the function key) is not ours. */
+const healthQuery = z.object({
+  full: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => v === 'true'),
+});
+
 /**
- * `GET /api/health`: the doctor's quick, read-only checks (registry pull, ledger read) with the
- * app's own identity. 200 when every check passes, 503 otherwise; the body lists each check
- * (`name`, `status`, `tried`, `as`, and `detail`, or `cause` and `fix`), never a secret.
- * Probes are built once per configuration and reused.
+ * `GET /api/health[?full=true]`: the doctor's checks with the app's own identity (its managed
+ * identity in Azure). Without `full`, the quick, read-only checks (registry pull, ledger read),
+ * which write nothing; with `full=true`, every check `promoter doctor` runs: registry pull,
+ * push of the scratch tag, lock (ACR), delete (only with retention on), Service Bus send and
+ * receive, ledger read and write. 200 when no check failed, 503 otherwise; the body is
+ * `{status: 'healthy'|'unhealthy', checks}`, each check with `name`, `status`, `tried`, `as`,
+ * and `detail`, `reason`, or `cause` and `fix`, never a secret. A bad `full` is a 400 naming
+ * it. Probes are built once per configuration and reused.
  */
 export function health(
   getServices: ServicesProvider,
@@ -31,14 +47,17 @@ export function health(
   };
   return withServices(
     getServices,
-    async (services, _request, context): Promise<HttpResponseInit> => {
-      const report = await diagnose(await probesOf(services.config), {
-        mode: 'quick',
-        repository: DOCTOR_REPOSITORY,
-        // Quick checks create nothing: no scratch tag is pushed.
-        scratchTag: `${DOCTOR_REPOSITORY}-health`,
-        deletes: false,
-      });
+    async (services, request: HttpRequest, context): Promise<HttpResponseInit> => {
+      const full = request.query.get('full');
+      const query = parseWith(healthQuery, 'health request', full === null ? {} : { full });
+      const { config } = services;
+      const report = await diagnose(
+        await probesOf(config),
+        doctorOptions(query.full ? 'full' : 'quick', {
+          deletes: config.retention.days !== undefined,
+          random: () => randomBytes(4).toString('hex'),
+        }),
+      );
       for (const check of report.checks)
         if (check.status === 'failed')
           context.warn('health check failed', { check: check.name, cause: check.cause });

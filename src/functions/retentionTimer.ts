@@ -1,6 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { applyRetention, type RetentionReport } from '../app/applyRetention.js';
 import type { ServicesProvider } from '../composition.js';
+import { durationOfDays } from '../domain/duration.js';
 
 /**
  * Logs a retention report, one structured line per deleted (or, on a dry run, doomed) build,
@@ -33,16 +34,17 @@ export function logRetention(report: RetentionReport, context: InvocationContext
     failures += repo.failed.length + (repo.error === undefined ? 0 : 1);
   }
   context.info(
-    `retention${report.dryRun ? ' (dry run)' : ''}: ${report.dryRun ? 'would delete' : 'deleted'} ${deleted}, kept ${kept}, failed ${failures} in ${report.repositories.length} repositories`,
-    { retentionDays: report.retentionDays, deleted, kept, failures },
+    `retention${report.dryRun ? ' (dry run)' : ''}: ${report.dryRun ? 'would delete' : 'deleted'} ${deleted}, kept ${kept}, failed ${failures} in ${report.repositories.length} repositories (older than ${report.age.label})`,
+    { olderThan: report.age.label, olderThanMs: report.age.ms, deleted, kept, failures },
   );
   return failures;
 }
 
 /**
  * The `retention` timer (schedule PROMOTER_RETENTION_SCHEDULE): deletes the builds older than
- * PROMOTER_RETENTION_DAYS that never went past the first stage, in every repository. With the
- * setting unset, retention is off: it logs so and deletes nothing. A build that could not be
+ * PROMOTER_RETENTION_DAYS (always the setting: an operator's `olderThan` is for one run of
+ * `POST /api/retention` only) that never went past the first stage, in every repository. With
+ * the setting unset, retention is off: it logs so and deletes nothing. A build that could not be
  * deleted or recorded fails the invocation (after the others are done), so it shows in the
  * monitoring; the next run tries it again.
  */
@@ -54,7 +56,7 @@ export function retentionTimer(getServices: ServicesProvider) {
       context.info('retention is off (PROMOTER_RETENTION_DAYS is not set): nothing deleted');
       return;
     }
-    const report = await applyRetention(services, { retentionDays: days, dryRun: false });
+    const report = await applyRetention(services, { age: durationOfDays(days), dryRun: false });
     const failures = logRetention(report, context);
     if (failures > 0)
       throw new Error(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyRetention, type RetentionDeps } from '../../src/app/applyRetention.js';
+import { durationOfDays, parseDuration, type Duration } from '../../src/domain/duration.js';
 import { TransientError } from '../../src/domain/errors.js';
 import { defaultPipeline } from '../../src/domain/pipeline.js';
 import type { Promotion, StageHead } from '../../src/domain/promotion.js';
@@ -11,6 +12,13 @@ import { MemoryRegistry } from '../support/memoryRegistry.js';
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY_MS);
+const THIRTY_DAYS = durationOfDays(30);
+
+function duration(text: string): Duration {
+  const parsed = parseDuration(text);
+  if (parsed === undefined) throw new Error(`${text} is not a duration`);
+  return parsed;
+}
 
 /** One repository's registry and ledger, filled the way pushes and promotions fill them. */
 class World {
@@ -112,9 +120,13 @@ async function filled(world = new World()) {
 describe('applyRetention', () => {
   it('deletes exactly the old builds that never went past dev, and says why each other stays', async () => {
     const { world, oldDev, olderDev, rc, release, devHead, fresh } = await filled();
-    const report = await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
+    const report = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
 
-    expect(report).toMatchObject({ dryRun: false, retentionDays: 30, at: NOW.toISOString() });
+    expect(report).toMatchObject({
+      dryRun: false,
+      age: { ms: 30 * DAY_MS, label: '30 days' },
+      at: NOW.toISOString(),
+    });
     const [repo] = report.repositories;
     expect(repo?.repository).toBe('myapp');
     expect(repo?.failed).toEqual([]);
@@ -132,9 +144,35 @@ describe('applyRetention', () => {
     for (const stays of [rc, release, devHead, fresh]) expect(world.has(stays)).toBe(true);
   });
 
+  it('with an age in minutes, deletes a dev-only build pushed minutes ago but keeps one whose dev promotion runs', async () => {
+    const world = new World();
+    const minutes = (n: number) => n / (24 * 60);
+    const superseded = await world.push(minutes(3));
+    const promoting = await world.push(minutes(2));
+    const devHead = await world.push(minutes(2));
+    const fresh = await world.push(minutes(0.5));
+    await world.promote(superseded, 'dev', 'promoted', { tags: ['dev-latest'] });
+    await world.promote(devHead, 'dev', 'promoted', { tags: ['dev-latest'], head: true });
+    await world.promote(promoting, 'dev', 'promoting', { tags: ['dev-latest'] });
+    const report = await applyRetention(world.deps(), { age: duration('1m'), dryRun: false });
+    expect(report.age).toEqual({ ms: 60_000, label: '1 minute' });
+    expect(report.repositories[0]?.deleted.map((b) => [b.digest, b.reason])).toEqual([
+      [superseded, 'older than 1 minute (recorded 2026-11-27 09:57Z), never past dev'],
+    ]);
+    expect(
+      Object.fromEntries(report.repositories[0]?.kept.map((b) => [b.digest, b.reasons]) ?? []),
+    ).toEqual({
+      [promoting]: ['being promoted to dev'],
+      [devHead]: ['dev head (dev-latest)'],
+      [fresh]: ['newer than 1 minute'],
+    });
+    expect(world.has(superseded)).toBe(false);
+    for (const stays of [promoting, devHead, fresh]) expect(world.has(stays)).toBe(true);
+  });
+
   it('records every deletion: the build marked deleted, and a `deleted` outcome in the history', async () => {
     const { world, oldDev } = await filled();
-    await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
+    await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
 
     expect(await world.ledger.getBuildByDigest('myapp', oldDev)).toMatchObject({
       deletedAt: NOW.toISOString(),
@@ -156,7 +194,7 @@ describe('applyRetention', () => {
 
   it('on a dry run deletes and records nothing, and reports what would go', async () => {
     const { world, oldDev, olderDev } = await filled();
-    const report = await applyRetention(world.deps(), { retentionDays: 30, dryRun: true });
+    const report = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: true });
 
     expect(report.dryRun).toBe(true);
     expect(report.repositories[0]?.deleted.map((b) => b.digest)).toEqual([oldDev, olderDev]);
@@ -168,8 +206,8 @@ describe('applyRetention', () => {
 
   it('a second run deletes nothing more and reports the deleted builds as already deleted', async () => {
     const { world, oldDev } = await filled();
-    await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
-    const again = await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
+    await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
+    const again = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
 
     expect(again.repositories[0]?.deleted).toEqual([]);
     expect(again.repositories[0]?.kept.find((b) => b.digest === oldDev)?.reasons).toEqual([
@@ -181,7 +219,7 @@ describe('applyRetention', () => {
   it('keeps going past a build the registry fails to delete, and the next run deletes it', async () => {
     const { world, oldDev, olderDev } = await filled();
     world.registry.failNext.set('deleteManifest', 1);
-    const first = await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
+    const first = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
 
     expect(first.repositories[0]?.failed).toEqual([
       expect.objectContaining({
@@ -192,7 +230,7 @@ describe('applyRetention', () => {
     expect(first.repositories[0]?.deleted.map((b) => b.digest)).toEqual([olderDev]);
     expect((await world.ledger.getBuildByDigest('myapp', olderDev))?.deletedAt).toBeDefined();
 
-    const second = await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
+    const second = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
     expect(second.repositories[0]?.deleted.map((b) => b.digest)).toEqual([oldDev]);
     expect(world.has(oldDev)).toBe(false);
   });
@@ -206,7 +244,7 @@ describe('applyRetention', () => {
       return world.ledger.markBuildDeleted(deletion);
     };
     const first = await applyRetention(world.deps({ ledger: flaky }), {
-      retentionDays: 30,
+      age: THIRTY_DAYS,
       dryRun: false,
     });
     expect(first.repositories[0]?.failed.map((b) => b.digest)).toContain(oldDev);
@@ -214,7 +252,7 @@ describe('applyRetention', () => {
 
     failMark = false;
     const second = await applyRetention(world.deps({ ledger: flaky }), {
-      retentionDays: 30,
+      age: THIRTY_DAYS,
       dryRun: false,
     });
     expect(second.repositories[0]?.deleted.map((b) => b.digest)).toContain(oldDev);
@@ -234,7 +272,7 @@ describe('applyRetention', () => {
     await world.promote(oldDev, 'rc', 'pending', { version: '1.3.0' });
 
     const report = await applyRetention(world.deps({ promotions: stale }), {
-      retentionDays: 30,
+      age: THIRTY_DAYS,
       dryRun: false,
     });
     expect(report.repositories[0]?.deleted.map((b) => b.digest)).toEqual([olderDev]);
@@ -248,7 +286,7 @@ describe('applyRetention', () => {
     const world = new World();
     const gone = await world.push(45);
     world.registry.manifests.delete(`myapp@${gone}`);
-    const report = await applyRetention(world.deps(), { retentionDays: 30, dryRun: false });
+    const report = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: false });
     expect(report.repositories[0]?.deleted.map((b) => b.digest)).toEqual([gone]);
     expect((await world.ledger.getBuildByDigest('myapp', gone))?.deletedAt).toBeDefined();
   });
@@ -259,7 +297,7 @@ describe('applyRetention', () => {
     const b = await world.push(45, 'team/b');
 
     const one = await applyRetention(world.deps(), {
-      retentionDays: 30,
+      age: THIRTY_DAYS,
       dryRun: false,
       repository: 'team/b',
     });
@@ -267,7 +305,7 @@ describe('applyRetention', () => {
     expect(world.has(a, 'team/a')).toBe(true);
     expect(world.has(b, 'team/b')).toBe(false);
 
-    const all = await applyRetention(world.deps(), { retentionDays: 30, dryRun: true });
+    const all = await applyRetention(world.deps(), { age: THIRTY_DAYS, dryRun: true });
     expect(all.repositories.map((r) => [r.repository, r.deleted.length])).toEqual([
       ['team/a', 1],
       ['team/b', 0],
@@ -285,7 +323,7 @@ describe('applyRetention', () => {
         : world.promotions.listPromotions(repository);
 
     const report = await applyRetention(world.deps({ promotions: broken }), {
-      retentionDays: 30,
+      age: THIRTY_DAYS,
       dryRun: false,
     });
     expect(report.repositories).toEqual([

@@ -4,16 +4,18 @@ import type { DoctorReport } from '../../src/app/diagnose.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
 import { run } from './fakePromoterApi.js';
 
-/** The app's settings for the suite's registry and Azurite, as an operator would export them. */
+/**
+ * The settings the doctor reads, for the suite's registry and Azurite, as an operator would
+ * export them. No PROMOTER_WEBHOOK_SECRET: --here does not need the app's other settings.
+ */
 const appEnv = (overrides: Record<string, string> = {}): Record<string, string> => ({
-  PROMOTER_WEBHOOK_SECRET: 'doctor-cli-test-secret-0123456789',
   PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
   PROMOTER_TABLE_PREFIX: `doctorcli${randomBytes(3).toString('hex')}`,
   PROMOTER_REGISTRY: inject('registryHost'),
   ...overrides,
 });
 
-describe('promoter doctor', () => {
+describe('promoter doctor --here', () => {
   let auth: AuthRegistry;
   beforeAll(async () => {
     auth = await startAuthRegistry();
@@ -23,7 +25,7 @@ describe('promoter doctor', () => {
   });
 
   it('with auth off: pull and push pass, the lock and Service Bus are skipped, exit 0', async () => {
-    const { code, stdout, stderr } = await run(['doctor'], {
+    const { code, stdout, stderr } = await run(['doctor', '--here'], {
       env: appEnv({ PROMOTER_RETENTION_DAYS: '30' }),
     });
     expect(stderr).toBe('');
@@ -51,8 +53,8 @@ describe('promoter doctor', () => {
   });
 
   it('with retention off, overwrites one fixed scratch tag and skips the delete check', async () => {
-    const first = await run(['doctor'], { env: appEnv() });
-    const second = await run(['doctor'], { env: appEnv() });
+    const first = await run(['doctor', '--here'], { env: appEnv() });
+    const second = await run(['doctor', '--here'], { env: appEnv() });
     for (const { code, stdout } of [first, second]) {
       expect(code).toBe(0);
       expect(stdout).toMatch(
@@ -69,7 +71,9 @@ describe('promoter doctor', () => {
   });
 
   it('with auth on and anonymous access: names what the registry asks for and the fix, exit 1', async () => {
-    const { code, stdout } = await run(['doctor', '--registry', auth.host], { env: appEnv() });
+    const { code, stdout } = await run(['doctor', '--here', '--registry', auth.host], {
+      env: appEnv(),
+    });
     expect(code).toBe(1);
     const cause = `${auth.host} asks for credentials promoter cannot give (HTTP 401, WWW-Authenticate: Basic realm="promoter"): promoter signs in to a registry only with an Azure identity (ACR's token exchange) or anonymously`;
     expect(stdout).toContain(
@@ -92,7 +96,9 @@ describe('promoter doctor', () => {
   });
 
   it('--quick --json prints the read-only checks as JSON', async () => {
-    const { code, stdout } = await run(['doctor', '--quick', '--json'], { env: appEnv() });
+    const { code, stdout } = await run(['doctor', '--here', '--quick', '--json'], {
+      env: appEnv(),
+    });
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as DoctorReport;
     expect(report.ok).toBe(true);
@@ -107,7 +113,7 @@ describe('promoter doctor', () => {
       /TableEndpoint=http:\/\/127\.0\.0\.1:\d+/,
       'TableEndpoint=http://127.0.0.1:9',
     );
-    const { code, stdout } = await run(['doctor', '--quick'], {
+    const { code, stdout } = await run(['doctor', '--here', '--quick'], {
       env: appEnv({ PROMOTER_TABLES_CONNECTION_STRING: connectionString }),
     });
     expect(code).toBe(1);
@@ -118,8 +124,19 @@ describe('promoter doctor', () => {
     expect(stdout).not.toMatch(/AccountKey=/);
   });
 
+  it('names each setting to set when this environment has none, exit 2', async () => {
+    const { code, stdout, stderr } = await run(['doctor', '--here'], { env: {} });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      'promoter: PROMOTER_TABLES_CONNECTION_STRING: set exactly one of PROMOTER_TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true for Azurite) or PROMOTER_TABLES_ENDPOINT (with a managed identity)',
+      'promoter: PROMOTER_REGISTRY: is required: the registry promoter re-tags in, e.g. myacr.azurecr.io (or pass --registry)',
+      "promoter: --here checks with the app's settings from this environment: export them (az functionapp config appsettings list -g <resource-group> -n <function-app>), or leave out --here to have the running app check itself",
+    ]);
+  });
+
   it('bad settings are named before anything is tried, exit 2', async () => {
-    const { code, stdout, stderr } = await run(['doctor'], {
+    const { code, stdout, stderr } = await run(['doctor', '--here'], {
       env: appEnv({ PROMOTER_REGISTRY: 'https://myacr.azurecr.io/' }),
     });
     expect(code).toBe(2);

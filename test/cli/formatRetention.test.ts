@@ -11,7 +11,7 @@ const build = (c: string, recordedAt: string) => ({
 
 const report: RetentionAnswer = {
   dryRun: false,
-  retentionDays: 30,
+  age: { ms: 30 * 86_400_000, label: '30 days' },
   at: '2026-11-27T10:00:00.000Z',
   repositories: [
     {
@@ -65,6 +65,40 @@ describe('formatRetention', () => {
         '1 repository could not be read; the next run tries again',
       ].join('\n'),
     );
+  });
+
+  it('states an age in minutes as the report gives it, with the cutoff to the second', () => {
+    const text = formatRetention(
+      {
+        ...report,
+        dryRun: true,
+        age: { ms: 600_000, label: '10 minutes' },
+        repositories: [
+          {
+            repository: 'myapp',
+            deleted: [
+              {
+                ...build('a', '2026-11-27T09:45:00Z'),
+                reason: 'older than 10 minutes (recorded 2026-11-27 09:45Z), never past dev',
+              },
+            ],
+            failed: [],
+            kept: [{ ...build('b', '2026-11-27T09:58:00Z'), reasons: ['being promoted to dev'] }],
+          },
+        ],
+      },
+      { all: false },
+    );
+    expect(text.split('\n')).toEqual([
+      'retention: builds recorded before 2026-11-27 09:50:00Z (older than 10 minutes) go unless a stage uses them',
+      '',
+      'myapp',
+      'ACTION        DIGEST               GIT SHA  RECORDED              WHY',
+      'would delete  sha256:aaaaaaaaaaaa  aaaaaaa  2026-11-27 09:45:00Z  older than 10 minutes (recorded 2026-11-27 09:45Z), never past dev',
+      'kept          sha256:bbbbbbbbbbbb  bbbbbbb  2026-11-27 09:58:00Z  being promoted to dev',
+      '',
+      'dry run: 1 build would be deleted in 1 repository; nothing was deleted (run it without --dry-run to delete them)',
+    ]);
   });
 
   it('lists every survivor with --all', () => {

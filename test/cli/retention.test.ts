@@ -115,10 +115,81 @@ describe('promoter retention', () => {
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
       dryRun: true,
-      retentionDays: 30,
+      age: { ms: 30 * DAY_MS, label: '30 days' },
       repositories: [{ repository: repo, deleted: [{ digest: oldDigest }], failed: [] }],
     });
   });
+
+  it('--older-than runs with that age, even on a host with retention off', async () => {
+    const repo = unique('cli-older-than');
+    const ledger = createTablesLedger({
+      client: createTablesClient({
+        connectionString: inject('tablesConnectionString'),
+        tableName: buildsTableName(inject('tablePrefix')),
+      }),
+    });
+    // Two builds as the webhook records them: one 5 minutes ago, one just now.
+    const record = async (msAgo: number) => {
+      const sha = newSha();
+      const digest = `sha256:${newSha(40)}${newSha(24)}`;
+      await ledger.recordBuild({
+        eventId: unique('push'),
+        repository: repo,
+        digest,
+        gitSha: sha,
+        tag: `git-${sha}`,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        registry: stack.registry,
+        at: new Date(Date.now() - msAgo),
+      });
+      return { sha, digest };
+    };
+    const older = await record(5 * 60_000);
+    await record(0);
+
+    const { code, stdout, stderr } = await promoter(
+      stack.hostUrl,
+      'retention',
+      '--dry-run',
+      '--older-than',
+      '2m',
+      '--repository',
+      repo,
+    );
+    expect(code, stderr).toBe(0);
+    const lines = stdout.split('\n');
+    expect(lines[0]).toMatch(
+      /^retention: builds recorded before .+ \(older than 2 minutes\) go unless a stage uses them$/,
+    );
+    expect(lines.find((l) => l.includes(older.digest.slice(7, 19)))).toMatch(
+      new RegExp(
+        `^would delete +sha256:${older.digest.slice(7, 19)} +${older.sha} +.+Z +older than 2 minutes \\(recorded \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\dZ\\), never past dev$`,
+      ),
+    );
+    expect(lines).toContain('and 1 build kept: newer than 2 minutes');
+    expect(lines.at(-2)).toBe(
+      'dry run: 1 build would be deleted in 1 repository; nothing was deleted (run it without --dry-run to delete them)',
+    );
+    expect((await ledger.getBuildByDigest(repo, older.digest))?.deletedAt).toBeUndefined();
+  });
+
+  it.each([['5x'], ['0m'], ['1.5h'], ['3651d']])(
+    'refuses --older-than %s before asking the host, and exits 2',
+    async (value) => {
+      // Nothing listens on this port: a request would fail with exit 1.
+      const { code, stdout, stderr } = await promoter(
+        'http://127.0.0.1:9',
+        'retention',
+        '--older-than',
+        value,
+      );
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain(
+        `option '--older-than <duration>' argument '${value}' is invalid. must be a duration from 1m to 3650d: a whole number followed by m (minutes), h (hours) or d (days), e.g. 30d, 12h or 10m`,
+      );
+    },
+  );
 
   it('says how to turn retention on when the host has it off, and exits 1', async () => {
     const { code, stdout, stderr } = await promoter(stack.hostUrl, 'retention', '--dry-run');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Build } from '../../src/domain/build.js';
+import { durationOfDays, parseDuration, type Duration } from '../../src/domain/duration.js';
 import { defaultPipeline } from '../../src/domain/pipeline.js';
 import type { Promotion, StageHead } from '../../src/domain/promotion.js';
 import { judgeBuild, planRetention } from '../../src/domain/retentionPlan.js';
@@ -7,6 +8,14 @@ import { judgeBuild, planRetention } from '../../src/domain/retentionPlan.js';
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 const DAY_MS = 86_400_000;
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY_MS).toISOString();
+const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000).toISOString();
+const THIRTY_DAYS = durationOfDays(30);
+
+function duration(text: string): Duration {
+  const parsed = parseDuration(text);
+  if (parsed === undefined) throw new Error(`${text} is not a duration`);
+  return parsed;
+}
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const D = digest('d');
@@ -50,6 +59,8 @@ const devPromoted = promotion('dev', 'promoted', { tags: ['dev-latest'] });
 
 interface Case {
   readonly name: string;
+  /** 30 days unless given. */
+  readonly age?: Duration;
   readonly build: Build;
   readonly promotions?: readonly Promotion[];
   readonly heads?: Record<string, StageHead>;
@@ -171,17 +182,144 @@ const cases: Case[] = [
     build: build(0, { recordedAt: 'yesterday' }),
     expected: { kind: 'keep', reasons: ['unknown age (recorded "yesterday")'] },
   },
+  {
+    name: 'a build whose dev promotion is still running stays, however old',
+    build: build(90),
+    promotions: [promotion('dev', 'promoting', { tags: ['dev-latest'] })],
+    expected: { kind: 'keep', reasons: ['being promoted to dev'] },
+  },
+];
+
+/** Ages in minutes and hours, as an operator's `olderThan` gives them. */
+const shortAges: Case[] = [
+  {
+    name: 'with 10m, a build pushed 11 minutes ago that is only in dev goes, at the minute',
+    age: duration('10m'),
+    build: build(0, { recordedAt: minutesAgo(11) }),
+    promotions: [devPromoted],
+    expected: {
+      kind: 'delete',
+      reason: 'older than 10 minutes (recorded 2026-11-27 09:49Z), never past dev',
+    },
+  },
+  {
+    name: 'with 10m, a build pushed 5 minutes ago stays',
+    age: duration('10m'),
+    build: build(0, { recordedAt: minutesAgo(5) }),
+    promotions: [devPromoted],
+    expected: { kind: 'keep', reasons: ['newer than 10 minutes'] },
+  },
+  {
+    name: 'with 10m, a build exactly 10 minutes old stays',
+    age: duration('10m'),
+    build: build(0, { recordedAt: minutesAgo(10) }),
+    expected: { kind: 'keep', reasons: ['newer than 10 minutes'] },
+  },
+  {
+    name: 'with 1m, the age reads in the singular',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(0.5) }),
+    expected: { kind: 'keep', reasons: ['newer than 1 minute'] },
+  },
+  {
+    name: 'with 12h, a build pushed 13 hours ago goes',
+    age: duration('12h'),
+    build: build(0, { recordedAt: minutesAgo(13 * 60) }),
+    expected: {
+      kind: 'delete',
+      reason: 'older than 12 hours (recorded 2026-11-26 21:00Z), never past dev',
+    },
+  },
+  {
+    name: 'with 1h, a build pushed 59 minutes ago stays',
+    age: duration('1h'),
+    build: build(0, { recordedAt: minutesAgo(59) }),
+    expected: { kind: 'keep', reasons: ['newer than 1 hour'] },
+  },
+  {
+    name: 'with 7d given as a duration, the reason reads as with the setting',
+    age: duration('7d'),
+    build: build(8),
+    expected: { kind: 'delete', reason: 'older than 7 days (recorded 2026-11-19), never past dev' },
+  },
+  {
+    name: 'with 1m, the dev head stays',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(30) }),
+    promotions: [devPromoted],
+    heads: { dev: head('dev', ['dev-latest']) },
+    expected: { kind: 'keep', reasons: ['dev head (dev-latest)'] },
+  },
+];
+
+/**
+ * A build just pushed gets its automatic dev promotion; with a short age it could be older than
+ * the age before that promotion is done. While it is in flight, the build stays.
+ */
+const inFlight: Case[] = [
+  {
+    name: 'a build whose dev promotion is being written stays',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(2) }),
+    promotions: [promotion('dev', 'promoting', { tags: ['dev-latest'] })],
+    expected: { kind: 'keep', reasons: ['being promoted to dev'] },
+  },
+  {
+    name: 'a build whose dev promotion waits for approval stays',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(2) }),
+    promotions: [promotion('dev', 'pending')],
+    expected: { kind: 'keep', reasons: ['pending approval for dev'] },
+  },
+  {
+    name: 'a build in flight to dev and proposed for rc gives both reasons',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(2) }),
+    promotions: [
+      promotion('dev', 'promoting', { tags: ['dev-latest'] }),
+      promotion('rc', 'pending', { version: '1.4.0' }),
+    ],
+    expected: {
+      kind: 'keep',
+      reasons: ['being promoted to dev', 'pending approval for rc 1.4.0'],
+    },
+  },
+  {
+    name: 'a build whose dev promotion is done, and no longer the dev head, goes',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(2) }),
+    promotions: [devPromoted],
+    expected: {
+      kind: 'delete',
+      reason: 'older than 1 minute (recorded 2026-11-27 09:58Z), never past dev',
+    },
+  },
+  {
+    name: 'a build whose dev promotion was rejected goes (nothing is running)',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(2) }),
+    promotions: [promotion('dev', 'rejected', { reason: 'no' })],
+    expected: {
+      kind: 'delete',
+      reason: 'older than 1 minute (recorded 2026-11-27 09:58Z), never past dev',
+    },
+  },
+  {
+    name: 'another digest’s dev promotion in flight does not keep this build',
+    age: duration('1m'),
+    build: build(0, { recordedAt: minutesAgo(2) }),
+    promotions: [promotion('dev', 'promoting', { digest: digest('e'), tags: ['dev-latest'] })],
+    expected: {
+      kind: 'delete',
+      reason: 'older than 1 minute (recorded 2026-11-27 09:58Z), never past dev',
+    },
+  },
 ];
 
 describe('the retention planner', () => {
-  it.each(cases)('$name', ({ build: b, promotions = [], heads = {}, expected }) => {
-    const verdict = judgeBuild(b, {
-      promotions,
-      heads,
-      firstStage: 'dev',
-      now: NOW,
-      retentionDays: 30,
-    });
+  it.each([...cases, ...shortAges, ...inFlight])('$name', (c) => {
+    const { build: b, promotions = [], heads = {}, age = THIRTY_DAYS, expected } = c;
+    const verdict = judgeBuild(b, { promotions, heads, firstStage: 'dev', now: NOW, age });
     expect(
       verdict.kind === 'delete'
         ? { kind: verdict.kind, reason: verdict.reason }
@@ -203,7 +341,7 @@ describe('the retention planner', () => {
       heads: { dev: head('dev', ['dev-latest'], { digest: devHead.digest }) },
       pipeline: defaultPipeline(),
       now: NOW,
-      retentionDays: 30,
+      age: THIRTY_DAYS,
     });
     expect(
       plan.verdicts.map((v) => [v.build.digest, v.kind === 'delete' ? v.reason : v.reasons]),
@@ -227,7 +365,7 @@ describe('the retention planner', () => {
       heads: {},
       pipeline,
       now: NOW,
-      retentionDays: 7,
+      age: durationOfDays(7),
     });
     expect(plan.verdicts[0]).toMatchObject({
       kind: 'delete',

@@ -6,14 +6,25 @@ import { freePort } from '../../src/local/services/ports.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
 import { invoke, memoryServices } from '../support/handlers.js';
 
-/** `GET /api/health` of an app with these settings (the real registry and Azurite). */
-async function getHealth(env: Record<string, string>) {
+/** `GET /api/health[?query]` of an app with these settings (the real registry and Azurite). */
+async function getHealth(env: Record<string, string>, query: Record<string, string> = {}) {
   const { provider } = memoryServices({
     PROMOTER_TABLE_PREFIX: `health${randomBytes(4).toString('hex')}`,
     ...env,
   });
-  return invoke(health(provider), { method: 'GET', url: 'http://localhost:7071/api/health' });
+  const search = new URLSearchParams(query).toString();
+  return invoke(health(provider), {
+    method: 'GET',
+    url: `http://localhost:7071/api/health${search === '' ? '' : `?${search}`}`,
+    query,
+  });
 }
+
+/** Each check as `name: status`. */
+const outcomes = (body: unknown) =>
+  (body as { checks: { name: string; status: string }[] }).checks.map(
+    (c) => `${c.name}: ${c.status}`,
+  );
 
 describe('GET /api/health', () => {
   let auth: AuthRegistry;
@@ -82,6 +93,75 @@ describe('GET /api/health', () => {
     expect(response.status, JSON.stringify(body)).toBe(200);
     expect(body.status).toBe('healthy');
     expect(body.checks.map((c) => c.name)).toEqual(['registry pull', 'ledger read']);
+  });
+
+  it('?full=true runs every check with the app identity: push, no lock off ACR, no Service Bus here', async () => {
+    const answer = await getHealth(
+      {
+        PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+        PROMOTER_REGISTRY: inject('registryHost'),
+      },
+      { full: 'true' },
+    );
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    expect((answer.body as { status: string }).status).toBe('healthy');
+    expect(outcomes(answer.body)).toEqual([
+      'registry pull: ok',
+      'registry push: ok',
+      'registry tag lock: skipped',
+      'registry delete: skipped',
+      'service bus send: skipped',
+      'service bus receive: skipped',
+      'ledger read: ok',
+      'ledger write: ok',
+    ]);
+    const push = (answer.body as { checks: { name: string; detail?: string }[] }).checks[1];
+    expect(push?.detail).toMatch(/^put promoter-doctor:promoter-doctor \(sha256:[0-9a-f]{64}\)$/);
+  });
+
+  it('?full=true with retention on also deletes the scratch manifest it pushed', async () => {
+    const answer = await getHealth(
+      {
+        PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+        PROMOTER_REGISTRY: inject('registryHost'),
+        PROMOTER_RETENTION_DAYS: '30',
+      },
+      { full: 'true' },
+    );
+    expect(answer.status).toBe(200);
+    expect(outcomes(answer.body).slice(0, 4)).toEqual([
+      'registry pull: ok',
+      'registry push: ok',
+      'registry tag lock: skipped',
+      'registry delete: ok',
+    ]);
+  });
+
+  it('?full=false is the quick check', async () => {
+    const answer = await getHealth(
+      {
+        PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+        PROMOTER_REGISTRY: inject('registryHost'),
+      },
+      { full: 'false' },
+    );
+    expect(answer.status).toBe(200);
+    expect(outcomes(answer.body)).toEqual(['registry pull: ok', 'ledger read: ok']);
+  });
+
+  it.each(['yes', '1', ''])('answers 400 naming full when it is %j', async (full) => {
+    const answer = await getHealth(
+      {
+        PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+        PROMOTER_REGISTRY: inject('registryHost'),
+      },
+      { full },
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      title: 'Bad Request',
+      errors: [{ path: 'full', message: 'must be true or false' }],
+    });
   });
 
   it('writes nothing: no scratch tag, no table created', async () => {

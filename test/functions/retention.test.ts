@@ -7,13 +7,24 @@ import { invoke, memoryServices, type MemoryServices } from '../support/handlers
 
 const { InvocationContext } = functions;
 
+const OLDER_THAN =
+  'must be a duration from 1m to 3650d: a whole number followed by m (minutes), h (hours) or d (days), e.g. 30d, 12h or 10m';
+
 // memoryServices' clock says 2026-11-27T10:00:00Z.
 const NOW = Date.parse('2026-11-27T10:00:00.000Z');
 const DAY_MS = 86_400_000;
 
+let pushes = 0;
+
 /** A build pushed `age` days ago: in the registry and recorded in the ledger. */
-async function pushed(m: MemoryServices, age: number, repository = 'myapp'): Promise<string> {
-  const sha = `${age}`.padStart(7, '0');
+function pushed(m: MemoryServices, age: number, repository = 'myapp'): Promise<string> {
+  return pushedMsAgo(m, age * DAY_MS, repository);
+}
+
+/** A build pushed `ms` milliseconds ago. */
+async function pushedMsAgo(m: MemoryServices, ms: number, repository = 'myapp'): Promise<string> {
+  pushes += 1;
+  const sha = `${pushes}`.padStart(7, '0');
   const digest = m.registry.add(repository, `build ${repository} ${sha}`);
   await m.ledger.recordBuild({
     eventId: `push-${repository}-${sha}`,
@@ -23,7 +34,7 @@ async function pushed(m: MemoryServices, age: number, repository = 'myapp'): Pro
     tag: `git-${sha}`,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     registry: 'localhost:5000',
-    at: new Date(NOW - age * DAY_MS),
+    at: new Date(NOW - ms),
   });
   return digest;
 }
@@ -56,7 +67,7 @@ describe('POST /api/retention', () => {
 
     expect(answer.status).toBe(200);
     const report = answer.body as RetentionReport;
-    expect(report).toMatchObject({ dryRun: true, retentionDays: 30 });
+    expect(report).toMatchObject({ dryRun: true, age: { ms: 30 * DAY_MS, label: '30 days' } });
     expect(report.repositories).toEqual([
       {
         repository: 'myapp',
@@ -89,6 +100,56 @@ describe('POST /api/retention', () => {
     expect(answer.logs.some((l) => l.includes('retention deleted') && l.includes(b))).toBe(true);
   });
 
+  it('with olderThan in the query, uses that age instead of PROMOTER_RETENTION_DAYS', async () => {
+    const m = memoryServices({ PROMOTER_RETENTION_DAYS: '30' });
+    const minutes15 = await pushedMsAgo(m, 15 * 60_000);
+    const minutes5 = await pushedMsAgo(m, 5 * 60_000);
+    const answer = await post(m, { query: { olderThan: '10m' } });
+
+    expect(answer.status).toBe(200);
+    const report = answer.body as RetentionReport;
+    expect(report).toMatchObject({ dryRun: false, age: { ms: 600_000, label: '10 minutes' } });
+    expect(report.repositories[0]?.deleted).toEqual([
+      expect.objectContaining({
+        digest: minutes15,
+        reason: 'older than 10 minutes (recorded 2026-11-27 09:45Z), never past dev',
+      }),
+    ]);
+    expect(report.repositories[0]?.kept).toEqual([
+      expect.objectContaining({ digest: minutes5, reasons: ['newer than 10 minutes'] }),
+    ]);
+    expect(m.registry.manifests.has(`myapp@${minutes15}`)).toBe(false);
+    expect(m.registry.manifests.has(`myapp@${minutes5}`)).toBe(true);
+    expect(answer.logs.some((l) => l.includes('(older than 10 minutes)'))).toBe(true);
+  });
+
+  it('with olderThan in the body, runs while retention is off', async () => {
+    const m = memoryServices();
+    const hours13 = await pushedMsAgo(m, 13 * 3_600_000);
+    const answer = await post(m, { body: JSON.stringify({ olderThan: '12h', dryRun: true }) });
+
+    expect(answer.status).toBe(200);
+    const report = answer.body as RetentionReport;
+    expect(report).toMatchObject({ dryRun: true, age: { ms: 43_200_000, label: '12 hours' } });
+    expect(report.repositories[0]?.deleted).toEqual([
+      expect.objectContaining({
+        digest: hours13,
+        reason: expect.stringMatching(/^older than 12 hours /) as string,
+      }),
+    ]);
+    expect(m.registry.manifests.has(`myapp@${hours13}`)).toBe(true);
+  });
+
+  it('refuses a bad olderThan with 400 also while retention is off', async () => {
+    const m = memoryServices();
+    const answer = await post(m, { query: { olderThan: '1w' } });
+
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      errors: [{ path: 'olderThan', message: `"1w" ${OLDER_THAN}` }],
+    });
+  });
+
   it('answers 409 and deletes nothing while retention is off', async () => {
     const m = memoryServices();
     const old = await pushed(m, 400);
@@ -97,7 +158,9 @@ describe('POST /api/retention', () => {
     expect(answer.status).toBe(409);
     expect(answer.body).toMatchObject({
       title: 'Retention Off',
-      detail: expect.stringContaining('set PROMOTER_RETENTION_DAYS') as string,
+      detail: expect.stringMatching(
+        /set PROMOTER_RETENTION_DAYS .* or give this run an age: olderThan=30d/,
+      ) as string,
     });
     expect(m.registry.manifests.has(`myapp@${old}`)).toBe(true);
   });
@@ -115,7 +178,24 @@ describe('POST /api/retention', () => {
       'repository',
       'is not a repository name',
     ],
-    ['an unknown body field', { body: '{"olderThan": 3}' }, '', 'unknown field olderThan'],
+    [
+      'an unknown body field',
+      { body: '{"days": 3}' },
+      '',
+      'unknown field days; allowed: dryRun, olderThan, repository',
+    ],
+    ['olderThan without a unit', { query: { olderThan: '10' } }, 'olderThan', OLDER_THAN],
+    ['olderThan of zero', { query: { olderThan: '0m' } }, 'olderThan', OLDER_THAN],
+    ['olderThan in seconds', { query: { olderThan: '30s' } }, 'olderThan', OLDER_THAN],
+    ['olderThan with a fraction', { body: '{"olderThan": "1.5h"}' }, 'olderThan', OLDER_THAN],
+    ['olderThan over ten years', { body: '{"olderThan": "3651d"}' }, 'olderThan', OLDER_THAN],
+    ['olderThan as a number', { body: '{"olderThan": 30}' }, 'olderThan', OLDER_THAN],
+    [
+      'olderThan in both the query and the body',
+      { query: { olderThan: '10m' }, body: '{"olderThan": "10m"}' },
+      'olderThan',
+      'is given in both the query and the body',
+    ],
     ['a body that is not JSON', { body: 'dryRun=true' }, '', 'the body is not JSON'],
     ['a body that is not an object', { body: '[true]' }, '', 'must be a JSON object'],
     [
@@ -161,7 +241,9 @@ describe('the retention timer', () => {
     expect(m.registry.manifests.has(`team/a@${a}`)).toBe(false);
     expect(m.registry.manifests.has(`team/b@${b}`)).toBe(false);
     expect(logs.filter((l) => l.includes('retention deleted'))).toHaveLength(2);
-    expect(logs.at(-1)).toContain('retention: deleted 2, kept 1, failed 0 in 2 repositories');
+    expect(logs.at(-1)).toContain(
+      'retention: deleted 2, kept 1, failed 0 in 2 repositories (older than 30 days)',
+    );
   });
 
   it('fails the invocation after the other builds are done when one cannot be deleted', async () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { applyRetention, type RetentionReport } from '../../src/app/applyRetention.js';
 import { createServices, type Services } from '../../src/composition.js';
+import { durationOfDays } from '../../src/domain/duration.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { inspectDigest } from '../support/images.js';
 import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
@@ -78,7 +79,7 @@ describe('retention on the local stack', () => {
     expect(refused.outcome).toBe('rejected');
 
     const dryRun = await applyRetention(services, {
-      retentionDays: RETENTION_DAYS,
+      age: durationOfDays(RETENTION_DAYS),
       dryRun: true,
       repository: repo,
     });
@@ -87,7 +88,7 @@ describe('retention on the local stack', () => {
     for (const b of [devOnly, alsoDevOnly]) expect(await inRegistry(repo, b.digest)).toBe(true);
 
     const report = await applyRetention(services, {
-      retentionDays: RETENTION_DAYS,
+      age: durationOfDays(RETENTION_DAYS),
       dryRun: false,
       repository: repo,
     });
@@ -143,7 +144,7 @@ describe('retention on the local stack', () => {
 
     // A second run finds nothing more to delete.
     const again = await applyRetention(services, {
-      retentionDays: RETENTION_DAYS,
+      age: durationOfDays(RETENTION_DAYS),
       dryRun: false,
       repository: repo,
     });
