@@ -307,6 +307,31 @@ describe('startAzurite', () => {
     }
     expect(azurite.process.hasExited()).toBe(true);
   });
+
+  it('keeps a row written just before it was stopped, across a restart on the same state', async () => {
+    const stateDir = await tmpDir('azurite-state');
+    const start = async () =>
+      startAzurite({ port: await freePort(), stateDir, logDir: await tmpDir('azurite-logs') });
+    const tableIn = (connectionString: string) =>
+      TableClient.fromConnectionString(connectionString, 'durable', {
+        allowInsecureConnection: true,
+      });
+    const first = await start();
+    try {
+      const table = tableIn(first.connectionString);
+      await table.createTable();
+      await table.createEntity({ partitionKey: 'p', rowKey: 'last', value: 'written' });
+    } finally {
+      await first.stop(); // within Azurite's 5-second autosave: only a clean stop saves it
+    }
+    const second = await start();
+    try {
+      const row = await tableIn(second.connectionString).getEntity<{ value: string }>('p', 'last');
+      expect(row.value).toBe('written');
+    } finally {
+      await second.stop();
+    }
+  });
 });
 
 describe('the pidfile', () => {

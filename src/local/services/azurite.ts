@@ -89,6 +89,8 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteServ
     ),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.detached === undefined ? {} : { detached: options.detached }),
+    // Azurite saves its database on SIGINT only; SIGTERM would lose the last writes.
+    stopSignal: 'SIGINT',
   });
   const marker =
     options.stateDir === undefined ? `--tablePort ${options.port}` : location.join(' ');

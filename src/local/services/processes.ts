@@ -29,6 +29,11 @@ export interface SpawnOptions {
    * supervisor, which then stops the children in order.
    */
   detached?: boolean;
+  /**
+   * The signal that asks the child to stop cleanly (SIGTERM by default). Azurite flushes its
+   * database only on SIGINT: on SIGTERM it would lose its last few seconds of writes.
+   */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** A running child process whose output is kept in a log file and a short in-memory tail. */
@@ -42,7 +47,10 @@ export interface ManagedProcess {
   hasExited(): boolean;
   /** The last `count` lines of its output, oldest first. */
   lastLines(count?: number): string[];
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. Safe to call twice. */
+  /**
+   * The stop signal (SIGTERM unless `stopSignal` says otherwise), then SIGKILL after `graceMs`;
+   * resolves once it has exited. Safe to call twice.
+   */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -105,7 +113,7 @@ export async function spawnManaged(options: SpawnOptions): Promise<ManagedProces
     exited,
     hasExited: () => exit !== undefined,
     lastLines: (count = 20) => tail.slice(-count),
-    stop: (graceMs = 5000) => stopChild(child, exited, graceMs),
+    stop: (graceMs = 5000) => stopChild(child, exited, graceMs, options.stopSignal ?? 'SIGTERM'),
   };
 }
 
@@ -129,9 +137,10 @@ async function stopChild(
   child: ChildProcess,
   exited: Promise<ProcessExit>,
   graceMs: number,
+  signal: NodeJS.Signals,
 ): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
+  child.kill(signal);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => {
