@@ -58,6 +58,8 @@ export class TablesLedger implements Ledger {
   private readonly client: TableClient;
   private readonly maxAttempts: number;
   private readonly ready: () => Promise<void>;
+  /** Repositories this instance has written to the repository index. */
+  private readonly indexed = new Set<string>();
 
   constructor(options: TablesLedgerOptions) {
     this.client = options.client;
@@ -71,11 +73,14 @@ export class TablesLedger implements Ledger {
     const result = await this.run(doing, () =>
       this.attempt(push, (current) => planRecordBuild(push, current)),
     );
-    // On every push, redeliveries included: a failure here is thrown, the registry
-    // redelivers, and the next attempt lists the repository.
-    await this.run(`listing repository ${push.repository}`, async () => {
-      await this.client.upsertEntity(repositoryIndexEntity(push.repository), 'Replace');
-    });
+    // Once per repository and instance, redeliveries included: a failure here is thrown, the
+    // registry redelivers, and the next attempt lists the repository.
+    if (!this.indexed.has(push.repository)) {
+      await this.run(`listing repository ${push.repository}`, async () => {
+        await this.client.upsertEntity(repositoryIndexEntity(push.repository), 'Replace');
+      });
+      this.indexed.add(push.repository);
+    }
     return result;
   }
 
