@@ -11,9 +11,13 @@ import { ValidationError } from './errors.js';
  *
  * ```
  * approve|reject <repository> <git-sha|digest|tag> <stage> [<version>] [-- comment…]
+ * rollback <repository> <stage> <to> <reason…>
+ * unpin <repository> <stage> [<reason…>]
  * status <repository>
  * help
  * ```
+ *
+ * `<to>` and `<git-sha|digest|tag>` are read alike (`parseBuildRef`, as the CLI reads them).
  */
 
 /** How a chat command names a build (validated later, with the whole message). */
@@ -29,9 +33,31 @@ export interface ChatDecision {
   readonly comment?: string;
 }
 
+/**
+ * A rollback of a stage to an earlier promotion of it, as typed: `to` is read like the CLI's
+ * `--to`, and the reason (required) is the rest of the text.
+ */
+export interface ChatRollback {
+  readonly kind: 'rollback';
+  readonly repository: string;
+  readonly stage: string;
+  readonly to: ChatBuildRef;
+  readonly reason: string;
+}
+
+/** An unpin of a stage a rollback pinned, as typed; the reason is optional. */
+export interface ChatUnpin {
+  readonly kind: 'unpin';
+  readonly repository: string;
+  readonly stage: string;
+  readonly reason?: string;
+}
+
 /** What a chat command asks for; `usage` when it asks for help or cannot be understood. */
 export type ChatCommand =
   | ChatDecision
+  | ChatRollback
+  | ChatUnpin
   | { readonly kind: 'status'; readonly repository: string }
   | {
       readonly kind: 'usage';
@@ -46,9 +72,13 @@ export function chatUsage(invokedAs = '/promote'): string {
     'Usage:',
     `  ${invokedAs} approve <repository> <git-sha|digest|tag> <stage> [<version>] [-- comment]`,
     `  ${invokedAs} reject <repository> <git-sha|digest|tag> <stage> [<version>] [-- comment]`,
+    `  ${invokedAs} rollback <repository> <stage> <to> <reason…>`,
+    `  ${invokedAs} unpin <repository> <stage> [<reason…>]`,
     `  ${invokedAs} status <repository>`,
     `  ${invokedAs} help`,
+    '<to> is the earlier promotion of the stage to go back to: its tag, digest or git SHA.',
     `Example: ${invokedAs} approve myapp a1b2c3d rc 1.2.3`,
+    `Example: ${invokedAs} rollback myapp release 1.2.3 1.2.4 breaks checkout`,
   ].join('\n');
 }
 
@@ -80,8 +110,49 @@ function decodeEntities(text: string): string {
 
 /** `--` starts the comment; so do the dashes that smart punctuation makes of it. */
 const commentSeparator = /(?:^|\s)(?:--|—|–)(?:\s|$)/;
+const separatorWord = /^(?:--|—|–)$/;
+const leadingSeparator = /^(?:--|—|–)(?=\s|$)/;
 
 const ARGUMENTS = ['<repository>', '<git-sha|digest|tag>', '<stage>'] as const;
+
+const OPERATION_ARGUMENTS = {
+  rollback: ['<repository>', '<stage>', '<to>'],
+  unpin: ['<repository>', '<stage>'],
+} as const;
+
+/** Quotes typed around a reason out of CLI habit (`"…"`, or the curly ones chat clients make). */
+const quoted = /^(?:"([^"]*)"|“([^“”]*)”|'([^']*)'|‘([^‘’]*)’)$/;
+
+/**
+ * Reads `rollback` and `unpin` from the text after the verb: the arguments, then the reason as
+ * the rest of the text, as typed (a leading `--` and surrounding quotes are dropped; a `--`
+ * inside the reason is part of it).
+ */
+function parseOperation(
+  kind: 'rollback' | 'unpin',
+  rest: string,
+): ChatRollback | ChatUnpin | { readonly problem: string } {
+  const names = OPERATION_ARGUMENTS[kind];
+  const args: string[] = [];
+  let end = 0;
+  for (const word of rest.matchAll(/\S+/g)) {
+    if (args.length === names.length || separatorWord.test(word[0])) break;
+    args.push(word[0]);
+    end = word.index + word[0].length;
+  }
+  const text = rest.slice(end).trim().replace(leadingSeparator, '').trim();
+  const unquoted = quoted.exec(text);
+  const reason = (unquoted ? unquoted.slice(1).join('') : text).trim();
+  const needs = `${kind} needs ${names.join(' ')} ${kind === 'rollback' ? '<reason…>' : '[<reason…>]'}`;
+  const missing = { problem: `${needs}; missing ${names[args.length]}` };
+  const [repository, stage, to] = args;
+  if (repository === undefined || stage === undefined) return missing;
+  if (kind === 'unpin') return { kind, repository, stage, ...(reason === '' ? {} : { reason }) };
+  if (to === undefined) return missing;
+  if (reason === '')
+    return { problem: `${needs}; missing <reason…>: say why, for the audit trail` };
+  return { kind, repository, stage, to: parseBuildRef(to), reason };
+}
 
 /** Parses the text of a chat command. Never throws: anything not understood is `usage`. */
 export function parseChatCommand(text: string, invokedAs = '/promote'): ChatCommand {
@@ -97,6 +168,12 @@ export function parseChatCommand(text: string, invokedAs = '/promote'): ChatComm
   });
   const command = verb.toLowerCase();
   if (command === '' || command === 'help') return usage();
+  if (command === 'rollback' || command === 'unpin') {
+    // The reason is free text: read from the whole text, where a `--` is part of the reason.
+    const afterVerb = decoded.slice(decoded.indexOf(verb) + verb.length);
+    const operation = parseOperation(command, afterVerb);
+    return 'problem' in operation ? usage(operation.problem) : operation;
+  }
   if (command === 'status') {
     const [repository] = args;
     if (repository === undefined) return usage('status needs <repository>');
@@ -104,7 +181,7 @@ export function parseChatCommand(text: string, invokedAs = '/promote'): ChatComm
     return { kind: 'status', repository };
   }
   if (command !== 'approve' && command !== 'reject')
-    return usage(`unknown command "${verb}": use approve, reject, status or help`);
+    return usage(`unknown command "${verb}": use approve, reject, rollback, unpin, status or help`);
   const [repository, ref, stage, version, ...extra] = args;
   if (repository === undefined || ref === undefined || stage === undefined)
     return usage(`${command} needs ${ARGUMENTS.join(' ')}; missing ${ARGUMENTS[args.length]}`);
@@ -158,8 +235,7 @@ export function chatApproval(
     });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const problems = error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
-    return { kind: 'invalid', problem: problems.join('; ') };
+    return { kind: 'invalid', problem: issuesText(error) };
   }
   if (!stages.includes(message.stage))
     return {
@@ -167,6 +243,20 @@ export function chatApproval(
       problem: `stage: "${message.stage}" is not a stage of the pipeline; use ${stages.join(', ')}`,
     };
   return { kind: 'ok', message };
+}
+
+/** What a ValidationError found, each problem naming its field: `version: must be …; stage: …`. */
+export function issuesText(error: ValidationError): string {
+  return error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
+
+/** `alice`, or `slack:U123 (bob)` when the display name says more than the id. */
+export function describeChatApprover(approver: {
+  readonly id: string;
+  readonly name?: string | undefined;
+}): string {
+  const { id, name } = approver;
+  return name === undefined || name === id ? id : `${id} (${name})`;
 }
 
 /** `sha256:4f53ab12cd34`: enough of a digest to tell builds apart in chat. */
@@ -189,9 +279,7 @@ export function describeChatBuild(repository: string, build: ApprovalMessage['bu
 export function queuedText(message: ApprovalMessage): string {
   const stage =
     message.version === undefined ? message.stage : `${message.stage} ${message.version}`;
-  const { id, name } = message.approver;
-  const who = name === undefined || name === id ? id : `${id} (${name})`;
-  return `Queued: ${message.decision} ${stage} of ${describeChatBuild(message.repository, message.build)} as ${who}. The outcome will be posted here.`;
+  return `Queued: ${message.decision} ${stage} of ${describeChatBuild(message.repository, message.build)} as ${describeChatApprover(message.approver)}. The outcome will be posted here.`;
 }
 
 /** The reply to a `usage` command: what was wrong, if anything, then the usage. */

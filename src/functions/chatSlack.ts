@@ -1,17 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { informationReply } from '../app/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition.js';
 import { isChatActionId, parseChatAction, type ChatAction } from '../domain/chatAction.js';
-import {
-  chatApproval,
-  parseChatCommand,
-  queuedText,
-  type ChatDecision,
-} from '../domain/chatCommand.js';
+import { parseChatCommand, type ChatDecision } from '../domain/chatCommand.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/zodIssues.js';
+import { chatApprover, queueChatCommand } from './chatQueue.js';
 import { json, problem } from './http/problem.js';
 import { readSignedBody } from './http/readSignedBody.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './http/slackSignature.js';
@@ -72,37 +67,10 @@ async function replyTo(
   }
 }
 
-/** A Slack user and the approver they act as (the pipeline's `identities` may map them). */
-function slackApprover(services: Services, userId: string, name: string | undefined) {
-  const { id, groups } = services.pipeline.approverFor(`slack:${userId}`);
-  return { id, groups: [...groups], ...(name === undefined ? {} : { name }) };
-}
-
 /** A reply only the user sees. Slack reads `& < >` as markup, so they are escaped. */
 function ephemeral(text: string, extra: Record<string, unknown> = {}): HttpResponseInit {
   const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   return json(200, { response_type: 'ephemeral', ...extra, text: escaped });
-}
-
-/** Queues a decision (validated first) and says what will happen, or what is wrong with it. */
-async function decide(
-  services: Services,
-  context: InvocationContext,
-  decision: ChatDecision,
-  approver: ReturnType<typeof slackApprover>,
-): Promise<string> {
-  const stages = services.pipeline.stages.map((s) => s.name);
-  const result = chatApproval(decision, { id: randomUUID(), approver, source: 'slack' }, stages);
-  if (result.kind === 'invalid') return `Not queued: ${result.problem}`;
-  await services.approvals.send(result.message);
-  context.info('approval queued from Slack', {
-    messageId: result.message.id,
-    repository: result.message.repository,
-    stage: result.message.stage,
-    decision: result.message.decision,
-    approver: result.message.approver.id,
-  });
-  return queuedText(result.message);
 }
 
 async function slashCommand(
@@ -118,11 +86,12 @@ async function slashCommand(
       return ephemeral(await informationReply(services, command));
     default:
       return ephemeral(
-        await decide(
+        await queueChatCommand(
           services,
           context,
           command,
-          slackApprover(services, fields.user_id, fields.user_name),
+          chatApprover(services, 'slack', fields.user_id, fields.user_name),
+          'slack',
         ),
       );
   }
@@ -166,18 +135,19 @@ async function interaction(
     stage: target.stage,
     ...(target.version === undefined ? {} : { version: target.version }),
   };
-  const approver = slackApprover(services, user.id, user.name ?? user.username);
-  const text = await decide(services, context, decision, approver);
+  const approver = chatApprover(services, 'slack', user.id, user.name ?? user.username);
+  const text = await queueChatCommand(services, context, decision, approver, 'slack');
   await replyTo(post, response_url, text, context);
   return ephemeral(text, { replace_original: false });
 }
 
 /**
- * `POST /api/chat/slack`: the `/promote` slash command and the Approve / Reject buttons of
- * pending-approval notifications. Verifies Slack's signature over the raw body first and
- * refuses a replayed signature (401, nothing changes; an unset `SLACK_SIGNING_SECRET` refuses
- * everything); then answers at once with an ephemeral reply — a decision is only queued,
- * never promoted inside the request, so the answer comes well within Slack's 3 seconds.
+ * `POST /api/chat/slack`: the `/promote` slash command (approve, reject, rollback, unpin,
+ * status, help) and the Approve / Reject buttons of pending-approval notifications. Verifies
+ * Slack's signature over the raw body first and refuses a replayed signature (401, nothing
+ * changes; an unset `SLACK_SIGNING_SECRET` refuses everything); then answers at once with an
+ * ephemeral reply — a decision, rollback or unpin is only queued, never carried out inside the
+ * request, so the answer comes well within Slack's 3 seconds.
  */
 export function chatSlack(
   getServices: ServicesProvider,

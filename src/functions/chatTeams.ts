@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { informationReply } from '../app/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition.js';
-import { chatApproval, parseChatCommand, queuedText } from '../domain/chatCommand.js';
+import { parseChatCommand } from '../domain/chatCommand.js';
 import { parseWith } from '../domain/zodIssues.js';
+import { chatApprover, queueChatCommand } from './chatQueue.js';
 import { json, problem } from './http/problem.js';
 import { readSignedBody } from './http/readSignedBody.js';
 import { verifyTeamsSignature } from './http/teamsSignature.js';
@@ -62,7 +62,8 @@ async function refusal(
  * everything). A signed but replayed activity id is refused with a 200 message: only a 200
  * reply is shown in the channel (anything else is a generic error there), so whoever triggered
  * it sees why nothing happened. Then the command after the mention is run and answered
- * synchronously; a decision is only queued, never promoted inside the request.
+ * synchronously; a decision, rollback or unpin is only queued, never carried out inside the
+ * request.
  */
 export function chatTeams(getServices: ServicesProvider) {
   return withServices(
@@ -99,30 +100,13 @@ export function chatTeams(getServices: ServicesProvider) {
         case 'status':
           return reply(await informationReply(services, command));
         default: {
-          const { id, groups } = services.pipeline.approverFor(
-            `teams:${activity.from.aadObjectId ?? activity.from.id}`,
+          const approver = chatApprover(
+            services,
+            'teams',
+            activity.from.aadObjectId ?? activity.from.id,
+            activity.from.name,
           );
-          const approver = {
-            id,
-            groups: [...groups],
-            ...(activity.from.name === undefined ? {} : { name: activity.from.name }),
-          };
-          const stages = services.pipeline.stages.map((s) => s.name);
-          const result = chatApproval(
-            command,
-            { id: randomUUID(), approver, source: 'teams' },
-            stages,
-          );
-          if (result.kind === 'invalid') return reply(`Not queued: ${result.problem}`);
-          await services.approvals.send(result.message);
-          context.info('approval queued from Teams', {
-            messageId: result.message.id,
-            repository: result.message.repository,
-            stage: result.message.stage,
-            decision: result.message.decision,
-            approver: id,
-          });
-          return reply(queuedText(result.message));
+          return reply(await queueChatCommand(services, context, command, approver, 'teams'));
         }
       }
     },

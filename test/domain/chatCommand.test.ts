@@ -105,9 +105,111 @@ describe('parseChatCommand', () => {
     ],
     ['status', 'status needs <repository>'],
     ['status myapp other', 'status takes only <repository>; "other" is extra'],
-    ['deploy myapp', 'unknown command "deploy": use approve, reject, status or help'],
+    [
+      'deploy myapp',
+      'unknown command "deploy": use approve, reject, rollback, unpin, status or help',
+    ],
   ])('answers %j with the usage, saying what was wrong', (text, problem) => {
     expect(parseChatCommand(text)).toEqual({ kind: 'usage', usage: chatUsage(), problem });
+  });
+
+  it.each([
+    [
+      'rollback myapp release 1.2.3 1.2.4 breaks checkout',
+      {
+        kind: 'rollback',
+        repository: 'myapp',
+        stage: 'release',
+        to: { tag: '1.2.3' },
+        reason: '1.2.4 breaks checkout',
+      },
+    ],
+    [
+      `ROLLBACK team/backend release ${digest} crash loop -- see INC-42`,
+      {
+        kind: 'rollback',
+        repository: 'team/backend',
+        stage: 'release',
+        to: { digest },
+        reason: 'crash loop -- see INC-42',
+      },
+    ],
+    [
+      'rollback myapp dev a1b2c3d -- login is &lt;broken&gt; &amp; slow',
+      {
+        kind: 'rollback',
+        repository: 'myapp',
+        stage: 'dev',
+        to: { gitSha: 'a1b2c3d' },
+        reason: 'login is <broken> & slow',
+      },
+    ],
+    [
+      'rollback myapp release tag:1234567 “1.2.4 breaks checkout”',
+      {
+        kind: 'rollback',
+        repository: 'myapp',
+        stage: 'release',
+        to: { tag: '1234567' },
+        reason: '1.2.4 breaks checkout',
+      },
+    ],
+    [
+      'rollback myapp rc git:a1b2c3d "a" and "b"',
+      {
+        kind: 'rollback',
+        repository: 'myapp',
+        stage: 'rc',
+        to: { gitSha: 'a1b2c3d' },
+        reason: '"a" and "b"',
+      },
+    ],
+    [
+      'unpin myapp release fixed in 1.2.5',
+      { kind: 'unpin', repository: 'myapp', stage: 'release', reason: 'fixed in 1.2.5' },
+    ],
+    [
+      'unpin myapp release — fixed in 1.2.5',
+      { kind: 'unpin', repository: 'myapp', stage: 'release', reason: 'fixed in 1.2.5' },
+    ],
+    ['  unpin\tmyapp  release  ', { kind: 'unpin', repository: 'myapp', stage: 'release' }],
+    ['unpin myapp release --', { kind: 'unpin', repository: 'myapp', stage: 'release' }],
+  ])('reads the operation %j', (text, expected) => {
+    expect(parseChatCommand(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['rollback', 'rollback needs <repository> <stage> <to> <reason…>; missing <repository>'],
+    ['rollback myapp', 'rollback needs <repository> <stage> <to> <reason…>; missing <stage>'],
+    ['rollback myapp release', 'rollback needs <repository> <stage> <to> <reason…>; missing <to>'],
+    [
+      'rollback myapp release -- 1.2.4 breaks checkout',
+      'rollback needs <repository> <stage> <to> <reason…>; missing <to>',
+    ],
+    [
+      'rollback myapp release 1.2.3',
+      'rollback needs <repository> <stage> <to> <reason…>; missing <reason…>: say why, for the audit trail',
+    ],
+    [
+      'rollback myapp release 1.2.3 --  ',
+      'rollback needs <repository> <stage> <to> <reason…>; missing <reason…>: say why, for the audit trail',
+    ],
+    [
+      'rollback myapp release 1.2.3 ""',
+      'rollback needs <repository> <stage> <to> <reason…>; missing <reason…>: say why, for the audit trail',
+    ],
+    ['unpin', 'unpin needs <repository> <stage> [<reason…>]; missing <repository>'],
+    ['unpin myapp', 'unpin needs <repository> <stage> [<reason…>]; missing <stage>'],
+    ['unpin myapp -- fixed', 'unpin needs <repository> <stage> [<reason…>]; missing <stage>'],
+  ])('answers the operation %j with the usage, naming the missing piece', (text, problem) => {
+    expect(parseChatCommand(text)).toEqual({ kind: 'usage', usage: chatUsage(), problem });
+  });
+
+  it('lists rollback and unpin in the usage', () => {
+    const usage = chatUsage('@promoter');
+    expect(usage).toContain('@promoter rollback <repository> <stage> <to> <reason…>');
+    expect(usage).toContain('@promoter unpin <repository> <stage> [<reason…>]');
+    expect(usage).toContain('<to> is the earlier promotion of the stage to go back to');
   });
 
   it('writes the usage as the user invokes promoter', () => {

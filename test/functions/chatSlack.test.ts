@@ -1,11 +1,14 @@
 import { createHmac } from 'node:crypto';
+import functions from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import type { Services } from '../../src/composition.js';
 import { encodeChatAction } from '../../src/domain/chatAction.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
 import { chatSlack } from '../../src/functions/chatSlack.js';
+import { promotions } from '../../src/functions/promotions.js';
 import { invoke, memoryServices } from '../support/handlers.js';
 
+const { InvocationContext } = functions;
 const SIGNING_SECRET = 'slack-signing-secret-0123456789abcdef';
 const digest = `sha256:${'4f53ab12cd34'.padEnd(64, '0')}`;
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -14,7 +17,10 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 const slackSignature = (secret: string, timestamp: string, body: string) =>
   `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 
-function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SECRET }) {
+function setup(
+  env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SECRET },
+  stages: unknown = DEFAULT_PIPELINE_JSON.stages,
+) {
   const m = memoryServices(env);
   // The real time (whole seconds): the replay guard remembers claims by the wall clock.
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
@@ -23,6 +29,7 @@ function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SEC
     clock: { now: () => now },
     pipeline: parsePipeline({
       ...DEFAULT_PIPELINE_JSON,
+      stages,
       identities: { 'slack:U123': { id: 'alice', groups: ['release-managers'] } },
     }),
   };
@@ -55,7 +62,7 @@ function setup(env: Record<string, string> = { SLACK_SIGNING_SECRET: SIGNING_SEC
       },
     });
   };
-  return { ...m, now, post, replies };
+  return { ...m, services, now, post, replies };
 }
 
 /** A slash command's form body, as Slack sends it. */
@@ -220,6 +227,128 @@ describe('POST /api/chat/slack: slash commands', () => {
         '• release 1.2.3 of sha256:4f53ab12cd34, needs 1, approved so far by nobody',
       ].join('\n'),
     });
+    expect(t.sent).toEqual([]);
+  });
+});
+
+describe('POST /api/chat/slack: rollback and unpin', () => {
+  it('queues a rollback as the mapped approver and says what will happen', async () => {
+    const t = setup();
+    const answer = await t.post(slash('rollback myapp release 1.2.3 1.2.4 breaks checkout'));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({
+      response_type: 'ephemeral',
+      text: 'Queued: roll back release of myapp to myapp:1.2.3 as alice; reason: 1.2.4 breaks checkout. The outcome will be posted here.',
+    });
+    expect(t.sent).toEqual([
+      {
+        type: 'rollback',
+        id: expect.stringMatching(uuid) as unknown,
+        repository: 'myapp',
+        stage: 'release',
+        to: { tag: '1.2.3' },
+        reason: '1.2.4 breaks checkout',
+        approver: { id: 'alice', name: 'alice', groups: ['release-managers'] },
+        source: 'slack',
+      },
+    ]);
+  });
+
+  it('reads <to> as the CLI reads --to: a digest or a git SHA', async () => {
+    const t = setup();
+    await t.post(slash(`rollback myapp dev ${digest} crash loop`));
+    await t.post(slash('rollback myapp dev a1b2c3d -- login is broken'));
+    expect(t.sent).toMatchObject([
+      { type: 'rollback', stage: 'dev', to: { digest }, reason: 'crash loop' },
+      { type: 'rollback', stage: 'dev', to: { gitSha: 'a1b2c3d' }, reason: 'login is broken' },
+    ]);
+  });
+
+  it('queues an unpin, with or without a reason, as an unmapped user acting as slack:<id>', async () => {
+    const t = setup();
+    const answer = await t.post(
+      slash('unpin myapp release fixed in 1.2.5', { user_id: 'U999', user_name: 'bob' }),
+    );
+    expect((answer.body as { text: string }).text).toBe(
+      'Queued: unpin release of myapp as slack:U999 (bob); reason: fixed in 1.2.5. The outcome will be posted here.',
+    );
+    await t.post(slash('unpin myapp release'));
+    expect(t.sent).toEqual([
+      {
+        type: 'unpin',
+        id: expect.stringMatching(uuid) as unknown,
+        repository: 'myapp',
+        stage: 'release',
+        reason: 'fixed in 1.2.5',
+        approver: { id: 'slack:U999', name: 'bob', groups: [] },
+        source: 'slack',
+      },
+      {
+        type: 'unpin',
+        id: expect.stringMatching(uuid) as unknown,
+        repository: 'myapp',
+        stage: 'release',
+        approver: { id: 'alice', name: 'alice', groups: ['release-managers'] },
+        source: 'slack',
+      },
+    ]);
+  });
+
+  it.each([
+    ['rollback myapp release 1.2.3', /^Not understood: rollback needs .*; missing &lt;reason…&gt;/],
+    ['rollback myapp release', /^Not understood: rollback needs .*; missing &lt;to&gt;/],
+    ['unpin myapp', /^Not understood: unpin needs .*; missing &lt;stage&gt;/],
+  ])(
+    'answers %j with the usage naming the missing piece, queueing nothing',
+    async (text, problem) => {
+      const t = setup();
+      const answer = await t.post(slash(text));
+      const reply = (answer.body as { text: string }).text;
+      expect(reply).toMatch(problem);
+      expect(reply).toContain(
+        '/promote rollback &lt;repository&gt; &lt;stage&gt; &lt;to&gt; &lt;reason…&gt;',
+      );
+      expect(reply).toContain('/promote unpin &lt;repository&gt; &lt;stage&gt; [&lt;reason…&gt;]');
+      expect(t.sent).toEqual([]);
+    },
+  );
+
+  it('leaves authorization to the queue handler: a non-approver’s rollback is refused there', async () => {
+    const stages = DEFAULT_PIPELINE_JSON.stages.map((stage) =>
+      stage.name === 'release'
+        ? { ...stage, approval: { required: 1, approvers: { groups: ['release-managers'] } } }
+        : stage,
+    );
+    const t = setup({ SLACK_SIGNING_SECRET: SIGNING_SECRET }, stages);
+    await t.post(
+      slash('rollback myapp release 1.2.3 broken', { user_id: 'U999', user_name: 'bob' }),
+    );
+    const [message] = t.sent;
+    expect(message).toMatchObject({ type: 'rollback', approver: { id: 'slack:U999' } });
+    const context = new InvocationContext({
+      functionName: 'promotions',
+      triggerMetadata: { deliveryCount: 1, messageId: message?.id, sessionId: 'myapp' },
+      logHandler: () => undefined,
+    });
+    await promotions(() => Promise.resolve(t.services))(message, context);
+    expect(t.published).toMatchObject([
+      {
+        outcome: 'rejected',
+        stage: 'release',
+        actor: 'slack:U999',
+        reason: expect.stringMatching(
+          /^slack:U999 may not roll back stage release: only its approvers may/,
+        ) as unknown,
+      },
+    ]);
+  });
+
+  it('names the bad field of an invalid rollback, queueing nothing', async () => {
+    const t = setup();
+    const answer = await t.post(slash('rollback myapp prod 1.2.3 broken'));
+    expect((answer.body as { text: string }).text).toBe(
+      'Not queued: stage: "prod" is not a stage of the pipeline; use dev, rc, release',
+    );
     expect(t.sent).toEqual([]);
   });
 });

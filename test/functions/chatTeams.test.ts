@@ -110,6 +110,72 @@ describe('POST /api/chat/teams', () => {
     expect(t.sent).toEqual([]);
   });
 
+  it('queues a rollback after the mention as the mapped approver, and says so', async () => {
+    const t = setup();
+    const answer = await t.post(
+      mention('<at>Promoter</at> rollback myapp release 1.2.3 1.2.4 breaks &lt;checkout&gt;\n'),
+    );
+    expect(answer.body).toEqual({
+      type: 'message',
+      text: 'Queued: roll back release of myapp to myapp:1.2.3 as alice (Alice Smith); reason: 1.2.4 breaks &lt;checkout&gt;. The outcome will be posted here.',
+    });
+    expect(t.sent).toEqual([
+      {
+        type: 'rollback',
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+        repository: 'myapp',
+        stage: 'release',
+        to: { tag: '1.2.3' },
+        reason: '1.2.4 breaks <checkout>',
+        approver: { id: 'alice', name: 'Alice Smith', groups: ['release-managers'] },
+        source: 'teams',
+      },
+    ]);
+  });
+
+  it('queues an unpin as teams:<id> for an unmapped user', async () => {
+    const t = setup();
+    const answer = await t.post(
+      mention('<at>Promoter</at>&nbsp;unpin myapp release -- fixed in 1.2.5', {
+        from: { id: '29:1xyz', name: 'Bob' },
+      }),
+    );
+    expect(textOf(answer)).toBe(
+      'Queued: unpin release of myapp as teams:29:1xyz (Bob); reason: fixed in 1.2.5. The outcome will be posted here.',
+    );
+    expect(t.sent).toEqual([
+      {
+        type: 'unpin',
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/) as unknown,
+        repository: 'myapp',
+        stage: 'release',
+        reason: 'fixed in 1.2.5',
+        approver: { id: 'teams:29:1xyz', name: 'Bob', groups: [] },
+        source: 'teams',
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'rollback myapp release git:a1b2c3d',
+      /^Not understood: rollback needs .*; missing &lt;reason…&gt;/,
+    ],
+    ['rollback myapp', /^Not understood: rollback needs .*; missing &lt;stage&gt;/],
+    ['unpin', /^Not understood: unpin needs .*; missing &lt;repository&gt;/],
+  ])(
+    'answers %j with the usage naming the missing piece, queueing nothing',
+    async (command, problem) => {
+      const t = setup();
+      const answer = await t.post(mention(`<at>Promoter</at> ${command}`));
+      expect(textOf(answer)).toMatch(problem);
+      expect(textOf(answer)).toContain(
+        '@Promoter rollback &lt;repository&gt; &lt;stage&gt; &lt;to&gt; &lt;reason…&gt;',
+      );
+      expect(t.sent).toEqual([]);
+    },
+  );
+
   it('shows the status of a repository', async () => {
     const t = setup();
     const answer = await t.post(mention('<at>Promoter</at> status myapp'));

@@ -1,0 +1,91 @@
+import {
+  describeChatApprover,
+  describeChatBuild,
+  issuesText,
+  type ChatOrigin,
+  type ChatRollback,
+  type ChatUnpin,
+} from './chatCommand.js';
+import { ValidationError } from './errors.js';
+import {
+  rollbackMessageSchema,
+  unpinMessageSchema,
+  type RollbackMessage,
+  type UnpinMessage,
+} from './promotionMessage.js';
+import { parseWith } from './zodIssues.js';
+
+/**
+ * The queue messages for a chat `rollback` or `unpin`: the same messages `promoter rollback`
+ * and `promoter unpin` send, with the chat user as approver. Whether that approver may act on
+ * the stage is for the queue handler to decide (the stage's approvers), as for the CLI.
+ */
+
+/** A rollback or unpin typed in chat. */
+export type ChatOperation = ChatRollback | ChatUnpin;
+
+/** A rollback or unpin message, ready for the queue. */
+export type OperationMessage = RollbackMessage | UnpinMessage;
+
+/**
+ * The message for `operation`, validated: the message, or what is wrong with it naming the
+ * field (`to.digest: …`, `reason: …`). `stages` are the pipeline's: another stage is refused
+ * here, before anything is queued.
+ */
+export function chatOperationMessage(
+  operation: ChatOperation,
+  origin: ChatOrigin,
+  stages: readonly string[],
+):
+  | { readonly kind: 'ok'; readonly message: OperationMessage }
+  | { readonly kind: 'invalid'; readonly problem: string } {
+  let message: OperationMessage;
+  try {
+    message = toMessage(operation, origin);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { kind: 'invalid', problem: issuesText(error) };
+  }
+  if (!stages.includes(message.stage))
+    return {
+      kind: 'invalid',
+      problem: `stage: "${message.stage}" is not a stage of the pipeline; use ${stages.join(', ')}`,
+    };
+  return { kind: 'ok', message };
+}
+
+/** The message as the CLI would send it; throws a ValidationError naming each bad field. */
+function toMessage(operation: ChatOperation, origin: ChatOrigin): OperationMessage {
+  const fields = {
+    id: origin.id,
+    repository: operation.repository,
+    stage: operation.stage,
+    approver: origin.approver,
+    source: origin.source,
+  };
+  if (operation.kind === 'rollback')
+    return parseWith(rollbackMessageSchema, 'rollback message', {
+      type: 'rollback',
+      ...fields,
+      to: operation.to,
+      reason: operation.reason,
+    });
+  return parseWith(unpinMessageSchema, 'unpin message', {
+    type: 'unpin',
+    ...fields,
+    ...(operation.reason === undefined ? {} : { reason: operation.reason }),
+  });
+}
+
+/**
+ * The reply once a rollback or unpin is queued: `Queued: roll back release of myapp to
+ * myapp:1.2.3 as alice; reason: 1.2.4 breaks checkout. The outcome will be posted here.`
+ */
+export function operationQueuedText(message: OperationMessage): string {
+  const what =
+    message.type === 'rollback'
+      ? `roll back ${message.stage} of ${message.repository} to ${describeChatBuild(message.repository, message.to)}`
+      : `unpin ${message.stage} of ${message.repository}`;
+  const reason = message.reason === undefined ? '' : `; reason: ${message.reason}`;
+  return `Queued: ${what} as ${describeChatApprover(message.approver)}${reason}. The outcome will be posted here.`;
+}
