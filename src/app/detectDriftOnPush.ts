@@ -3,6 +3,7 @@ import type { OutcomeEvent } from '../domain/outcomeEvent.js';
 import { floatingTags, type Pipeline, type Stage } from '../domain/pipeline.js';
 import type { RegistryEvent } from '../domain/registryEvents.js';
 import type { Clock, OutcomePublisher, PromotionStore, Registry } from '../ports.js';
+import { putExactManifest } from './putExactManifest.js';
 import type { EventOutcome } from './recordBuildOnPush.js';
 
 /** A push of a manifest under a stage tag (`dev-latest`, `1.2.3`, `release-latest`). */
@@ -135,11 +136,7 @@ async function restoreTag(
   registry: Registry,
 ): Promise<void> {
   const manifest = await registry.getManifest(repository, digest);
-  const stored = await registry.putManifest(repository, tag, manifest);
-  if (stored !== digest)
-    throw new TransientError(
-      `restoring ${repository}:${tag} to ${digest}: the registry stored ${stored}; retrying`,
-    );
+  await putExactManifest(registry, repository, tag, manifest, `restoring ${repository}:${tag}`);
   if (stage.immutable) await registry.lockTag(repository, tag);
 }
 

@@ -5,6 +5,7 @@ import type { Stage } from '../domain/pipeline.js';
 import type { Promotion } from '../domain/promotion.js';
 import { commit, MAX_ATTEMPTS, type PromoteDeps, type Step } from './promotionSteps.js';
 import { outcomeOf } from './promotionOutcome.js';
+import { putExactManifest } from './putExactManifest.js';
 
 /** Writes the allocated tags in the registry, then records the promotion and the stage head. */
 export async function retagPromotion(
@@ -44,24 +45,12 @@ export async function retagPromotion(
         deps,
         `tag ${tag} already exists in the registry and points to ${current}; immutable tags never move`,
       );
-    if (current === undefined) {
-      const stored = await registry.putManifest(repo, tag, manifest);
-      if (stored !== promotion.digest)
-        throw new Error(
-          `${doing}: the registry stored ${stored} under ${tag}, not the approved ${promotion.digest}`,
-        );
-    }
+    if (current === undefined) await putExactManifest(registry, repo, tag, manifest, doing);
     if (stage.immutable) await registry.lockTag(repo, tag);
   }
   // The stage's floating tag follows every promotion (and a rollback moves it back).
   const floating = stage.latest === undefined ? [] : [stage.latest];
-  for (const tag of floating) {
-    const stored = await registry.putManifest(repo, tag, manifest);
-    if (stored !== promotion.digest)
-      throw new Error(
-        `${doing}: the registry stored ${stored} under ${tag}, not the approved ${promotion.digest}`,
-      );
-  }
+  for (const tag of floating) await putExactManifest(registry, repo, tag, manifest, doing);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const now = deps.clock.now();
     const state = await deps.promotions.getRepositoryState(repo);

@@ -8,6 +8,7 @@ import { operatorRefusal } from '../domain/stageOperator.js';
 import type { RawManifest } from '../ports.js';
 import { outcomeOf } from './promotionOutcome.js';
 import { commit, type PromoteDeps, type Step } from './promotionSteps.js';
+import { putExactManifest } from './putExactManifest.js';
 import { findRollbackTarget } from './rollbackTarget.js';
 import { settleOnce } from './settleOnce.js';
 
@@ -128,13 +129,7 @@ async function moveTags(
   const manifest = known?.manifest ?? (await deps.registry.getManifest(repo, head.digest));
   const build = known?.build ?? (await deps.ledger.getBuildByDigest(repo, head.digest));
   const floating = floatingTags(stage);
-  for (const tag of floating) {
-    const stored = await deps.registry.putManifest(repo, tag, manifest);
-    if (stored !== head.digest)
-      throw new Error(
-        `${doing}: the registry stored ${stored} under ${tag}, not the rolled-back-to ${head.digest}`,
-      );
-  }
+  for (const tag of floating) await putExactManifest(deps.registry, repo, tag, manifest, doing);
   const now = deps.clock.now();
   const state = await deps.promotions.getRepositoryState(repo);
   // Someone moved the stage meanwhile: decide again from what it holds now.

@@ -1,79 +1,37 @@
 import { describe, expect, it } from 'vitest';
 import { detectDriftOnPush, type DriftDeps } from '../../src/app/detectDriftOnPush.js';
-import { promoteOnApproval } from '../../src/app/promoteOnApproval.js';
-import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
-import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
-import { MemoryLedger } from '../support/memoryLedger.js';
-import { MemoryPromotionStore } from '../support/memoryPromotionStore.js';
-import { MemoryRegistry } from '../support/memoryRegistry.js';
+import { DEFAULT_PIPELINE_JSON } from '../../src/domain/pipeline.js';
+import { stageWorld } from '../support/stageWorld.js';
 
 const repo = 'myapp';
 const now = new Date('2026-11-27T10:00:00Z');
 
 /** A repository where build A went dev → 1.2.3-rc1 → 1.2.3 (+ release-latest), and B is in dev. */
 async function promotedRepository(restoreOnDrift = false) {
-  const ledger = new MemoryLedger();
-  const promotions = new MemoryPromotionStore();
-  const registry = new MemoryRegistry();
-  const published: OutcomeEvent[] = [];
-  const pipeline = parsePipeline({ ...DEFAULT_PIPELINE_JSON, restoreOnDrift });
-  const deps: DriftDeps & { ledger: MemoryLedger } = {
-    ledger,
-    promotions,
-    registry,
-    pipeline,
-    publisher: {
-      publish: (e) => {
-        published.push(e);
-        return Promise.resolve();
-      },
-    },
-    clock: { now: () => now },
-  };
-  let seq = 0;
-  const build = async (sha: string) => {
-    const digest = registry.add(repo, `manifest of ${sha}`);
-    await ledger.recordBuild({
-      eventId: `push-${sha}`,
-      repository: repo,
-      digest,
-      gitSha: sha,
-      tag: `git-${sha}`,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      registry: 'localhost:5000',
-      at: now,
-    });
-    return digest;
-  };
-  const approve = (stage: string, build: object, extra: object = {}) =>
-    promoteOnApproval(
-      {
-        type: 'approval',
-        id: `m${++seq}`,
-        repository: repo,
-        stage,
-        build,
-        decision: 'approve',
-        approver: stage === 'dev' ? { id: 'system:promoter' } : { id: 'alice' },
-        source: stage === 'dev' ? 'system' : 'cli',
-        ...extra,
-      },
-      deps,
-    );
-  const a = await build('aaaaaaa');
-  const b = await build('bbbbbbb');
-  await approve('dev', { digest: a });
-  await approve('rc', { digest: a }, { version: '1.2.3' });
-  await approve('release', { tag: '1.2.3-rc1' });
-  await approve('dev', { digest: b });
-  published.length = 0;
-  registry.calls.length = 0;
-  const tag = (t: string) => registry.tags.get(`${repo}:${t}`);
+  const world = stageWorld({ ...DEFAULT_PIPELINE_JSON, restoreOnDrift }, repo);
+  const a = await world.build('aaaaaaa');
+  const b = await world.build('bbbbbbb');
+  await world.dev('aaaaaaa');
+  await world.approve('rc', { digest: a }, { version: '1.2.3' });
+  await world.approve('release', { tag: '1.2.3-rc1' });
+  await world.dev('bbbbbbb');
+  world.published.length = 0;
+  world.registry.calls.length = 0;
+  const deps: DriftDeps = { ...world.deps, clock: { now: () => now } };
   /** Someone else pushes `digest` under `t`, as skopeo would. */
-  const push = (t: string, digest: string) => registry.tags.set(`${repo}:${t}`, digest);
+  const push = (t: string, digest: string) => world.registry.tags.set(`${repo}:${t}`, digest);
   const check = (t: string, digest: string, eventId = `event-${t}`) =>
     detectDriftOnPush({ eventId, repository: repo, tag: t, digest, pushedBy: 'mallory' }, deps);
-  return { deps, a, b, c: registry.add(repo, 'manifest of c'), tag, push, check, published };
+  return {
+    deps,
+    a,
+    b,
+    c: world.registry.add(repo, 'manifest of c'),
+    tag: world.tag,
+    push,
+    check,
+    published: world.published,
+  };
 }
 
 describe('detectDriftOnPush', () => {
