@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { createTablesClient } from '../src/adapters/tables/tablesClient.js';
-import { createTablesLedger } from '../src/adapters/tables/tablesLedger.js';
-import { buildsTableName } from '../src/composition.js';
+import { createTablesBuildLedger } from '../src/adapters/tables/tablesBuildLedger.js';
+import { buildsTableName } from '../src/composition/createServices.js';
 import type { LocalHost } from '../src/local/host.js';
 import { postApproval, waitForOutcome } from './api.js';
 import { pushImage, type BenchImage } from './images.js';
@@ -133,7 +133,7 @@ export async function measureBoard(
     const oneBuildRequests = await ledgerRequestsOf('repositoryPage');
 
     // Then the builds, older than the real one, straight into the host's ledger tables.
-    const ledger = createTablesLedger({
+    const ledger = createTablesBuildLedger({
       client: createTablesClient({
         connectionString: stack.tablesConnectionString,
         tableName: buildsTableName('bench'),

@@ -7,7 +7,7 @@ import tls from 'node:tls';
 import type { TestProject } from 'vitest/node';
 import { startLocalHost } from '../src/local/host.js';
 import { startAzurite, type AzuriteService } from '../src/local/services/azurite.js';
-import { freePort } from '../src/local/services/ports.js';
+import { freePort } from '../src/local/services/tcpPorts.js';
 import { startRegistry, type RegistryService } from '../src/local/services/registry.js';
 import { findOnPath, findRegistryBinary } from '../src/local/services/registryBinary.js';
 

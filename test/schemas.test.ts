@@ -7,7 +7,7 @@ import {
   PIPELINE_SCHEMA_PATH,
   projectRoot,
   schemaFiles,
-} from '../src/cli/writeSchemas.js';
+} from '../tools/writeSchemas.js';
 import {
   DEFAULT_PIPELINE_JSON,
   defaultPipeline,

@@ -1,4 +1,4 @@
-import type { ProbeFailure } from '../doctorPorts.js';
+import type { ProbeFailure } from '../ports/doctorProbes.js';
 import { asRestError, networkCode } from './sdkErrors.js';
 
 /**

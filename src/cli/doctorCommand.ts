@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { DOCTOR_REPOSITORY, diagnose } from '../app/diagnose.js';
-import { doctorOptions } from '../app/doctorOptions.js';
-import { loadDoctorConfig, type DoctorConfig } from '../doctorConfig.js';
+import { DOCTOR_REPOSITORY, diagnose } from '../app/doctor/diagnose.js';
+import { doctorOptions } from '../app/doctor/doctorOptions.js';
+import { loadDoctorConfig, type DoctorConfig } from '../composition/doctorConfig.js';
 import { ValidationError } from '../domain/errors.js';
 import { CliError, ExitCode } from './cliError.js';
 import { writeLine } from './cliIo.js';
 import { apiSettings } from './cliSettings.js';
 import type { CommandContext } from './commandContext.js';
 import { formatDoctor, type CheckView } from './formatDoctor.js';
-import { PromoterApi } from './httpTransport.js';
+import { PromoterApi } from './promoterApi.js';
 import { repositoryArg } from './repositoryArg.js';
 
 const help = `
@@ -119,7 +119,7 @@ function settingsHere(ctx: CommandContext, registry: string | undefined): Doctor
 async function fromHere(ctx: CommandContext, options: DoctorOptions): Promise<void> {
   const repository = repositoryArg(options.repository ?? DOCTOR_REPOSITORY);
   const config = settingsHere(ctx, options.registry);
-  const { createDoctorProbes } = await import('../doctorProbes.js');
+  const { createDoctorProbes } = await import('../composition/createDoctorProbes.js');
   const result = await diagnose(
     await createDoctorProbes(config),
     doctorOptions(options.quick === true ? 'quick' : 'full', {

@@ -3,7 +3,7 @@ import { writeLine } from './cliIo.js';
 import { apiSettings } from './cliSettings.js';
 import type { CommandContext } from './commandContext.js';
 import { formatHistory } from './formatHistory.js';
-import { PromoterApi } from './httpTransport.js';
+import { PromoterApi } from './promoterApi.js';
 import { parsePositiveInteger } from './optionParsers.js';
 import { repositoryArg } from './repositoryArg.js';
 

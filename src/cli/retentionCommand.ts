@@ -5,7 +5,7 @@ import { writeLine } from './cliIo.js';
 import { apiSettings } from './cliSettings.js';
 import type { CommandContext } from './commandContext.js';
 import { formatRetention } from './formatRetention.js';
-import { PromoterApi } from './httpTransport.js';
+import { PromoterApi } from './promoterApi.js';
 import { repositoryArg } from './repositoryArg.js';
 
 const help = `

@@ -4,7 +4,7 @@ import { writeLine } from './cliIo.js';
 import { apiSettings, approvalTransport, readApprovalsSecret } from './cliSettings.js';
 import type { CommandContext } from './commandContext.js';
 import { formatOutcome } from './formatOutcome.js';
-import { PromoterApi } from './httpTransport.js';
+import { PromoterApi } from './promoterApi.js';
 import { sendOverServiceBus } from './serviceBusTransport.js';
 import { waitForOutcome } from './waitForOutcome.js';
 

@@ -1,5 +1,5 @@
 import type { PromotionMessage } from '../domain/promotionMessage.js';
-import type { ApprovalQueue } from '../ports.js';
+import type { PromotionQueue } from '../ports/promotionQueue.js';
 import { CliError, ExitCode } from './cliError.js';
 import type { ApprovalTransport } from './cliSettings.js';
 
@@ -7,12 +7,12 @@ import type { ApprovalTransport } from './cliSettings.js';
 export type ServiceBusTransport = Extract<ApprovalTransport, { kind: 'servicebus' }>;
 
 /** The `promotions` queue, open until `close`. */
-export interface OpenApprovalQueue extends ApprovalQueue {
+export interface OpenPromotionQueue extends PromotionQueue {
   close(): Promise<void>;
 }
 
 /** Opens the queue; the CLI uses the Service Bus adapter, tests pass a fake. */
-export type OpenServiceBus = (transport: ServiceBusTransport) => Promise<OpenApprovalQueue>;
+export type OpenServiceBus = (transport: ServiceBusTransport) => Promise<OpenPromotionQueue>;
 
 /**
  * Opens the `promotions` queue with the Service Bus adapter. The adapter, the SDK and
@@ -42,7 +42,7 @@ export async function sendOverServiceBus(
     transport.setting === 'PROMOTER_SERVICEBUS_NAMESPACE'
       ? 'check PROMOTER_SERVICEBUS_NAMESPACE and that this identity (az login, or the pipeline’s OIDC login) has the Azure Service Bus Data Sender role'
       : 'check PROMOTER_SERVICEBUS_CONNECTION_STRING (a SAS policy with Send rights on the promotions queue)';
-  let queue: OpenApprovalQueue | undefined;
+  let queue: OpenPromotionQueue | undefined;
   try {
     queue = await open(transport);
     await queue.send(message);

@@ -3,7 +3,7 @@ import { writeLine } from './cliIo.js';
 import { apiSettings } from './cliSettings.js';
 import type { CommandContext } from './commandContext.js';
 import { formatStatus } from './formatStatus.js';
-import { PromoterApi } from './httpTransport.js';
+import { PromoterApi } from './promoterApi.js';
 import { repositoryArg } from './repositoryArg.js';
 
 const help = `

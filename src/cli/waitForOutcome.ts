@@ -1,6 +1,6 @@
 import type { OutcomeAnswer } from './apiAnswers.js';
 import { CliError } from './cliError.js';
-import type { PromoterApi } from './httpTransport.js';
+import type { PromoterApi } from './promoterApi.js';
 
 /** How often `--wait` asks for the history. */
 export const POLL_INTERVAL_MS = 250;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { ServicesProvider } from '../composition.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { parsePromotionMessage } from '../domain/promotionMessage.js';
 import { json, problem } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';

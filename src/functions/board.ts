@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { stageBoard } from '../app/stageBoard.js';
-import type { Services, ServicesProvider } from '../composition.js';
+import { stageBoard } from '../app/views/stageBoard.js';
+import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 import { boardPage } from './board/boardLayout.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
-import type { Services } from '../composition.js';
+import type { Services } from '../composition/createServices.js';
 import type { Approver } from '../domain/approvalMessage.js';
 import { chatApproval, queuedText, type ChatDecision } from '../domain/chatCommand.js';
 import {

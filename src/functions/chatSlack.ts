@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { informationReply } from '../app/repositoryStatus.js';
-import type { Services, ServicesProvider } from '../composition.js';
+import { informationReply } from '../app/views/repositoryStatus.js';
+import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { isChatActionId, parseChatAction, type ChatAction } from '../domain/chatAction.js';
 import { parseChatCommand, type ChatDecision } from '../domain/chatCommand.js';
 import { ValidationError } from '../domain/errors.js';

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { informationReply } from '../app/repositoryStatus.js';
-import type { Services, ServicesProvider } from '../composition.js';
+import { informationReply } from '../app/views/repositoryStatus.js';
+import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { parseChatCommand } from '../domain/chatCommand.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover, queueChatCommand } from './chatQueue.js';

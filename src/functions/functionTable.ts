@@ -3,8 +3,8 @@ import {
   NOTIFICATIONS_SUBSCRIPTION,
   PROMOTION_EVENTS_TOPIC,
   PROMOTIONS_QUEUE,
-} from '../adapters/servicebus/serviceBusNames.js';
-import type { ServicesProvider } from '../composition.js';
+} from '../domain/queueNames.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { approvals } from './approvals.js';
 import { board } from './board.js';
 import { chatSlack } from './chatSlack.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
-import { diagnose } from '../app/diagnose.js';
-import { doctorOptions } from '../app/doctorOptions.js';
-import type { ServicesProvider } from '../composition.js';
-import type { Config } from '../config.js';
-import type { DoctorProbes } from '../doctorPorts.js';
-import { createDoctorProbes } from '../doctorProbes.js';
+import { diagnose } from '../app/doctor/diagnose.js';
+import { doctorOptions } from '../app/doctor/doctorOptions.js';
+import type { ServicesProvider } from '../composition/createServices.js';
+import type { Config } from '../composition/config.js';
+import type { DoctorProbes } from '../ports/doctorProbes.js';
+import { createDoctorProbes } from '../composition/createDoctorProbes.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { json } from './http/problem.js';
 import { withServices } from './withServices.js';

@@ -1,5 +1,5 @@
 import functions from '@azure/functions';
-import { servicesFrom } from '../composition.js';
+import { servicesFrom } from '../composition/createServices.js';
 import { functionTable, isHttpFunction, isTimerFunction } from './functionTable.js';
 
 // Azure Functions entry point (package.json "main"): registers every function in the table.

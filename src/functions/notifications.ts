@@ -1,5 +1,5 @@
 import type { InvocationContext } from '@azure/functions';
-import type { ServicesProvider } from '../composition.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseOutcomeEvent } from '../domain/outcomeEventSchema.js';
 

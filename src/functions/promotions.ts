@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
-import { handlePromotionMessage } from '../app/handlePromotionMessage.js';
-import { failedOutcome } from '../app/promotionOutcome.js';
-import type { ServicesProvider } from '../composition.js';
+import { handlePromotionMessage } from '../app/promotion/handlePromotionMessage.js';
+import { failedOutcome } from '../app/promotion/promotionOutcome.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 
 /** The history key of a dead-lettered message: one per message and delivery count. */

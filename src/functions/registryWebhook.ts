@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { checkStageTagPushes } from '../app/detectDriftOnPush.js';
-import { recordBuildOnPush } from '../app/recordBuildOnPush.js';
-import { requestAutomaticPromotion } from '../app/requestAutomaticPromotion.js';
-import type { ServicesProvider } from '../composition.js';
+import { checkStageTagPushes } from '../app/push/checkStageTagPushes.js';
+import { recordBuildOnPush } from '../app/push/recordBuildOnPush.js';
+import { requestAutomaticPromotion } from '../app/push/requestAutomaticPromotion.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
 import { json, problem } from './http/problem.js';
 import { readLimitedBody } from './http/readLimitedBody.js';

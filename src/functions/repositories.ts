@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { ServicesProvider } from '../composition.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 import { problem } from './http/problem.js';
 import { parseRepositoryPath } from './http/repositoryPath.js';

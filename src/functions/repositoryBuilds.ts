@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { digestProblem } from '../domain/imageReference.js';
 import { matchingCommits } from '../domain/matchingCommits.js';
-import type { Ledger } from '../ports.js';
+import type { BuildLedger } from '../ports/buildLedger.js';
 import { buildView } from './buildView.js';
 import { json, problem } from './http/problem.js';
 import { readPage } from './http/readPage.js';
@@ -10,7 +10,7 @@ const shaPattern = /^[0-9a-f]{7,40}$/;
 
 /** `GET …/builds/{gitShaOrDigest}`: one build by git SHA (full or unique prefix) or digest. */
 export async function getBuild(
-  ledger: Ledger,
+  ledger: BuildLedger,
   repository: string,
   rawRef: string,
 ): Promise<HttpResponseInit> {
@@ -51,7 +51,7 @@ function notFound(repository: string, ref: string): HttpResponseInit {
 
 /** `GET …/builds?limit=&cursor=`: builds newest first, a page at a time. */
 export async function listBuilds(
-  ledger: Ledger,
+  ledger: BuildLedger,
   repository: string,
   request: HttpRequest,
 ): Promise<HttpResponseInit> {

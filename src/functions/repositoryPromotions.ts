@@ -1,8 +1,8 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { repositoryStatus } from '../app/repositoryStatus.js';
-import { stageBoard } from '../app/stageBoard.js';
-import type { Services } from '../composition.js';
-import type { PromotionStore } from '../ports.js';
+import { repositoryStatus } from '../app/views/repositoryStatus.js';
+import { stageBoard } from '../app/views/stageBoard.js';
+import type { Services } from '../composition/createServices.js';
+import type { PromotionLedger } from '../ports/promotionLedger.js';
 import { json } from './http/problem.js';
 import { readPage } from './http/readPage.js';
 
@@ -25,7 +25,7 @@ export async function getStages(services: Services, repository: string): Promise
 
 /** `GET …/history?limit=&cursor=`: every decision on the repository, newest first. */
 export async function getHistory(
-  promotions: PromotionStore,
+  promotions: PromotionLedger,
   repository: string,
   request: HttpRequest,
 ): Promise<HttpResponseInit> {

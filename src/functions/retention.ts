@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
-import { applyRetention } from '../app/applyRetention.js';
-import type { ServicesProvider } from '../composition.js';
+import { applyRetention } from '../app/retention/applyRetention.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { durationOfDays } from '../domain/duration.js';
 import { repositoryProblem } from '../domain/imageReference.js';

@@ -1,6 +1,6 @@
 import type { InvocationContext } from '@azure/functions';
-import { applyRetention, type RetentionReport } from '../app/applyRetention.js';
-import type { ServicesProvider } from '../composition.js';
+import { applyRetention, type RetentionReport } from '../app/retention/applyRetention.js';
+import type { ServicesProvider } from '../composition/createServices.js';
 import { durationOfDays } from '../domain/duration.js';
 
 /**

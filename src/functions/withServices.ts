@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { Services, ServicesProvider } from '../composition.js';
+import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { TransientError, ValidationError } from '../domain/errors.js';
 import { problem } from './http/problem.js';
 

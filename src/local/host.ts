@@ -2,7 +2,7 @@ import functions from '@azure/functions';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { servicesFrom, type ServicesProvider } from '../composition.js';
+import { servicesFrom, type ServicesProvider } from '../composition/createServices.js';
 import {
   functionTable,
   isHttpFunction,
@@ -12,7 +12,7 @@ import {
 } from '../functions/functionTable.js';
 import { routePath } from '../functions/http/rootRoute.js';
 import { readCapped, send, toHttpRequest } from './httpBridge.js';
-import { LocalApprovalQueue, LocalOutcomeLog } from './localBus.js';
+import { LocalPromotionQueue, LocalOutcomeLog } from './localBus.js';
 import { notifyWithRetries } from './localNotifications.js';
 import { LocalSessionQueue } from './localQueue.js';
 import { startTimers } from './localTimers.js';
@@ -99,7 +99,7 @@ export async function startLocalHost(options: {
     },
   );
   const getServices: ServicesProvider = servicesFrom(options.env, {
-    approvals: new LocalApprovalQueue(queue),
+    approvals: new LocalPromotionQueue(queue),
     publisher: outcomes,
   });
   table = functionTable(getServices);

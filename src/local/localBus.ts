@@ -1,6 +1,7 @@
 import type { ApprovalMessage } from '../domain/approvalMessage.js';
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
-import type { ApprovalQueue, OutcomePublisher } from '../ports.js';
+import type { PromotionQueue } from '../ports/promotionQueue.js';
+import type { OutcomePublisher } from '../ports/outcomePublisher.js';
 import type { LocalSessionQueue } from './localQueue.js';
 
 /**
@@ -8,7 +9,7 @@ import type { LocalSessionQueue } from './localQueue.js';
  * Bus adapter sends to Azure (session id = repository, message id = `id`, so a resent
  * approval is dropped by duplicate detection). The body is a copy, as if it crossed the wire.
  */
-export class LocalApprovalQueue implements ApprovalQueue {
+export class LocalPromotionQueue implements PromotionQueue {
   constructor(private readonly queue: Pick<LocalSessionQueue, 'send'>) {}
 
   send(message: ApprovalMessage): Promise<void> {

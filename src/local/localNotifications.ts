@@ -1,6 +1,6 @@
 import { TransientError } from '../domain/errors.js';
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
-import type { Notifier } from '../ports.js';
+import type { Notifier } from '../ports/notifier.js';
 
 /** Options of `notifyWithRetries`. */
 export interface NotifyRetryOptions {

@@ -1,7 +1,7 @@
 import type { InvocationContext } from '@azure/functions';
 import { CronExpressionParser } from 'cron-parser';
 import type { TimerFunction } from '../functions/functionTable.js';
-import { resolveSchedule } from '../timerSchedule.js';
+import { resolveSchedule } from '../domain/timerSchedule.js';
 
 /** The longest delay `setTimeout` takes (about 24.8 days); longer waits are taken in steps. */
 const MAX_DELAY_MS = 2 ** 31 - 1;

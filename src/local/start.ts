@@ -11,7 +11,7 @@ import {
   recordPid,
   SUPERVISOR,
 } from './services/pidfile.js';
-import { assertPortFree, PortInUseError, waitForPort } from './services/ports.js';
+import { assertPortFree, PortInUseError, waitForPort } from './services/tcpPorts.js';
 import { exitedError, spawnManaged, type ManagedProcess } from './services/processes.js';
 import { projectRoot } from './services/projectRoot.js';
 import { exampleGitSha, quickStart } from './services/quickStart.js';

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import { registryFailure } from '../../src/adapters/acr/acrErrors.js';
 import { createAcrRegistry } from '../../src/adapters/acr/acrRegistry.js';
 import { NotFoundError, TransientError } from '../../src/domain/errors.js';
-import type { RawManifest } from '../../src/ports.js';
+import type { RawManifest } from '../../src/ports/registry.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/faultProxy.js';
 import { buildImage, inspectDigest, push } from '../support/images.js';
 

@@ -5,8 +5,8 @@ import {
   createServiceBusDoctorProbe,
   serviceBusProbeFailure,
 } from '../../src/adapters/servicebus/serviceBusDoctorProbe.js';
-import { diagnose } from '../../src/app/diagnose.js';
-import type { BusProbe, ProbeIdentity, ProbeResult } from '../../src/doctorPorts.js';
+import { diagnose } from '../../src/app/doctor/diagnose.js';
+import type { BusProbe, ProbeIdentity, ProbeResult } from '../../src/ports/doctorProbes.js';
 
 const sbError = (code: ServiceBusErrorCode, message: string) => new ServiceBusError(message, code);
 

@@ -9,10 +9,7 @@ import {
   approvalToServiceBusMessage,
   outcomeToServiceBusMessage,
 } from '../../src/adapters/servicebus/serviceBusMessages.js';
-import {
-  PROMOTION_EVENTS_TOPIC,
-  PROMOTIONS_QUEUE,
-} from '../../src/adapters/servicebus/serviceBusNames.js';
+import { PROMOTION_EVENTS_TOPIC, PROMOTIONS_QUEUE } from '../../src/domain/queueNames.js';
 import { parseApprovalMessage } from '../../src/domain/approvalMessage.js';
 import { TransientError } from '../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';

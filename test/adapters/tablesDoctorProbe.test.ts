@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { DOCTOR_PARTITION } from '../../src/adapters/tables/tablesDoctorProbe.js';
-import { diagnose, type CheckReport } from '../../src/app/diagnose.js';
-import { loadConfig } from '../../src/config.js';
-import { createDoctorProbes } from '../../src/doctorProbes.js';
+import { diagnose, type CheckReport } from '../../src/app/doctor/diagnose.js';
+import { loadConfig } from '../../src/composition/config.js';
+import { createDoctorProbes } from '../../src/composition/createDoctorProbes.js';
 import { azuriteConnectionString } from '../../src/local/services/azurite.js';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 
 /** The ledger checks of `promoter doctor`, with these settings (no registry, no Service Bus). */
 async function ledgerChecks(env: Record<string, string>): Promise<CheckReport[]> {

@@ -4,7 +4,7 @@ import { RestError } from '@azure/data-tables';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { ledgerFailure } from '../../src/adapters/tables/tablesErrors.js';
-import { createTablesLedger } from '../../src/adapters/tables/tablesLedger.js';
+import { createTablesBuildLedger } from '../../src/adapters/tables/tablesBuildLedger.js';
 import { TransientError } from '../../src/domain/errors.js';
 import { azuriteConnectionString } from '../../src/local/services/azurite.js';
 
@@ -71,7 +71,7 @@ describe('Tables ledger when the service misbehaves', () => {
       requests += 1;
       response.writeHead(503, { 'content-type': 'application/json' }).end('{}');
     });
-    const ledger = createTablesLedger({
+    const ledger = createTablesBuildLedger({
       client: createTablesClient({
         connectionString: azuriteConnectionString(port),
         tableName: 'outage',
@@ -92,7 +92,7 @@ describe('Tables ledger when the service misbehaves', () => {
     const port = await serve(() => {
       // Never answers.
     });
-    const ledger = createTablesLedger({
+    const ledger = createTablesBuildLedger({
       client: createTablesClient({
         connectionString: azuriteConnectionString(port),
         tableName: 'silent',

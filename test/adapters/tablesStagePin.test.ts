@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
-import { createTablesPromotionStore } from '../../src/adapters/tables/tablesPromotionStore.js';
+import { createTablesPromotionLedger } from '../../src/adapters/tables/tablesPromotionLedger.js';
 import type { StageHead } from '../../src/domain/promotion.js';
 
 const digestOf = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`;
@@ -9,7 +9,7 @@ const digestOf = (label: string) => `sha256:${createHash('sha256').update(label)
 describe('a stage pin in the Tables promotion store', () => {
   it('reads back a pinned head whole, the digest before the rollback included, and an unpinned one without a pin', async () => {
     const tableName = `p${randomUUID().replaceAll('-', '').slice(0, 20)}`;
-    const store = createTablesPromotionStore({
+    const store = createTablesPromotionLedger({
       client: createTablesClient({ connectionString: inject('tablesConnectionString'), tableName }),
     });
     const pinned: StageHead = {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalMessage } from '../../src/domain/approvalMessage.js';
 import type { ServiceBusTransport } from '../../src/cli/serviceBusTransport.js';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 import { FakePromoterApi, run, type RecordedRequest } from './fakePromoterApi.js';
 
 const digest = `sha256:${'ab'.repeat(32)}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { DoctorReport } from '../../src/app/diagnose.js';
+import type { DoctorReport } from '../../src/app/doctor/diagnose.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
 import { run } from './fakePromoterApi.js';
 

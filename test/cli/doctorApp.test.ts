@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
 import { run } from './fakePromoterApi.js';
 

@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
-import { createTablesLedger } from '../../src/adapters/tables/tablesLedger.js';
+import { createTablesBuildLedger } from '../../src/adapters/tables/tablesBuildLedger.js';
 import { runCli } from '../../src/cli/runCli.js';
-import { buildsTableName } from '../../src/composition.js';
+import { buildsTableName } from '../../src/composition/createServices.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { approve, newSha, outcomeOf, pushBuild, stack, unique } from '../support/stack.js';
 
@@ -62,7 +62,7 @@ describe('promoter retention', () => {
     );
     // A build recorded 60 days ago that never went past dev, written to the ledger as the
     // webhook would have then.
-    const ledger = createTablesLedger({
+    const ledger = createTablesBuildLedger({
       client: createTablesClient({
         connectionString: inject('tablesConnectionString'),
         tableName: buildsTableName(inject('tablePrefix')),
@@ -122,7 +122,7 @@ describe('promoter retention', () => {
 
   it('--older-than runs with that age, even on a host with retention off', async () => {
     const repo = unique('cli-older-than');
-    const ledger = createTablesLedger({
+    const ledger = createTablesBuildLedger({
       client: createTablesClient({
         connectionString: inject('tablesConnectionString'),
         tableName: buildsTableName(inject('tablePrefix')),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../src/composition.js';
+import type { Services } from '../../src/composition/createServices.js';
 import { approvals } from '../../src/functions/approvals.js';
 import { signPromoterRequest } from '../../src/domain/promoterSignature.js';
 import { bearer, invoke, memoryServices } from '../support/handlers.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import functions from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../src/composition.js';
+import type { Services } from '../../src/composition/createServices.js';
 import { encodeChatAction } from '../../src/domain/chatAction.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
 import { chatSlack } from '../../src/functions/chatSlack.js';

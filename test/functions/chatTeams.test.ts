@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../src/composition.js';
+import type { Services } from '../../src/composition/createServices.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
 import { chatTeams } from '../../src/functions/chatTeams.js';
 import { invoke, memoryServices } from '../support/handlers.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { health } from '../../src/functions/health.js';
 import { azuriteConnectionString } from '../../src/local/services/azurite.js';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
 import { invoke, memoryServices } from '../support/handlers.js';
 

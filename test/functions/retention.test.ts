@@ -1,6 +1,6 @@
 import functions from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import type { RetentionReport } from '../../src/app/applyRetention.js';
+import type { RetentionReport } from '../../src/app/retention/applyRetention.js';
 import { retention } from '../../src/functions/retention.js';
 import { retentionTimer } from '../../src/functions/retentionTimer.js';
 import { invoke, memoryServices, type MemoryServices } from '../support/handlers.js';

@@ -1,6 +1,6 @@
 import functions from '@azure/functions';
 import { describe, expect, it } from 'vitest';
-import type { Services } from '../../src/composition.js';
+import type { Services } from '../../src/composition/createServices.js';
 import { signPromoterRequest } from '../../src/domain/promoterSignature.js';
 import { approvals } from '../../src/functions/approvals.js';
 import { promotions } from '../../src/functions/promotions.js';

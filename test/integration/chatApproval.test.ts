@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 import { outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
 
 // Approvals from chat on the local stack: a host with Slack and Teams configured, whose

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
 import {
   approve,

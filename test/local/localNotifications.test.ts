@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { notifyWithRetries } from '../../src/local/localNotifications.js';
-import type { Notifier } from '../../src/ports.js';
-
+import type { Notifier } from '../../src/ports/notifier.js';
 const event: OutcomeEvent = {
   type: 'promotion.outcome',
   id: 'outcome-m1',

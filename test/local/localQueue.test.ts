@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseApprovalMessage } from '../../src/domain/approvalMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
-import { LocalApprovalQueue, LocalOutcomeLog } from '../../src/local/localBus.js';
+import { LocalPromotionQueue, LocalOutcomeLog } from '../../src/local/localBus.js';
 import {
   LocalSessionQueue,
   type DeliveryInfo,
@@ -206,7 +206,7 @@ describe('LocalApprovalQueue', () => {
     const queue = new LocalSessionQueue<unknown>((body, info) =>
       handler(JSON.stringify(body), info),
     );
-    const approvals = new LocalApprovalQueue(queue);
+    const approvals = new LocalPromotionQueue(queue);
     const message = parseApprovalMessage({
       type: 'approval',
       id: 'approval-1',

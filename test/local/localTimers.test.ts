@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import type { TimerFunction } from '../../src/functions/functionTable.js';
 import { startLocalHost } from '../../src/local/host.js';
 import { nextRun, startTimers } from '../../src/local/localTimers.js';
-import { resolveSchedule, scheduleProblem } from '../../src/timerSchedule.js';
+import { resolveSchedule, scheduleProblem } from '../../src/domain/timerSchedule.js';
 
 const { InvocationContext } = functions;
 

@@ -23,7 +23,7 @@ import {
   recordPid,
   SUPERVISOR,
 } from '../../src/local/services/pidfile.js';
-import { assertPortFree, freePort } from '../../src/local/services/ports.js';
+import { assertPortFree, freePort } from '../../src/local/services/tcpPorts.js';
 import { readLocalSettings } from '../../src/local/services/localSettings.js';
 import { startRegistry, type RegistryService } from '../../src/local/services/registry.js';
 import {

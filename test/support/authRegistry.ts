@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import bcrypt from 'bcryptjs';
-import { freePort } from '../../src/local/services/ports.js';
+import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startRegistry } from '../../src/local/services/registry.js';
 
 /** A distribution registry that asks every request for a password (htpasswd, realm `promoter`). */

@@ -1,5 +1,5 @@
-import type { Services } from '../../src/composition.js';
-import { promoteOnApproval } from '../../src/app/promoteOnApproval.js';
+import type { Services } from '../../src/composition/createServices.js';
+import { promoteOnApproval } from '../../src/app/promotion/promoteOnApproval.js';
 import type { ApprovalMessageInput } from '../../src/domain/approvalMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';

@@ -1,11 +1,11 @@
 import functions, { type HttpHandler } from '@azure/functions';
-import type { Services, ServicesProvider } from '../../src/composition.js';
-import { loadConfig } from '../../src/config.js';
+import type { Services, ServicesProvider } from '../../src/composition/createServices.js';
+import { loadConfig } from '../../src/composition/config.js';
 import { defaultPipeline } from '../../src/domain/pipeline.js';
 import type { PromotionMessage } from '../../src/domain/promotionMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
-import { MemoryLedger } from './memoryLedger.js';
-import { MemoryPromotionStore } from './memoryPromotionStore.js';
+import { MemoryBuildLedger } from './memoryBuildLedger.js';
+import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryRegistry } from './memoryRegistry.js';
 import { MemoryReplayGuard } from './memoryReplayGuard.js';
 
@@ -18,8 +18,8 @@ export const PREVIOUS_SECRET = 'previous-secret-0123456789';
 export interface MemoryServices {
   readonly services: Services;
   readonly provider: ServicesProvider;
-  readonly ledger: MemoryLedger;
-  readonly promotions: MemoryPromotionStore;
+  readonly ledger: MemoryBuildLedger;
+  readonly promotions: MemoryPromotionLedger;
   readonly registry: MemoryRegistry;
   /** Approval messages sent to the queue. */
   readonly sent: PromotionMessage[];
@@ -33,14 +33,14 @@ export interface MemoryServices {
 /** Services over in-memory adapters and a fixed clock, with settings from `env`. */
 export function memoryServices(
   env: Record<string, string> = {},
-  ledger = new MemoryLedger(),
+  ledger = new MemoryBuildLedger(),
 ): MemoryServices {
   const config = loadConfig({
     PROMOTER_WEBHOOK_SECRET: SECRET,
     PROMOTER_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
     ...env,
   });
-  const promotions = new MemoryPromotionStore();
+  const promotions = new MemoryPromotionLedger();
   const registry = new MemoryRegistry();
   const sent: PromotionMessage[] = [];
   const published: OutcomeEvent[] = [];

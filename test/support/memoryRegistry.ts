@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, TransientError } from '../../src/domain/errors.js';
-import type { RawManifest, Registry } from '../../src/ports.js';
-
+import type { RawManifest, Registry } from '../../src/ports/registry.js';
 const digestOf = (content: Uint8Array) =>
   `sha256:${createHash('sha256').update(content).digest('hex')}`;
 

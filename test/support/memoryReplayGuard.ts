@@ -1,4 +1,4 @@
-import type { ReplayGuard } from '../../src/ports.js';
+import type { ReplayGuard } from '../../src/ports/replayGuard.js';
 
 /** In-memory ReplayGuard for handler tests, on the same clock as the services it serves. */
 export class MemoryReplayGuard implements ReplayGuard {

@@ -1,10 +1,10 @@
-import { handlePromotionMessage } from '../../src/app/handlePromotionMessage.js';
-import type { PromoteDeps } from '../../src/app/promotionSteps.js';
+import { handlePromotionMessage } from '../../src/app/promotion/handlePromotionMessage.js';
+import type { PromoteDeps } from '../../src/app/promotion/commitStep.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
 import type { PromotionMessageInput } from '../../src/domain/promotionMessage.js';
-import { MemoryLedger } from './memoryLedger.js';
-import { MemoryPromotionStore } from './memoryPromotionStore.js';
+import { MemoryBuildLedger } from './memoryBuildLedger.js';
+import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryRegistry } from './memoryRegistry.js';
 
 type Selector = Extract<PromotionMessageInput, { type: 'rollback' }>['to'];
@@ -15,8 +15,8 @@ type Selector = Extract<PromotionMessageInput, { type: 'rollback' }>['to'];
  */
 export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo = 'myapp') {
   let clockMs = Date.parse('2026-11-27T10:00:00Z');
-  const ledger = new MemoryLedger();
-  const promotions = new MemoryPromotionStore();
+  const ledger = new MemoryBuildLedger();
+  const promotions = new MemoryPromotionLedger();
   const registry = new MemoryRegistry();
   const published: OutcomeEvent[] = [];
   const deps: PromoteDeps = {

@@ -5,7 +5,12 @@ import {
   type ContainerRegistryClientOptions,
 } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
-import type { ProbeFailure, ProbeIdentity, ProbeResult, RegistryProbe } from '../../doctorPorts.js';
+import type {
+  ProbeFailure,
+  ProbeIdentity,
+  ProbeResult,
+  RegistryProbe,
+} from '../../ports/doctorProbes.js';
 import { tokenIdentity } from '../identity/identityPrincipal.js';
 import { commonProbeFailure, oneLine, otherFailure } from '../probeFailure.js';
 import { asRestError } from '../sdkErrors.js';

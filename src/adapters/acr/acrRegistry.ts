@@ -5,7 +5,7 @@ import {
   type ContainerRegistryClientOptions,
 } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
-import type { RawManifest, Registry } from '../../ports.js';
+import type { RawManifest, Registry } from '../../ports/registry.js';
 import { asRestError } from '../sdkErrors.js';
 import { isNotFound, registryFailure } from './acrErrors.js';
 

@@ -1,6 +1,6 @@
 import { TransientError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
-import type { Notifier } from '../../ports.js';
+import type { Notifier } from '../../ports/notifier.js';
 import { slackNotification } from './slackMessage.js';
 import { teamsNotification } from './teamsMessage.js';
 

@@ -1,6 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import { z } from 'zod';
-import type { Principal, ProbeIdentity } from '../../doctorPorts.js';
+import type { Principal, ProbeIdentity } from '../../ports/doctorProbes.js';
 import { commonProbeFailure, otherFailure } from '../probeFailure.js';
 
 /** The claims of an Entra ID access token that say who it was issued to. */

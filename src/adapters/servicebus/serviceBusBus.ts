@@ -5,10 +5,11 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
-import type { ApprovalQueue, OutcomePublisher } from '../../ports.js';
+import type { PromotionQueue } from '../../ports/promotionQueue.js';
+import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import { serviceBusFailure, type ServiceBusOperation } from './serviceBusErrors.js';
 import { approvalToServiceBusMessage, outcomeToServiceBusMessage } from './serviceBusMessages.js';
-import { PROMOTION_EVENTS_TOPIC, PROMOTIONS_QUEUE } from './serviceBusNames.js';
+import { PROMOTION_EVENTS_TOPIC, PROMOTIONS_QUEUE } from '../../domain/queueNames.js';
 
 /** How to reach the Service Bus namespace: a connection string, or a namespace and an identity. */
 export interface ServiceBusBusOptions {
@@ -22,7 +23,7 @@ export interface ServiceBusBusOptions {
 
 /** The Service Bus side of promoter: approvals out to the queue, outcomes out to the topic. */
 export interface ServiceBusBus {
-  readonly approvals: ApprovalQueue;
+  readonly approvals: PromotionQueue;
   readonly outcomes: OutcomePublisher;
   /** Closes the senders and the connection; later sends fail. */
   close(): Promise<void>;
@@ -78,7 +79,7 @@ function clientFactory(options: ServiceBusBusOptions): {
 }
 
 /**
- * Service Bus adapters for `ApprovalQueue` (queue `promotions`) and `OutcomePublisher`
+ * Service Bus adapters for `PromotionQueue` (queue `promotions`) and `OutcomePublisher`
  * (topic `promotion-events`). Options are checked now; the client and each sender are
  * created on first use, so building the bus costs nothing when it is not used. Errors are
  * mapped by `serviceBusFailure`.

@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { isServiceBusError, ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
-import type { BusProbe, ProbeFailure, ProbeIdentity, ProbeResult } from '../../doctorPorts.js';
+import type {
+  BusProbe,
+  ProbeFailure,
+  ProbeIdentity,
+  ProbeResult,
+} from '../../ports/doctorProbes.js';
 import { tokenIdentity } from '../identity/identityPrincipal.js';
 import { commonProbeFailure, oneLine, otherFailure } from '../probeFailure.js';
 import {
   NOTIFICATIONS_SUBSCRIPTION,
   PROMOTION_EVENTS_TOPIC,
   PROMOTIONS_QUEUE,
-} from './serviceBusNames.js';
+} from '../../domain/queueNames.js';
 
 /** How the namespace is reached: as for `createServiceBusBus`. */
 export interface ServiceBusDoctorProbeOptions {

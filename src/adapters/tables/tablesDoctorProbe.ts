@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
-import type { LedgerProbe, ProbeIdentity, ProbeResult } from '../../doctorPorts.js';
+import type { LedgerProbe, ProbeIdentity, ProbeResult } from '../../ports/doctorProbes.js';
 import { tokenIdentity } from '../identity/identityPrincipal.js';
 import { commonProbeFailure, oneLine, otherFailure } from '../probeFailure.js';
 import { serviceCode, statusOf } from './tablesErrors.js';

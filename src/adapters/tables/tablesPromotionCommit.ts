@@ -2,7 +2,7 @@ import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
-import type { PromotionCommit } from '../../ports.js';
+import type { PromotionCommit } from '../../ports/promotionLedger.js';
 import { MAX_TIME_MS } from './tablesKeys.js';
 import { outcomeEntity, promotionEntity, stateEntity, tagEntity } from './tablesPromotionRows.js';
 

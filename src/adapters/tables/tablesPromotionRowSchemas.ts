@@ -5,8 +5,7 @@ import {
   type RecordedApproval,
 } from '../../domain/outcomeEvent.js';
 import type { Promotion, StageHead } from '../../domain/promotion.js';
-import type { RepositoryState } from '../../ports.js';
-
+import type { RepositoryState } from '../../ports/promotionLedger.js';
 /*
  * Reading the promotion store's rows (written by `tablesPromotionRows.ts`): every row is
  * validated, so a malformed one is named instead of spreading into a decision.

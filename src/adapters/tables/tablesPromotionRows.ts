@@ -1,7 +1,7 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
-import type { RepositoryState } from '../../ports.js';
+import type { RepositoryState } from '../../ports/promotionLedger.js';
 import { partitionKeyOf } from './tablesKeys.js';
 import {
   historyRowKey,

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import type { ReplayGuard } from '../../ports.js';
+import type { ReplayGuard } from '../../ports/replayGuard.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
 import { idKeyPart } from './tablesKeys.js';

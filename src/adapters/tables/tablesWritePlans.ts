@@ -1,6 +1,6 @@
 import type { TransactionAction } from '@azure/data-tables';
 import type { Build } from '../../domain/build.js';
-import type { BuildPush, MarkDeletedResult, RecordBuildResult } from '../../ports.js';
+import type { BuildPush, MarkDeletedResult, RecordBuildResult } from '../../ports/buildLedger.js';
 import { buildEntity, eventEntity, shaEntity, timeEntity } from './tablesRows.js';
 
 /** The build row as read: its snapshot and the ETag an update must match. */

@@ -1,4 +1,4 @@
-import type { StageCard } from '../../app/stageBoard.js';
+import type { StageCard } from '../../app/views/stageBoard.js';
 import { shortDigest } from '../../domain/chatCommand.js';
 import type { Build } from '../../domain/build.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';

@@ -1,6 +1,6 @@
-import type { StageBoard } from '../../app/stageBoard.js';
+import type { StageBoard } from '../../app/views/stageBoard.js';
 import type { Pipeline } from '../../domain/pipeline.js';
-import type { BuildPage } from '../../ports.js';
+import type { BuildPage } from '../../ports/buildLedger.js';
 import { html, type SafeHtml } from '../http/html.js';
 import type { BoardLinks } from './boardLinks.js';
 import { buildsTable, deadLettersTable, eventsTable } from './boardTables.js';

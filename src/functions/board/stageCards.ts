@@ -1,4 +1,4 @@
-import type { PendingCard, StageCard } from '../../app/stageBoard.js';
+import type { PendingCard, StageCard } from '../../app/views/stageBoard.js';
 import { SYSTEM_APPROVER } from '../../domain/approvalMessage.js';
 import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import { html, type SafeHtml } from '../http/html.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { waitForPort } from './ports.js';
+import { waitForPort } from './tcpPorts.js';
 import { spawnManaged, type ManagedProcess } from './processes.js';
 import { projectRoot } from './projectRoot.js';
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import path from 'node:path';
 import { ensureCertificate } from './certificate.js';
-import { waitUntil } from './ports.js';
+import { waitUntil } from './tcpPorts.js';
 import { spawnManaged, type ManagedProcess } from './processes.js';
 import { findRegistryBinary, MissingRegistryError } from './registryBinary.js';
 

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { odata, type TableClient } from '@azure/data-tables';
+import { ValidationError } from '../../domain/errors.js';
+import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import type { Promotion } from '../../domain/promotion.js';
+import type {
+  PromotionCommit,
+  PromotionLedger,
+  RepositoryState,
+} from '../../ports/promotionLedger.js';
+import { decodeCursor, encodeCursor } from './tablesCursor.js';
+import { ensureTableOnce } from './tablesEnsureTable.js';
+import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
+import { partitionKeyOf } from './tablesKeys.js';
+import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
+import {
+  historyRange,
+  isHistoryRowKey,
+  isPromotionRowKey,
+  messageRowKey,
+  promotionRange,
+  promotionRowKey,
+  STATE_ROW_KEY,
+  tagRowKey,
+} from './tablesPromotionKeys.js';
+import {
+  commitIdOfRow,
+  outcomeOfRow,
+  promotionKeyOfTagRow,
+  promotionOfRow,
+  stateOfRow,
+} from './tablesPromotionRowSchemas.js';
+import { queryRange, readRow, type Row } from './tablesPartition.js';
+
+/** What the Tables promotion store needs. */
+export interface TablesPromotionLedgerOptions {
+  /**
+   * A client for the store's own table (e.g. `promoterpromotions`, see `createTablesClient`);
+   * the table is created on first use.
+   */
+  readonly client: TableClient;
+}
+
+/**
+ * The promotion store in one Azure table, a partition per repository (keys as in the builds
+ * ledger; rows in `tablesPromotionKeys.ts`). Every commit is one entity-group transaction
+ * that includes the `state` row, so the state's ETag orders all writes to a repository.
+ */
+class TablesPromotionStore implements PromotionLedger {
+  private readonly client: TableClient;
+  private readonly ready: () => Promise<void>;
+
+  constructor(options: TablesPromotionLedgerOptions) {
+    this.client = options.client;
+    this.ready = ensureTableOnce(options.client);
+  }
+
+  async getRepositoryState(repository: string): Promise<RepositoryState> {
+    const row = await this.run(`reading the promotion state of ${repository}`, () =>
+      readRow(this.client, repository, STATE_ROW_KEY),
+    );
+    return row ? stateOfRow(row) : { heads: {}, counters: {}, etag: undefined };
+  }
+
+  async getPromotion(
+    repository: string,
+    key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },
+  ): Promise<Promotion | undefined> {
+    const doing = `reading the ${key.stage} promotion of ${repository}@${key.digest}`;
+    const row = await this.run(doing, () => readRow(this.client, repository, promotionRowKey(key)));
+    return row && promotionOfRow(row);
+  }
+
+  async listPromotions(repository: string): Promise<readonly Promotion[]> {
+    return this.run(`listing the promotions of ${repository}`, async () => {
+      const promotions: Promotion[] = [];
+      for await (const row of queryRange(this.client, repository, promotionRange, 1000))
+        promotions.push(promotionOfRow(row));
+      return promotions;
+    });
+  }
+
+  async appendHistory(
+    repository: string,
+    event: OutcomeEvent,
+  ): Promise<{ readonly kind: 'recorded' | 'duplicate' }> {
+    const actions = planHistoryEvent(repository, event);
+    return this.run(`recording ${event.outcome} in the history of ${repository}`, async () => {
+      try {
+        await this.client.submitTransaction(actions);
+        return { kind: 'recorded' };
+      } catch (error) {
+        if (!isWriteConflict(error)) throw error;
+      }
+      // 409: the message row exists: recorded before (or by the SDK's own retry of this call).
+      return { kind: 'duplicate' };
+    });
+  }
+
+  async listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]> {
+    return this.run(`listing the promotions of ${repository}@${digest}`, async () => {
+      const promotions: Promotion[] = [];
+      const rows = queryRange(this.client, repository, promotionRange, 1000, {
+        andFilter: odata` and digest eq ${digest}`,
+      });
+      for await (const row of rows) promotions.push(promotionOfRow(row));
+      return promotions;
+    });
+  }
+
+  async findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined> {
+    return this.run(`finding the promotion of ${repository}:${tag}`, async () => {
+      const pointer = await readRow(this.client, repository, tagRowKey(tag));
+      if (!pointer) return undefined;
+      const rowKey = promotionKeyOfTagRow(pointer);
+      if (!isPromotionRowKey(rowKey))
+        throw new Error(
+          `promotion store row ${partitionKeyOf(repository)}/tag|${tag} is malformed`,
+        );
+      const row = await readRow(this.client, repository, rowKey);
+      return row && promotionOfRow(row);
+    });
+  }
+
+  async getOutcome(repository: string, messageId: string): Promise<OutcomeEvent | undefined> {
+    const row = await this.run(`reading the outcome of message ${messageId} (${repository})`, () =>
+      readRow(this.client, repository, messageRowKey(messageId)),
+    );
+    return row && outcomeOfRow(row);
+  }
+
+  async listHistory(
+    repository: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<{
+    readonly outcomes: readonly OutcomeEvent[];
+    readonly nextCursor?: string | undefined;
+  }> {
+    const { limit } = page;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
+    const after =
+      page.cursor === undefined ? undefined : decodeCursor(page.cursor, isHistoryRowKey);
+    return this.run(`listing the promotion history of ${repository}`, async () => {
+      const range = { from: after ?? historyRange.from, to: historyRange.to };
+      // One row more than asked tells whether another page follows.
+      const rows: Row[] = [];
+      const found = queryRange(this.client, repository, range, limit + 1, {
+        exclusive: after !== undefined,
+      });
+      for await (const row of found) {
+        rows.push(row);
+        if (rows.length > limit) break;
+      }
+      const outcomes = rows.slice(0, limit).map(outcomeOfRow);
+      const last = rows[limit - 1];
+      return rows.length > limit && last?.rowKey
+        ? { outcomes, nextCursor: encodeCursor(last.rowKey) }
+        : { outcomes };
+    });
+  }
+
+  async commit(
+    repository: string,
+    change: PromotionCommit,
+  ): Promise<{ readonly kind: 'committed' | 'conflict' }> {
+    const commitId = randomUUID();
+    const actions = planCommit(repository, change, commitId);
+    return this.run(`committing promotions of ${repository}`, async () => {
+      try {
+        await this.client.submitTransaction(actions);
+        return { kind: 'committed' };
+      } catch (error) {
+        // 409: the state or the message row was created meanwhile; 412: the state changed;
+        // 404: the state row we expected is gone. Not retried here: the caller re-reads and
+        // decides again.
+        if (!isWriteConflict(error) && !isEntityNotFound(error)) throw error;
+      }
+      // The SDK retries a request whose answer was lost (timeout, 5xx); when the first try
+      // had landed, the retry conflicts with it. The state row then names this commit.
+      const state = await readRow(this.client, repository, STATE_ROW_KEY);
+      return { kind: state && commitIdOfRow(state) === commitId ? 'committed' : 'conflict' };
+    });
+  }
+
+  /** Runs `operation` once the table exists, and names `doing` in errors. */
+  private async run<T>(doing: string, operation: () => Promise<T>): Promise<T> {
+    try {
+      await this.ready();
+      return await operation();
+    } catch (error) {
+      throw ledgerFailure(doing, error);
+    }
+  }
+}
+
+/**
+ * The `PromotionLedger` on Azure Table Storage. `commit` is one entity-group transaction
+ * settled by the `state` row's ETag; it answers `conflict` (never retrying) when the state or
+ * the outcome's message was written meanwhile, and throws an Error before writing anything
+ * when the change exceeds Table Storage's limits (100 rows, 1 MiB per row, 64 KiB per
+ * string). An outage is a `TransientError` naming the operation; a bad history cursor or
+ * limit a `ValidationError`.
+ */
+export function createTablesPromotionLedger(
+  options: TablesPromotionLedgerOptions,
+): PromotionLedger {
+  return new TablesPromotionStore(options);
+}

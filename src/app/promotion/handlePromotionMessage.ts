@@ -1,0 +1,52 @@
+import { ValidationError } from '../../domain/errors.js';
+import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import {
+  MESSAGE_TYPES,
+  parsePromotionMessage,
+  type PromotionMessage,
+} from '../../domain/promotionMessage.js';
+import { announceInvalid } from './announceInvalid.js';
+import { promoteOnApproval } from './promoteOnApproval.js';
+import type { PromoteDeps } from './commitStep.js';
+import { rollbackStage } from '../rollback/rollbackStage.js';
+import { unpinStage } from '../rollback/unpinStage.js';
+
+/**
+ * Handles one message from the `promotions` queue by its `type`: an approval
+ * (`promoteOnApproval`), a rollback (`rollbackStage`) or an unpin (`unpinStage`). A body that
+ * is not a valid message of any type (an unknown `type` included) is `rejected`, naming each
+ * bad field, recorded when it names a valid repository, and announced.
+ *
+ * The contract of each: terminal results are recorded, announced and returned (the message is
+ * then completed); transient failures are thrown (it is redelivered); a message id handled
+ * before returns and re-announces its recorded outcome.
+ */
+export async function handlePromotionMessage(
+  body: unknown,
+  deps: PromoteDeps,
+): Promise<OutcomeEvent> {
+  let message: PromotionMessage;
+  try {
+    message = parsePromotionMessage(body);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return announceInvalid(body, error, deps, subjectOf(body));
+  }
+  switch (message.type) {
+    case 'approval':
+      return promoteOnApproval(message, deps);
+    case 'rollback':
+      return rollbackStage(message, deps);
+    case 'unpin':
+      return unpinStage(message, deps);
+  }
+}
+
+/** `rollback message` for a body of a known type, else `promotion message`. */
+function subjectOf(body: unknown): string {
+  const type: unknown =
+    typeof body === 'object' && body !== null && 'type' in body ? body.type : undefined;
+  return (MESSAGE_TYPES as readonly unknown[]).includes(type)
+    ? `${String(type)} message`
+    : 'promotion message';
+}

@@ -1,0 +1,211 @@
+import { parseApprovalMessage, type ApprovalMessage } from '../../domain/approvalMessage.js';
+import { evaluateDecision } from '../../domain/approvalPolicy.js';
+import type { Build } from '../../domain/build.js';
+import { chooseVersion } from '../../domain/chooseVersion.js';
+import { TransientError, ValidationError } from '../../domain/errors.js';
+import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
+import type { Stage } from '../../domain/pipeline.js';
+import { promotionKey, type Promotion } from '../../domain/promotion.js';
+import { announceInvalid } from './announceInvalid.js';
+import { outcomeOf } from './promotionOutcome.js';
+import { commitStep, MAX_ATTEMPTS, type PromoteDeps, type Step } from './commitStep.js';
+import { resolveBuild } from './resolveBuild.js';
+import { retagPromotion } from './retagPromotion.js';
+
+export type { PromoteDeps } from './commitStep.js';
+
+/**
+ * Handles one approval message: resolves the build, applies the stage's policy, and when the
+ * quorum is met re-tags the exact digest in the registry and records the promotion.
+ *
+ * Terminal results (invalid message, unknown build, policy says no, tag taken) are recorded
+ * and announced, and returned: the message is then completed. Transient failures (registry or
+ * ledger unavailable) are thrown, so the message is redelivered. Idempotent: a message id
+ * handled before returns (and re-announces) its recorded outcome; a promotion left half-done
+ * (`promoting`: tags allocated, registry written or not) is finished by the next delivery.
+ */
+export async function promoteOnApproval(body: unknown, deps: PromoteDeps): Promise<OutcomeEvent> {
+  let message: ApprovalMessage;
+  try {
+    message = parseApprovalMessage(body);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return announceInvalid(body, error, deps);
+  }
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    // Checked on every attempt: a lost race may be another delivery of this very message.
+    const recorded = await deps.promotions.getOutcome(message.repository, message.id);
+    if (recorded) {
+      await deps.publisher.publish(recorded);
+      return recorded;
+    }
+    const step = await decide(message, deps);
+    if (step.kind === 'done') {
+      await deps.publisher.publish(step.outcome);
+      return step.outcome;
+    }
+  }
+  throw new TransientError(
+    `promoting ${message.repository}: its promotion state kept changing; retry`,
+  );
+}
+
+async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step> {
+  const { promotions, pipeline } = deps;
+  const now = deps.clock.now();
+  const repo = message.repository;
+  const state = await promotions.getRepositoryState(repo);
+  const record = (outcome: OutcomeEvent, changed: Promotion[] = []) =>
+    commitStep(deps, repo, state, { promotions: changed, outcome });
+  const reject = (reason: string, build?: Build, stage?: Stage) =>
+    record(outcomeOf(message, 'rejected', now, { build, stage, reason }));
+
+  const stage = pipeline.stage(message.stage);
+  if (!stage)
+    return reject(
+      `unknown stage "${message.stage}"; the pipeline's stages are ${pipeline.stages.map((s) => s.name).join(', ')}`,
+    );
+  const pin = state.heads[stage.name]?.pinned;
+  if (pin && message.decision === 'approve')
+    return reject(
+      `stage ${stage.name} is pinned to ${state.heads[stage.name]?.digest ?? ''} by ${pin.by} since ${pin.at} (rollback: ${pin.reason}); nothing was promoted. Unpin it first: promoter unpin ${repo} --stage ${stage.name} --as <you>`,
+      undefined,
+      stage,
+    );
+  const resolved = await resolveBuild(repo, message.build, { ...deps, state });
+  if (resolved.kind === 'unknown') return reject(resolved.reason, undefined, stage);
+  const { build } = resolved;
+  if (build.deletedAt)
+    return reject(
+      `${build.digest} was deleted from the registry at ${build.deletedAt}`,
+      build,
+      stage,
+    );
+
+  const ofDigest = await promotions.listPromotionsOfDigest(repo, build.digest);
+  const version = chooseVersion(stage, message, resolved.impliedVersion, ofDigest);
+  if (version.kind === 'refuse') return reject(version.reason, build, stage);
+  if (stage.from !== undefined) {
+    const reached = ofDigest.some(
+      (p) =>
+        p.stage === stage.from &&
+        p.status === 'promoted' &&
+        (!stage.sameVersion || p.version === version.value),
+    );
+    if (!reached)
+      return reject(
+        `stage ${stage.name} takes only a digest that reached ${stage.from}${stage.sameVersion ? ` as ${version.value ?? ''}` : ''}; ${build.digest} has not`,
+        build,
+        stage,
+      );
+  }
+
+  const key = { stage: stage.name, version: version.value, digest: build.digest };
+  const existing = ofDigest.find((p) => promotionKey(p) === promotionKey(key));
+  if (existing?.status === 'promoting')
+    return retagPromotion(message, existing, build, stage, deps);
+  if (existing?.status === 'rejected')
+    return reject(`this promotion was stopped: ${existing.reason ?? 'rejected'}`, build, stage);
+  const holds = state.heads[stage.name]?.digest === build.digest;
+  if (existing?.status === 'promoted' && (stage.immutable || holds))
+    return record(
+      outcomeOf(message, 'promoted', now, {
+        build,
+        promotion: existing,
+        stage,
+        reason: `already promoted at ${existing.promotedAt ?? existing.updatedAt}; nothing changed`,
+      }),
+    );
+
+  const decision: RecordedApproval = {
+    approverId: message.approver.id,
+    ...(message.approver.name !== undefined ? { approverName: message.approver.name } : {}),
+    decision: message.decision,
+    at:
+      message.at && Date.parse(message.at) < now.getTime()
+        ? new Date(message.at).toISOString()
+        : now.toISOString(),
+    messageId: message.id,
+    source: message.source,
+    ...(message.comment !== undefined ? { comment: message.comment } : {}),
+  };
+  const pending = existing?.status === 'pending' ? existing : undefined;
+  const requestedBy = pending?.requestedBy ?? message.requestedBy?.id;
+  const policy = evaluateDecision({
+    stage,
+    decision,
+    approver: message.approver,
+    buildAuthor: build.pushedBy,
+    requestedBy,
+    previous: pending?.approvals ?? [],
+    now,
+  });
+  const base: Promotion = {
+    repository: repo,
+    stage: stage.name,
+    digest: build.digest,
+    ...(version.value !== undefined ? { version: version.value } : {}),
+    status: 'pending',
+    tags: [],
+    approvals: pending?.approvals ?? [],
+    ...(requestedBy !== undefined ? { requestedBy } : {}),
+    createdAt: pending?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  switch (policy.kind) {
+    case 'refuse': {
+      if (!policy.stopsPromotion) return reject(policy.reason, build, stage);
+      const stopped: Promotion = {
+        ...base,
+        status: 'rejected',
+        reason: policy.reason,
+        approvals: [...base.approvals, decision],
+      };
+      return record(
+        outcomeOf(message, 'rejected', now, {
+          build,
+          promotion: stopped,
+          stage,
+          reason: policy.reason,
+        }),
+        [stopped],
+      );
+    }
+    case 'pending': {
+      const waiting: Promotion = { ...base, approvals: policy.valid };
+      return record(outcomeOf(message, 'pending', now, { build, promotion: waiting, stage }), [
+        waiting,
+      ]);
+    }
+    case 'approve': {
+      const counterKey = `${stage.name}|${version.value ?? ''}`;
+      const n = stage.tag.placeholders.has('n') ? (state.counters[counterKey] ?? 0) + 1 : undefined;
+      const tags = [stage.tag.render({ version: version.value, n, sha: build.gitShas[0] })];
+      for (const tag of stage.immutable ? tags : []) {
+        const owner = await promotions.findPromotionByTag(repo, tag);
+        if (owner && owner.digest !== build.digest)
+          return reject(
+            `tag ${tag} already points to ${owner.digest}; immutable tags never move`,
+            build,
+            stage,
+          );
+      }
+      const promoting: Promotion = {
+        ...base,
+        status: 'promoting',
+        tags,
+        ...(n !== undefined ? { n } : {}),
+        approvals: policy.valid,
+      };
+      const counters = n !== undefined ? { ...state.counters, [counterKey]: n } : state.counters;
+      const reserved = await promotions.commit(repo, {
+        expectedEtag: state.etag,
+        heads: state.heads,
+        counters,
+        promotions: [promoting],
+      });
+      if (reserved.kind === 'conflict') return { kind: 'conflict' };
+      return retagPromotion(message, promoting, build, stage, deps);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import type { ApprovalMessage } from '../../domain/approvalMessage.js';
+import type { Build } from '../../domain/build.js';
+import { NotFoundError, TransientError } from '../../domain/errors.js';
+import type { Stage } from '../../domain/pipeline.js';
+import type { Promotion } from '../../domain/promotion.js';
+import { commitStep, MAX_ATTEMPTS, type PromoteDeps, type Step } from './commitStep.js';
+import { outcomeOf } from './promotionOutcome.js';
+import { putExactManifest } from './putExactManifest.js';
+
+/** Writes the allocated tags in the registry, then records the promotion and the stage head. */
+export async function retagPromotion(
+  message: ApprovalMessage,
+  promotion: Promotion,
+  build: Build,
+  stage: Stage,
+  deps: PromoteDeps,
+): Promise<Step> {
+  const { registry } = deps;
+  const repo = promotion.repository;
+  const doing = `promoting ${repo}@${promotion.digest} to ${stage.name}`;
+  let manifest;
+  try {
+    manifest = await registry.getManifest(repo, promotion.digest);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    return stop(
+      message,
+      promotion,
+      build,
+      stage,
+      deps,
+      `${promotion.digest} is no longer in the registry`,
+    );
+  }
+  for (const tag of promotion.tags) {
+    // A floating tag may move; an immutable one is checked, so nothing promoter did not
+    // write (drift) and nothing another digest holds is ever overwritten.
+    const current = stage.immutable ? await registry.resolveTag(repo, tag) : undefined;
+    if (current !== undefined && current !== promotion.digest)
+      return stop(
+        message,
+        promotion,
+        build,
+        stage,
+        deps,
+        `tag ${tag} already exists in the registry and points to ${current}; immutable tags never move`,
+      );
+    if (current === undefined) await putExactManifest(registry, repo, tag, manifest, doing);
+    if (stage.immutable) await registry.lockTag(repo, tag);
+  }
+  // The stage's floating tag follows every promotion (and a rollback moves it back).
+  const floating = stage.latest === undefined ? [] : [stage.latest];
+  for (const tag of floating) await putExactManifest(registry, repo, tag, manifest, doing);
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const now = deps.clock.now();
+    const state = await deps.promotions.getRepositoryState(repo);
+    const promoted: Promotion = {
+      ...promotion,
+      status: 'promoted',
+      promotedAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    const heads = {
+      ...state.heads,
+      [stage.name]: {
+        stage: stage.name,
+        digest: promotion.digest,
+        ...(promotion.version !== undefined ? { version: promotion.version } : {}),
+        tags: [...promotion.tags, ...floating],
+        promotedAt: now.toISOString(),
+      },
+    };
+    const outcome = outcomeOf(message, 'promoted', now, { build, promotion: promoted, stage });
+    const done = await deps.promotions.commit(repo, {
+      expectedEtag: state.etag,
+      heads,
+      counters: state.counters,
+      promotions: [promoted],
+      outcome,
+    });
+    if (done.kind === 'committed') return { kind: 'done', outcome };
+  }
+  throw new TransientError(
+    `${doing}: the tags are written but recording the promotion kept conflicting; retry`,
+  );
+}
+
+/** Ends a promotion that cannot go on (registry contradicts it): recorded as rejected. */
+async function stop(
+  message: ApprovalMessage,
+  promotion: Promotion,
+  build: Build,
+  stage: Stage,
+  deps: PromoteDeps,
+  reason: string,
+): Promise<Step> {
+  const now = deps.clock.now();
+  const state = await deps.promotions.getRepositoryState(promotion.repository);
+  const stopped: Promotion = {
+    ...promotion,
+    status: 'rejected',
+    reason,
+    updatedAt: now.toISOString(),
+  };
+  const outcome = outcomeOf(message, 'rejected', now, { build, promotion: stopped, stage, reason });
+  return commitStep(deps, promotion.repository, state, { promotions: [stopped], outcome });
+}

@@ -1,0 +1,115 @@
+import { classifyEvent } from '../../domain/classifyEvent.js';
+import type { Pipeline } from '../../domain/pipeline.js';
+import type { RegistryEvent } from '../../domain/registryEvents.js';
+import type { Clock } from '../../ports/clock.js';
+import type { BuildLedger } from '../../ports/buildLedger.js';
+
+/** What was done with one event; the webhook's response lists one per event. */
+export interface EventOutcome {
+  readonly id: string;
+  readonly action: string;
+  readonly outcome:
+    | 'acknowledged'
+    | 'recorded'
+    | 'already-recorded'
+    | 'duplicate'
+    | 'deleted'
+    | 'stage-tag'
+    | 'drift'
+    | 'ignored';
+  readonly repository?: string;
+  readonly digest?: string;
+  readonly gitSha?: string;
+  readonly tag?: string;
+  readonly stage?: string;
+  /** Why nothing was recorded, for `ignored`, `duplicate`, `stage-tag` and `drift`. */
+  readonly reason?: string;
+}
+
+export interface RecordBuildDeps {
+  readonly ledger: BuildLedger;
+  readonly pipeline: Pipeline;
+  readonly clock: Clock;
+  /** Registry host to record when an event names none (`PROMOTER_REGISTRY`). */
+  readonly defaultRegistry: string | undefined;
+}
+
+/**
+ * Records the builds that registry events announce, one event at a time and in order (a
+ * body may push and then delete the same digest). Idempotent: every ledger write is keyed on
+ * the event id, so a redelivered body changes nothing. A ledger failure is thrown (as the
+ * ledger's TransientError) after the events before it were recorded; the registry's
+ * redelivery then finishes the rest.
+ */
+export async function recordBuildOnPush(
+  events: readonly RegistryEvent[],
+  deps: RecordBuildDeps,
+): Promise<EventOutcome[]> {
+  const outcomes: EventOutcome[] = [];
+  for (const event of events) outcomes.push(await handle(event, deps));
+  return outcomes;
+}
+
+async function handle(event: RegistryEvent, deps: RecordBuildDeps): Promise<EventOutcome> {
+  const decision = classifyEvent(event, deps.pipeline);
+  const action = event.kind === 'other' ? event.action : event.kind;
+  const subject =
+    event.kind === 'other'
+      ? { id: event.id, action, ...(event.repository ? { repository: event.repository } : {}) }
+      : {
+          id: event.id,
+          action,
+          repository: event.repository,
+          ...(event.digest !== undefined ? { digest: event.digest } : {}),
+          ...(event.tag ? { tag: event.tag } : {}),
+        };
+  switch (decision.kind) {
+    case 'ping':
+      return { ...subject, outcome: 'acknowledged' };
+    case 'ignore':
+      return { ...subject, outcome: 'ignored', reason: decision.reason };
+    case 'stage-tag':
+      return {
+        ...subject,
+        outcome: 'stage-tag',
+        stage: decision.stage,
+        reason: `tag of stage ${decision.stage}: promoter's own re-tag, or drift if promoter did not make it`,
+      };
+    case 'record': {
+      if (event.kind !== 'push') throw new Error('only a push records a build');
+      const result = await deps.ledger.recordBuild({
+        eventId: event.id,
+        repository: event.repository,
+        digest: event.digest,
+        gitSha: decision.gitSha,
+        tag: decision.tag,
+        mediaType: event.mediaType,
+        registry: event.registry ?? deps.defaultRegistry ?? 'unknown',
+        ...(event.pushedBy === undefined ? {} : { pushedBy: event.pushedBy }),
+        at: deps.clock.now(),
+      });
+      const outcome =
+        result.kind === 'duplicate-event'
+          ? ({ outcome: 'duplicate', reason: 'this event was handled before' } as const)
+          : ({ outcome: result.kind } as const);
+      return { ...subject, ...outcome, gitSha: decision.gitSha };
+    }
+    case 'delete': {
+      if (event.kind !== 'delete') throw new Error('only a delete marks a build deleted');
+      const result = await deps.ledger.markBuildDeleted({
+        eventId: event.id,
+        repository: event.repository,
+        digest: decision.digest,
+        at: deps.clock.now(),
+      });
+      switch (result.kind) {
+        case 'deleted':
+          return { ...subject, outcome: 'deleted' };
+        case 'unknown-build':
+          return { ...subject, outcome: 'ignored', reason: 'no build is recorded for this digest' };
+        case 'duplicate-event':
+          return { ...subject, outcome: 'duplicate', reason: 'this event was handled before' };
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { shortDigest } from '../../domain/chatCommand.js';
+import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
+import type { Pipeline } from '../../domain/pipeline.js';
+import { promotionKey, type Promotion, type StageHead } from '../../domain/promotion.js';
+import type { BuildLedger } from '../../ports/buildLedger.js';
+import type { PromotionLedger } from '../../ports/promotionLedger.js';
+import { usageText, type ChatCommand } from '../../domain/chatCommand.js';
+import { repositoryProblem } from '../../domain/imageReference.js';
+
+/** How far back in the history the status looks for promotions still waiting for approvals. */
+export const PENDING_LOOKBACK = 100;
+
+/** What one stage holds: its head with the build's git SHAs, or nothing yet (`digest: null`). */
+export type StageStatus =
+  | (StageHead & { readonly gitShas: readonly string[] })
+  | { readonly stage: string; readonly digest: null };
+
+/** A promotion waiting for approvals, with who may still approve it. */
+export interface PendingStatus {
+  readonly stage: string;
+  readonly digest: string;
+  readonly version?: string;
+  readonly approvals: readonly RecordedApproval[];
+  /** Who asked for the promotion, when known (may not approve it). */
+  readonly requestedBy?: string;
+  /** When the promotion was first asked for. */
+  readonly createdAt: string;
+  readonly required: number | undefined;
+  readonly eligible:
+    { readonly ids: readonly string[]; readonly groups: readonly string[] } | undefined;
+}
+
+/** A repository's promotion status: the body of `GET …/status`, and what chat `status` shows. */
+export interface RepositoryStatus {
+  readonly repository: string;
+  /** Every stage of the pipeline, in order. */
+  readonly stages: readonly StageStatus[];
+  readonly pending: readonly PendingStatus[];
+}
+
+/**
+ * What each stage of the pipeline holds (digest, version, tags, git SHAs, when) and the
+ * promotions still waiting for approvals. The caller validates the repository name. A caller
+ * that has read the newest `PENDING_LOOKBACK` outcomes of the history passes them as `history`
+ * (they are read otherwise).
+ */
+export async function repositoryStatus(
+  deps: {
+    readonly promotions: PromotionLedger;
+    readonly ledger: BuildLedger;
+    readonly pipeline: Pipeline;
+  },
+  repository: string,
+  history?: readonly OutcomeEvent[],
+): Promise<RepositoryStatus> {
+  const { promotions, ledger, pipeline } = deps;
+  const state = await promotions.getRepositoryState(repository);
+  const stages = await Promise.all(
+    pipeline.stages.map(async (stage): Promise<StageStatus> => {
+      const head = state.heads[stage.name];
+      if (!head) return { stage: stage.name, digest: null };
+      const build = await ledger.getBuildByDigest(repository, head.digest);
+      return { ...head, gitShas: build?.gitShas ?? [] };
+    }),
+  );
+  const outcomes =
+    history ?? (await promotions.listHistory(repository, { limit: PENDING_LOOKBACK })).outcomes;
+  return { repository, stages, pending: await pendingPromotions(deps, repository, outcomes) };
+}
+
+async function pendingPromotions(
+  deps: { readonly promotions: PromotionLedger; readonly pipeline: Pipeline },
+  repository: string,
+  outcomes: readonly OutcomeEvent[],
+): Promise<PendingStatus[]> {
+  const keys = new Map<string, { stage: string; version?: string | undefined; digest: string }>();
+  for (const o of outcomes)
+    if (o.outcome === 'pending' && o.digest !== undefined) {
+      const key = { stage: o.stage, version: o.version, digest: o.digest };
+      keys.set(promotionKey(key), key);
+    }
+  const found = await Promise.all(
+    [...keys.values()].map((k) => deps.promotions.getPromotion(repository, k)),
+  );
+  return found
+    .filter((p): p is Promotion => p?.status === 'pending')
+    .map((p) => ({
+      stage: p.stage,
+      digest: p.digest,
+      ...(p.version !== undefined ? { version: p.version } : {}),
+      approvals: p.approvals,
+      ...(p.requestedBy !== undefined ? { requestedBy: p.requestedBy } : {}),
+      createdAt: p.createdAt,
+      required: deps.pipeline.stage(p.stage)?.approval.required,
+      eligible: deps.pipeline.stage(p.stage)?.approval.approvers,
+    }));
+}
+
+const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/** The status as chat text: one line per stage, then the promotions waiting for approvals. */
+export function statusText(status: RepositoryStatus): string {
+  const lines = [`Status of ${status.repository}:`];
+  for (const s of status.stages) {
+    if (s.digest === null) {
+      lines.push(`• ${s.stage}: nothing yet`);
+      continue;
+    }
+    const version = s.version === undefined ? '' : ` ${s.version}`;
+    const git = s.gitShas.length > 0 ? ` (git ${s.gitShas.join(', ')})` : '';
+    const tags = s.tags.length > 0 ? ` as ${s.tags.join(', ')}` : '';
+    lines.push(
+      `• ${s.stage}${version}: ${shortDigest(s.digest)}${git}${tags}, since ${when(s.promotedAt)}${s.pinned ? `; pinned by ${s.pinned.by} (rollback: ${s.pinned.reason}) until unpinned` : ''}`,
+    );
+  }
+  if (status.pending.length > 0) lines.push('Waiting for approvals:');
+  for (const p of status.pending) {
+    const version = p.version === undefined ? '' : ` ${p.version}`;
+    const needs = p.required === undefined ? '' : `, needs ${p.required}`;
+    const received = p.approvals.filter((a) => a.decision === 'approve').map((a) => a.approverId);
+    lines.push(
+      `• ${p.stage}${version} of ${shortDigest(p.digest)}${needs}, approved so far by ${received.length > 0 ? received.join(', ') : 'nobody'}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The reply to a chat command that only asks for information (`status`, `help`, or a command
+ * that was not understood): the same text for Slack and Teams.
+ */
+export async function informationReply(
+  deps: Parameters<typeof repositoryStatus>[0],
+  command: Extract<ChatCommand, { kind: 'status' | 'usage' }>,
+): Promise<string> {
+  if (command.kind === 'usage') return usageText(command);
+  const problem = repositoryProblem(command.repository);
+  if (problem) return `Not understood: repository ${problem}`;
+  return statusText(await repositoryStatus(deps, command.repository));
+}

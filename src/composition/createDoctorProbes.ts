@@ -1,0 +1,71 @@
+import type { TokenCredential } from '@azure/identity';
+import { createTablesClient } from '../adapters/tables/tablesClient.js';
+import { createTablesDoctorProbe } from '../adapters/tables/tablesDoctorProbe.js';
+import { buildsTableName, promotionsTableName, replaysTableName } from './createServices.js';
+import type { DoctorConfig } from './doctorConfig.js';
+import type { DoctorProbes, RegistryProbe } from '../ports/doctorProbes.js';
+
+/** `DefaultAzureCredential`, imported only when an identity is needed. */
+async function azureCredential(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
+}
+
+/**
+ * Builds the doctor's probes from the app's settings, with the identities the app uses:
+ * `DefaultAzureCredential` for the registry when `registryAuth` is `azure`, for the ledger when
+ * `PROMOTER_TABLES_ENDPOINT` is set and for Service Bus when `PROMOTER_SERVICEBUS_NAMESPACE` is;
+ * anonymous access or the connection string otherwise. The registry and Service Bus SDKs are
+ * imported only when configured. Nothing connects until a probe runs.
+ */
+export async function createDoctorProbes(config: DoctorConfig): Promise<DoctorProbes> {
+  const credential = once(azureCredential);
+  const { tables } = config;
+  const tableNames = [buildsTableName, promotionsTableName, replaysTableName].map((name) =>
+    name(tables.prefix),
+  );
+  const tablesCredential = tables.connectionString ? undefined : await credential();
+  const ledger = createTablesDoctorProbe({
+    clients: tableNames.map((tableName) =>
+      tables.connectionString
+        ? createTablesClient({ connectionString: tables.connectionString, tableName })
+        : createTablesClient({
+            endpoint: tables.endpoint,
+            tableName,
+            credential: tablesCredential,
+          }),
+    ),
+    credential: tablesCredential,
+    setting: tables.connectionString
+      ? 'PROMOTER_TABLES_CONNECTION_STRING'
+      : 'PROMOTER_TABLES_ENDPOINT',
+  });
+
+  let registry: RegistryProbe | undefined;
+  if (config.registry) {
+    const { createAcrDoctorProbe } = await import('../adapters/acr/acrDoctorProbe.js');
+    registry = createAcrDoctorProbe({
+      registry: config.registry,
+      ...(config.registryAuth === 'azure' ? { credential: await credential() } : {}),
+    });
+  }
+
+  const { serviceBus } = config;
+  let bus: DoctorProbes['bus'];
+  if (serviceBus) {
+    const { createServiceBusDoctorProbe } =
+      await import('../adapters/servicebus/serviceBusDoctorProbe.js');
+    bus = createServiceBusDoctorProbe(
+      serviceBus.namespace
+        ? { namespace: serviceBus.namespace, credential: await credential() }
+        : { connectionString: serviceBus.connectionString },
+    );
+  }
+  return { registry, ledger, bus };
+}
+
+/** Memoises an async factory: one credential shared by every probe. */
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let instance: Promise<T> | undefined;
+  return () => (instance ??= build());
+}

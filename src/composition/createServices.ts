@@ -1,0 +1,151 @@
+import type { TokenCredential } from '@azure/identity';
+import { createTablesClient } from '../adapters/tables/tablesClient.js';
+import { createTablesBuildLedger } from '../adapters/tables/tablesBuildLedger.js';
+import { createTablesPromotionLedger } from '../adapters/tables/tablesPromotionLedger.js';
+import { createTablesReplayGuard } from '../adapters/tables/tablesReplayGuard.js';
+import { loadConfig, type Config } from './config.js';
+import type { Pipeline } from '../domain/pipeline.js';
+import { loadPipelineFile } from './loadPipelineFile.js';
+import type { PromotionQueue } from '../ports/promotionQueue.js';
+import type { Clock } from '../ports/clock.js';
+import type { BuildLedger } from '../ports/buildLedger.js';
+import type { Notifier } from '../ports/notifier.js';
+import type { OutcomePublisher } from '../ports/outcomePublisher.js';
+import type { PromotionLedger } from '../ports/promotionLedger.js';
+import type { Registry } from '../ports/registry.js';
+import type { ReplayGuard } from '../ports/replayGuard.js';
+
+/** Everything the functions need, built from settings. */
+export interface Services {
+  readonly config: Config;
+  readonly pipeline: Pipeline;
+  readonly ledger: BuildLedger;
+  readonly promotions: PromotionLedger;
+  readonly registry: Registry;
+  readonly approvals: PromotionQueue;
+  readonly publisher: OutcomePublisher;
+  readonly replays: ReplayGuard;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+}
+
+/** Adapters the local host supplies itself (its stand-in queue and event log). */
+export type ServiceOverrides = Partial<
+  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier'>
+>;
+
+/** A lazily built, shared set of services. */
+export type ServicesProvider = () => Promise<Services>;
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** Name of the ledger's builds table for a prefix. */
+export const buildsTableName = (prefix: string) => `${prefix}builds`;
+/** Name of the ledger's promotions table for a prefix. */
+export const promotionsTableName = (prefix: string) => `${prefix}promotions`;
+/** Name of the table of claimed request ids (replay protection) for a prefix. */
+export const replaysTableName = (prefix: string) => `${prefix}replays`;
+
+/** `DefaultAzureCredential`, imported only when an identity is needed. */
+async function azureCredential(): Promise<TokenCredential> {
+  const { DefaultAzureCredential } = await import('@azure/identity');
+  return new DefaultAzureCredential();
+}
+
+/** Memoises an async factory: built on first use, shared after. */
+function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let instance: Promise<T> | undefined;
+  return () => (instance ??= build());
+}
+
+/** A Registry whose adapter (and SDK) is created on the first call. */
+function lazyRegistry(get: () => Promise<Registry>): Registry {
+  return {
+    getManifest: async (repo, digest) => (await get()).getManifest(repo, digest),
+    resolveTag: async (repo, tag) => (await get()).resolveTag(repo, tag),
+    putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
+    lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
+    deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
+  };
+}
+
+/**
+ * Builds the services from settings. SDK clients connect on first use; the registry, Service
+ * Bus and identity libraries are imported only when a function first needs them.
+ */
+export async function createServices(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
+  const config = loadConfig(env);
+  const pipeline = await loadPipelineFile(config.pipelineFile, cwd);
+  const credential = config.tables.endpoint ? await azureCredential() : undefined;
+  const tables = (tableName: string) =>
+    config.tables.connectionString
+      ? createTablesClient({ connectionString: config.tables.connectionString, tableName })
+      : createTablesClient({ endpoint: config.tables.endpoint ?? '', tableName, credential });
+  const { registry: host, serviceBus } = config;
+  const registry =
+    overrides.registry ??
+    lazyRegistry(
+      once(async () => {
+        if (!host)
+          throw new Error(
+            'PROMOTER_REGISTRY is not set: promoter does not know which registry to re-tag in',
+          );
+        const { createAcrRegistry } = await import('../adapters/acr/acrRegistry.js');
+        return createAcrRegistry({
+          registry: host,
+          ...(config.registryAuth === 'azure' ? { credential: await azureCredential() } : {}),
+        });
+      }),
+    );
+  const chat = once(async () => {
+    const { createChatNotifier } = await import('../adapters/chat/chatNotifier.js');
+    return createChatNotifier({
+      slackWebhookUrl: config.slack.webhookUrl,
+      teamsWebhookUrl: config.teams.webhookUrl,
+    });
+  });
+  const bus = once(async () => {
+    if (!serviceBus)
+      throw new Error(
+        'PROMOTER_SERVICEBUS_NAMESPACE is not set: promoter has no queue for approvals and no topic for outcomes',
+      );
+    const { createServiceBusBus } = await import('../adapters/servicebus/serviceBusBus.js');
+    return createServiceBusBus(
+      serviceBus.namespace
+        ? { namespace: serviceBus.namespace, credential: await azureCredential() }
+        : { connectionString: serviceBus.connectionString },
+    );
+  });
+  return {
+    config,
+    pipeline,
+    ledger: createTablesBuildLedger({ client: tables(buildsTableName(config.tables.prefix)) }),
+    promotions: createTablesPromotionLedger({
+      client: tables(promotionsTableName(config.tables.prefix)),
+    }),
+    registry,
+    approvals: overrides.approvals ?? { send: async (m) => (await bus()).approvals.send(m) },
+    publisher: overrides.publisher ?? { publish: async (e) => (await bus()).outcomes.publish(e) },
+    replays: createTablesReplayGuard({ client: tables(replaysTableName(config.tables.prefix)) }),
+    notifier: overrides.notifier ?? {
+      notify: async (event) => (await chat()).notify(event),
+    },
+    clock: systemClock,
+  };
+}
+
+/** Memoises `createServices(env)`: one set of clients per process, built on first use. */
+export function servicesFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  overrides: ServiceOverrides = {},
+): ServicesProvider {
+  let services: Promise<Services> | undefined;
+  // Relative paths (the pipeline file) resolve against the app's root in Azure, where the
+  // working directory is not documented; locally against the working directory.
+  const root = env.AzureWebJobsScriptRoot ?? process.cwd();
+  return () => (services ??= createServices(env, root, overrides));
+}

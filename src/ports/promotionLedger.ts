@@ -1,0 +1,69 @@
+import type { OutcomeEvent } from '../domain/outcomeEvent.js';
+import type { Promotion, StageHead } from '../domain/promotion.js';
+
+/** The repository-wide promotion state: what each stage holds, and rc counters. */
+export interface RepositoryState {
+  readonly heads: Readonly<Record<string, StageHead>>;
+  /** Highest `{n}` allocated per `<stage>|<version>`. */
+  readonly counters: Readonly<Record<string, number>>;
+  /** Concurrency token of this state; undefined when the repository has none yet. */
+  readonly etag: string | undefined;
+}
+
+/** A change to a repository's promotions, committed all or nothing. */
+export interface PromotionCommit {
+  /** The state's etag as read; the commit fails with `conflict` if it changed since. */
+  readonly expectedEtag: string | undefined;
+  readonly heads: Readonly<Record<string, StageHead>>;
+  readonly counters: Readonly<Record<string, number>>;
+  /** Promotions to create or replace (keyed by stage, version and digest). Their tags become findable by `findPromotionByTag`. */
+  readonly promotions: readonly Promotion[];
+  /** When a message is finished: its outcome, kept for redeliveries and in the history. */
+  readonly outcome?: OutcomeEvent | undefined;
+}
+
+/**
+ * The promotion ledger (Azure Table Storage): promotions, stage heads, rc counters and the
+ * outcome of every handled message. Same error contract as `BuildLedger`. Writes go through
+ * `commit`, which is atomic per repository and settled by the state's ETag.
+ */
+export interface PromotionLedger {
+  getRepositoryState(repository: string): Promise<RepositoryState>;
+  getPromotion(
+    repository: string,
+    key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },
+  ): Promise<Promotion | undefined>;
+  /** Every promotion of the repository, any stage and status (one query; order unspecified). */
+  listPromotions(repository: string): Promise<readonly Promotion[]>;
+  /** Every promotion of one digest, any stage. */
+  listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]>;
+  /** The promotion that allocated `tag` (e.g. `1.2.3-rc2`), if any. */
+  findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined>;
+  /** The outcome recorded for a message id, if it was handled. */
+  getOutcome(repository: string, messageId: string): Promise<OutcomeEvent | undefined>;
+  /** Outcomes of the repository, newest first: the audit trail. */
+  listHistory(
+    repository: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<{
+    readonly outcomes: readonly OutcomeEvent[];
+    readonly nextCursor?: string | undefined;
+  }>;
+  /**
+   * Records an event that changes no promotion (drift, a retention deletion, a dead-lettered
+   * message) in the history and under its `messageId`, so `getOutcome` finds it. Idempotent:
+   * an event whose `messageId` is recorded already is `duplicate` and changes nothing.
+   */
+  appendHistory(
+    repository: string,
+    event: OutcomeEvent,
+  ): Promise<{ readonly kind: 'recorded' | 'duplicate' }>;
+  /**
+   * Applies the change atomically. `conflict` when the state's etag changed or the outcome's
+   * message id was recorded meanwhile: re-read and decide again.
+   */
+  commit(
+    repository: string,
+    change: PromotionCommit,
+  ): Promise<{ readonly kind: 'committed' | 'conflict' }>;
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { recordBuildOnPush } from '../../../src/app/push/recordBuildOnPush.js';
+import { defaultPipeline } from '../../../src/domain/pipeline.js';
+import type { RegistryEvent } from '../../../src/domain/registryEvents.js';
+import { MemoryBuildLedger } from '../../support/memoryBuildLedger.js';
+
+const digest = (c: string) => `sha256:${c.repeat(64)}`;
+const manifest = 'application/vnd.oci.image.manifest.v1+json';
+
+function push(
+  id: string,
+  tag: string | undefined,
+  d = digest('a'),
+  repository = 'myapp',
+): Extract<RegistryEvent, { kind: 'push' }> {
+  return {
+    kind: 'push',
+    id,
+    timestamp: undefined,
+    registry: 'localhost:5000',
+    repository,
+    digest: d,
+    mediaType: manifest,
+    tag,
+  };
+}
+
+function deps(ledger = new MemoryBuildLedger()) {
+  return {
+    ledger,
+    pipeline: defaultPipeline(),
+    clock: { now: () => new Date('2026-11-27T10:00:00Z') },
+    defaultRegistry: 'fallback.example',
+  };
+}
+
+describe('recordBuildOnPush', () => {
+  it('records a push under a build tag with the git SHA from the tag', async () => {
+    const d = deps();
+    const [outcome] = await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d);
+    expect(outcome).toMatchObject({
+      outcome: 'recorded',
+      repository: 'myapp',
+      gitSha: 'a1b2c3d',
+      digest: digest('a'),
+    });
+    expect(await d.ledger.getBuildByDigest('myapp', digest('a'))).toMatchObject({
+      gitShas: ['a1b2c3d'],
+      registry: 'localhost:5000',
+    });
+  });
+
+  it('answers a redelivered event as a duplicate and records once', async () => {
+    const d = deps();
+    const outcomes = [];
+    for (let i = 0; i < 5; i++)
+      outcomes.push(...(await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d)));
+    expect(outcomes.map((o) => o.outcome)).toEqual([
+      'recorded',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+    ]);
+    expect(d.ledger.builds.size).toBe(1);
+  });
+
+  it('keeps both git SHAs when one digest is pushed under two build tags', async () => {
+    const d = deps();
+    await recordBuildOnPush([push('e1', 'git-a1b2c3d'), push('e2', 'git-0000fff')], d);
+    expect((await d.ledger.findBuildsByGitSha('myapp', 'a1b2c3d'))[0]?.digest).toBe(digest('a'));
+    expect((await d.ledger.findBuildsByGitSha('myapp', '0000fff'))[0]?.digest).toBe(digest('a'));
+  });
+
+  it.each([
+    ['a stage tag', 'dev-latest', 'stage-tag'],
+    ['an rc tag', '1.2.3-rc1', 'stage-tag'],
+    ['an unrelated tag', 'latest', 'ignored'],
+    ['a push by digest', undefined, 'ignored'],
+  ])('does not record %s', async (_, tag, expected) => {
+    const d = deps();
+    const [outcome] = await recordBuildOnPush([push('e1', tag)], d);
+    expect(outcome?.outcome).toBe(expected);
+    expect(outcome?.reason).toBeTruthy();
+    expect(d.ledger.builds.size).toBe(0);
+  });
+
+  it('marks a recorded digest deleted, and ignores a delete of an unknown digest', async () => {
+    const d = deps();
+    const del = (id: string, dg: string): RegistryEvent => ({
+      kind: 'delete',
+      id,
+      timestamp: undefined,
+      registry: undefined,
+      repository: 'myapp',
+      digest: dg,
+      tag: undefined,
+    });
+    const outcomes = await recordBuildOnPush(
+      [push('e1', 'git-a1b2c3d'), del('e2', digest('a')), del('e3', digest('b'))],
+      d,
+    );
+    expect(outcomes.map((o) => o.outcome)).toEqual(['recorded', 'deleted', 'ignored']);
+    expect((await d.ledger.getBuildByDigest('myapp', digest('a')))?.deletedAt).toBe(
+      '2026-11-27T10:00:00.000Z',
+    );
+  });
+
+  it('records the configured registry when the event names none', async () => {
+    const d = deps();
+    await recordBuildOnPush([{ ...push('e1', 'git-a1b2c3d'), registry: undefined }], d);
+    expect((await d.ledger.getBuildByDigest('myapp', digest('a')))?.registry).toBe(
+      'fallback.example',
+    );
+  });
+
+  it('throws the ledger outage after recording the events before it, so a redelivery finishes the rest', async () => {
+    const ledger = new MemoryBuildLedger();
+    const d = deps(ledger);
+    await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d);
+    ledger.down = true;
+    await expect(
+      recordBuildOnPush([push('e1', 'git-a1b2c3d'), push('e2', 'git-bbbbbbb', digest('b'))], d),
+    ).rejects.toThrow(/unavailable/);
+    ledger.down = false;
+    const outcomes = await recordBuildOnPush(
+      [push('e1', 'git-a1b2c3d'), push('e2', 'git-bbbbbbb', digest('b'))],
+      d,
+    );
+    expect(outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'recorded']);
+  });
+});

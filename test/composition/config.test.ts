@@ -1,0 +1,324 @@
+import { describe, expect, it } from 'vitest';
+import { type Config, loadConfig } from '../../src/composition/config.js';
+import { ValidationError } from '../../src/domain/errors.js';
+
+const SECRET = 'current-secret-0123456789abcdef';
+const PREVIOUS = 'previous-secret-fedcba9876543210';
+
+/** The fewest settings that make a valid configuration. */
+const minimal = {
+  PROMOTER_WEBHOOK_SECRET: SECRET,
+  PROMOTER_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+};
+
+function errorOf(env: Record<string, string | undefined>): ValidationError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ValidationError) return error;
+    throw error;
+  }
+  throw new Error('expected the settings to be refused');
+}
+
+describe('loadConfig', () => {
+  it('fills in every default from the two required settings', () => {
+    expect(loadConfig(minimal)).toEqual<Config>({
+      webhook: { secrets: [SECRET], header: 'Authorization' },
+      tables: {
+        connectionString: 'UseDevelopmentStorage=true',
+        endpoint: undefined,
+        prefix: 'promoter',
+      },
+      pipelineFile: { path: 'promoter.pipeline.json', explicit: false },
+      registry: undefined,
+      registryAuth: 'anonymous',
+      serviceBus: undefined,
+      maxDeliveryCount: 5,
+      approvalsHmacSecret: undefined,
+      slack: { signingSecret: undefined, webhookUrl: undefined },
+      teams: { outgoingWebhookToken: undefined, webhookUrl: undefined },
+      retention: { days: undefined, schedule: '0 30 3 * * *' },
+    });
+  });
+
+  it('reads every setting it is given', () => {
+    expect(
+      loadConfig({
+        PROMOTER_WEBHOOK_SECRET: SECRET,
+        PROMOTER_WEBHOOK_SECRET_PREVIOUS: PREVIOUS,
+        PROMOTER_WEBHOOK_AUTH_HEADER: 'X-Promoter-Secret',
+        PROMOTER_TABLES_ENDPOINT: 'https://myaccount.table.core.windows.net',
+        PROMOTER_TABLE_PREFIX: 'promoterDev',
+        PROMOTER_PIPELINE_FILE: 'deploy/pipeline.json',
+        PROMOTER_REGISTRY: 'myacr.azurecr.io',
+        PROMOTER_SERVICEBUS_NAMESPACE: 'myns.servicebus.windows.net',
+        PROMOTER_MAX_DELIVERY_COUNT: '7',
+        PROMOTER_APPROVALS_HMAC_SECRET: 'hmac-secret-0123456789abcdef',
+        SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+        TEAMS_OUTGOING_WEBHOOK_TOKEN: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
+        TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/x',
+        PROMOTER_RETENTION_DAYS: '30',
+        PROMOTER_RETENTION_SCHEDULE: '0 0 */6 * * *',
+      }),
+    ).toEqual<Config>({
+      webhook: { secrets: [SECRET, PREVIOUS], header: 'X-Promoter-Secret' },
+      tables: {
+        connectionString: undefined,
+        endpoint: 'https://myaccount.table.core.windows.net',
+        prefix: 'promoterDev',
+      },
+      pipelineFile: { path: 'deploy/pipeline.json', explicit: true },
+      registry: 'myacr.azurecr.io',
+      registryAuth: 'azure',
+      serviceBus: { namespace: 'myns.servicebus.windows.net' },
+      maxDeliveryCount: 7,
+      approvalsHmacSecret: 'hmac-secret-0123456789abcdef',
+      slack: {
+        signingSecret: '8f742231b10e8888abcd99yyyzzz85a5',
+        webhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      },
+      teams: {
+        outgoingWebhookToken: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
+        webhookUrl: 'https://example.webhook.office.com/webhookb2/x',
+      },
+      retention: { days: 30, schedule: '0 0 */6 * * *' },
+    });
+  });
+
+  it.each([
+    ['PROMOTER_TABLE_PREFIX', '', (c: Config) => c.tables.prefix, 'promoter'],
+    ['PROMOTER_TABLE_PREFIX', '   ', (c: Config) => c.tables.prefix, 'promoter'],
+    ['PROMOTER_WEBHOOK_AUTH_HEADER', '', (c: Config) => c.webhook.header, 'Authorization'],
+    [
+      'PROMOTER_PIPELINE_FILE',
+      '',
+      (c: Config) => c.pipelineFile,
+      { path: 'promoter.pipeline.json', explicit: false },
+    ],
+    ['PROMOTER_REGISTRY', ' ', (c: Config) => c.registry, undefined],
+    ['PROMOTER_WEBHOOK_SECRET_PREVIOUS', '', (c: Config) => c.webhook.secrets, [SECRET]],
+    ['PROMOTER_REGISTRY', ' localhost:5000 ', (c: Config) => c.registry, 'localhost:5000'],
+    ['PROMOTER_RETENTION_DAYS', '', (c: Config) => c.retention.days, undefined],
+    ['PROMOTER_RETENTION_SCHEDULE', ' ', (c: Config) => c.retention.schedule, '0 30 3 * * *'],
+  ])('treats %s=%j as %j', (name, value, read, expected) => {
+    expect(read(loadConfig({ ...minimal, [name]: value }))).toEqual(expected);
+  });
+
+  it('accepts the previous secret as the second one during a rotation', () => {
+    const config = loadConfig({ ...minimal, PROMOTER_WEBHOOK_SECRET_PREVIOUS: PREVIOUS });
+    expect(config.webhook.secrets).toEqual([SECRET, PREVIOUS]);
+  });
+
+  it('ignores environment variables it does not read', () => {
+    expect(loadConfig({ ...minimal, PATH: '/usr/bin', PROMOTER_UNKNOWN: 'x' })).toEqual(
+      loadConfig(minimal),
+    );
+  });
+
+  it.each<[string, Record<string, string | undefined>, string, string]>([
+    [
+      'a missing secret',
+      { PROMOTER_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' },
+      'PROMOTER_WEBHOOK_SECRET',
+      'is required',
+    ],
+    [
+      'a short secret',
+      { ...minimal, PROMOTER_WEBHOOK_SECRET: 'too-short' },
+      'PROMOTER_WEBHOOK_SECRET',
+      'must be at least 16 characters; generate one with `openssl rand -base64 32`',
+    ],
+    [
+      'a short previous secret',
+      { ...minimal, PROMOTER_WEBHOOK_SECRET_PREVIOUS: 'old' },
+      'PROMOTER_WEBHOOK_SECRET_PREVIOUS',
+      'must be at least 16 characters',
+    ],
+    [
+      'a header name with a space',
+      { ...minimal, PROMOTER_WEBHOOK_AUTH_HEADER: 'X Secret' },
+      'PROMOTER_WEBHOOK_AUTH_HEADER',
+      'must be an HTTP header name such as Authorization or X-Promoter-Secret',
+    ],
+    [
+      'an endpoint that is not a URL',
+      { PROMOTER_WEBHOOK_SECRET: SECRET, PROMOTER_TABLES_ENDPOINT: 'myaccount' },
+      'PROMOTER_TABLES_ENDPOINT',
+      'must be the table endpoint URL, e.g. https://<account>.table.core.windows.net',
+    ],
+    [
+      'an endpoint that is not http(s)',
+      { PROMOTER_WEBHOOK_SECRET: SECRET, PROMOTER_TABLES_ENDPOINT: 'ftp://myaccount.example' },
+      'PROMOTER_TABLES_ENDPOINT',
+      'must be the table endpoint URL',
+    ],
+    [
+      'a table prefix starting with a digit',
+      { ...minimal, PROMOTER_TABLE_PREFIX: '1promoter' },
+      'PROMOTER_TABLE_PREFIX',
+      'must be 1–50 letters or digits, starting with a letter (Table Storage names)',
+    ],
+    [
+      'a table prefix with a dash',
+      { ...minimal, PROMOTER_TABLE_PREFIX: 'pro-moter' },
+      'PROMOTER_TABLE_PREFIX',
+      'must be 1–50 letters or digits',
+    ],
+    [
+      'a table prefix of 51 characters',
+      { ...minimal, PROMOTER_TABLE_PREFIX: `p${'x'.repeat(50)}` },
+      'PROMOTER_TABLE_PREFIX',
+      'must be 1–50 letters or digits',
+    ],
+    [
+      'a registry given as a URL',
+      { ...minimal, PROMOTER_REGISTRY: 'https://myacr.azurecr.io' },
+      'PROMOTER_REGISTRY',
+      'must be a registry host[:port], e.g. myacr.azurecr.io',
+    ],
+    [
+      'a retention of 0 days',
+      { ...minimal, PROMOTER_RETENTION_DAYS: '0' },
+      'PROMOTER_RETENTION_DAYS',
+      'must be 1–3650 days; leave it empty to turn retention off',
+    ],
+    [
+      'a retention of half a day',
+      { ...minimal, PROMOTER_RETENTION_DAYS: '0.5' },
+      'PROMOTER_RETENTION_DAYS',
+      'must be a whole number of days',
+    ],
+    [
+      'a retention given as a duration',
+      { ...minimal, PROMOTER_RETENTION_DAYS: '30d' },
+      'PROMOTER_RETENTION_DAYS',
+      'must be a whole number of days, e.g. 30',
+    ],
+    [
+      'a five-field (minute-first) retention schedule',
+      { ...minimal, PROMOTER_RETENTION_SCHEDULE: '30 3 * * *' },
+      'PROMOTER_RETENTION_SCHEDULE',
+      'must be an NCRONTAB expression with six fields, {second} {minute} {hour} {day} {month} {day-of-week}',
+    ],
+    [
+      'a retention schedule with an hour out of range',
+      { ...minimal, PROMOTER_RETENTION_SCHEDULE: '0 30 25 * * *' },
+      'PROMOTER_RETENTION_SCHEDULE',
+      'is not a valid NCRONTAB expression',
+    ],
+    [
+      'neither a connection string nor an endpoint',
+      { PROMOTER_WEBHOOK_SECRET: SECRET },
+      'PROMOTER_TABLES_CONNECTION_STRING',
+      'set exactly one of PROMOTER_TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true for Azurite) or PROMOTER_TABLES_ENDPOINT (with a managed identity)',
+    ],
+    [
+      'a blank connection string and no endpoint',
+      { PROMOTER_WEBHOOK_SECRET: SECRET, PROMOTER_TABLES_CONNECTION_STRING: '  ' },
+      'PROMOTER_TABLES_CONNECTION_STRING',
+      'set exactly one of',
+    ],
+    [
+      'both a connection string and an endpoint',
+      { ...minimal, PROMOTER_TABLES_ENDPOINT: 'https://myaccount.table.core.windows.net' },
+      'PROMOTER_TABLES_CONNECTION_STRING',
+      'PROMOTER_TABLES_ENDPOINT (with a managed identity); both are set',
+    ],
+  ])('refuses %s, naming the setting', (_name, env, setting, message) => {
+    const error = errorOf(env);
+    expect(error.subject).toBe('settings');
+    expect(error.issues).toEqual([
+      { path: setting, message: expect.stringContaining(message) as string },
+    ]);
+    expect(error.message).toContain(`settings: ${setting}: `);
+  });
+
+  it.each([
+    ['a connection string', { PROMOTER_TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' }],
+    ['an endpoint', { PROMOTER_TABLES_ENDPOINT: 'https://myaccount.table.core.windows.net' }],
+  ])('accepts %s alone for the ledger', (_name, tables) => {
+    expect(() => loadConfig({ PROMOTER_WEBHOOK_SECRET: SECRET, ...tables })).not.toThrow();
+  });
+
+  it('names every bad setting at once', () => {
+    const error = errorOf({
+      PROMOTER_WEBHOOK_SECRET_PREVIOUS: 'old',
+      PROMOTER_WEBHOOK_AUTH_HEADER: 'X Secret',
+      PROMOTER_TABLE_PREFIX: '1promoter',
+      PROMOTER_REGISTRY: 'https://myacr.azurecr.io',
+    });
+    expect(error.issues.map((i) => i.path).sort()).toEqual(
+      [
+        'PROMOTER_WEBHOOK_SECRET',
+        'PROMOTER_WEBHOOK_SECRET_PREVIOUS',
+        'PROMOTER_WEBHOOK_AUTH_HEADER',
+        'PROMOTER_TABLE_PREFIX',
+        'PROMOTER_REGISTRY',
+        'PROMOTER_TABLES_CONNECTION_STRING',
+      ].sort(),
+    );
+    for (const issue of error.issues)
+      expect(error.message).toContain(`${issue.path}: ${issue.message}`);
+  });
+
+  it.each<[string, Record<string, string>, string[]]>([
+    ['a secret that is too short', { PROMOTER_WEBHOOK_SECRET: 'hunter2-short' }, ['hunter2-short']],
+    [
+      'a previous secret that is too short',
+      { ...minimal, PROMOTER_WEBHOOK_SECRET_PREVIOUS: 'old-hunter2' },
+      ['old-hunter2', SECRET],
+    ],
+    [
+      'valid secrets beside other bad settings',
+      {
+        ...minimal,
+        PROMOTER_WEBHOOK_SECRET_PREVIOUS: PREVIOUS,
+        PROMOTER_TABLE_PREFIX: '-',
+        PROMOTER_TABLES_ENDPOINT: 'https://myaccount.table.core.windows.net',
+      },
+      [SECRET, PREVIOUS],
+    ],
+    [
+      'a secret set in the wrong setting',
+      { ...minimal, PROMOTER_WEBHOOK_AUTH_HEADER: 'Bearer s3cr3t-value-123456789' },
+      ['s3cr3t-value-123456789'],
+    ],
+  ])('never shows a secret in its error, even for %s', (_name, env, secrets) => {
+    const error = errorOf(env);
+    const shown = `${error.message}\n${JSON.stringify(error.issues)}\n${String(error.stack)}`;
+    for (const secret of secrets) expect(shown).not.toContain(secret);
+  });
+
+  it.each([
+    [
+      'both Service Bus settings',
+      {
+        PROMOTER_SERVICEBUS_NAMESPACE: 'myns.servicebus.windows.net',
+        PROMOTER_SERVICEBUS_CONNECTION_STRING:
+          'Endpoint=sb://myns.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=v',
+      },
+      'PROMOTER_SERVICEBUS_CONNECTION_STRING',
+    ],
+    [
+      'a namespace without its domain',
+      { PROMOTER_SERVICEBUS_NAMESPACE: 'myns' },
+      'PROMOTER_SERVICEBUS_NAMESPACE',
+    ],
+    ['an unknown registry auth', { PROMOTER_REGISTRY_AUTH: 'basic' }, 'PROMOTER_REGISTRY_AUTH'],
+    ['a delivery count of 0', { PROMOTER_MAX_DELIVERY_COUNT: '0' }, 'PROMOTER_MAX_DELIVERY_COUNT'],
+    [
+      'a Slack webhook over http',
+      { SLACK_WEBHOOK_URL: 'http://hooks.slack.com/x' },
+      'SLACK_WEBHOOK_URL',
+    ],
+    [
+      'a Teams token that is not base64',
+      { TEAMS_OUTGOING_WEBHOOK_TOKEN: 'not base64 at all!!' },
+      'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+    ],
+  ])('refuses %s, naming the setting', (_, env, setting) => {
+    expect(errorOf({ ...minimal, ...env }).issues.map((i) => i.path)).toContain(setting);
+  });
+});

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, SETTINGS } from '../../src/composition/config.js';
+
+const sample = JSON.parse(
+  readFileSync(new URL('../../local.settings.sample.json', import.meta.url), 'utf8'),
+) as {
+  Values: Record<string, string>;
+};
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+/** Settings the Functions host itself reads. */
+const hostSettings = [
+  'FUNCTIONS_WORKER_RUNTIME',
+  'AzureWebJobsStorage',
+  // The promotions trigger's identity-based connection, read by the Functions host.
+  'ServiceBusConnection__fullyQualifiedNamespace',
+];
+
+describe('settings', () => {
+  it('local.settings.sample.json names every setting the app reads, and no other', () => {
+    expect(Object.keys(sample.Values).sort()).toEqual([...SETTINGS, ...hostSettings].sort());
+  });
+
+  it('the README documents every setting the app reads', () => {
+    const missing = SETTINGS.filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('the sample settings are valid settings', () => {
+    expect(() => loadConfig(sample.Values)).not.toThrow();
+  });
+});
