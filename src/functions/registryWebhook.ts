@@ -1,7 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import { checkStageTagPushes } from '../app/push/checkStageTagPushes.js';
-import { recordBuildOnPush } from '../app/push/recordBuildOnPush.js';
-import { requestAutomaticPromotion } from '../app/push/requestAutomaticPromotion.js';
+import { handleRegistryEvents } from '../app/push/handleRegistryEvents.js';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
 import { json, problem } from './http/problem.js';
@@ -55,19 +53,17 @@ export function registryWebhook(getServices: ServicesProvider) {
         return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
       }
       const events = parseRegistryEvents(parsed);
-      const recorded = await recordBuildOnPush(events, {
-        ledger: services.ledger,
-        pipeline: services.pipeline,
-        clock: services.clock,
+      const reports = await handleRegistryEvents(events, {
+        ...services,
         defaultRegistry: config.registry,
       });
-      const results = await checkStageTagPushes(events, recorded, services);
-      for (const r of results)
-        if (r.outcome === 'drift') context.warn('registry event drift', r);
-        else context.info(`registry event ${r.outcome}`, r);
-      const requested = await requestAutomaticPromotion(results, services);
-      if (requested.length > 0)
-        context.info('automatic promotion requested', { messageIds: requested });
+      for (const { result, promotionRequested } of reports) {
+        if (result.outcome === 'drift') context.warn('registry event drift', result);
+        else context.info(`registry event ${result.outcome}`, result);
+        if (promotionRequested !== undefined)
+          context.info('automatic promotion requested', { messageIds: [promotionRequested] });
+      }
+      const results = reports.map((r) => r.result);
       return json(200, { results });
     },
   );

@@ -2,39 +2,39 @@ import { createHash } from 'node:crypto';
 import { SYSTEM_APPROVER, type ApprovalMessage } from '../../domain/approvalMessage.js';
 import type { Pipeline } from '../../domain/pipeline.js';
 import type { PromotionQueue } from '../../ports/promotionQueue.js';
-import type { EventOutcome } from './recordBuildOnPush.js';
+import type { EventOutcome } from './recordRegistryEvent.js';
 
 /**
- * Asks for the automatic first stage (`dev`) of every build a webhook recorded, by sending
+ * Asks for the automatic first stage (`dev`) of a build a registry event recorded, by sending
  * the system's approval through the same queue as every other approval. A redelivered push
  * (`duplicate`) asks again with the same message id, so a request lost after the build was
  * recorded is still made, and the queue's duplicate detection and promoter's own idempotency
- * make it count once. Returns the message ids sent.
+ * make it count once. Returns the message id sent, or undefined when the event asks for none
+ * (not a recorded push, or a first stage that needs approvals).
  */
 export async function requestAutomaticPromotion(
-  outcomes: readonly EventOutcome[],
+  outcome: EventOutcome,
   deps: { readonly pipeline: Pipeline; readonly approvals: PromotionQueue },
-): Promise<string[]> {
+): Promise<string | undefined> {
   const first = deps.pipeline.stages[0];
-  if (!first || first.approval.required > 0) return [];
-  const sent: string[] = [];
-  for (const o of outcomes) {
-    if (o.action !== 'push' || (o.outcome !== 'recorded' && o.outcome !== 'duplicate')) continue;
-    if (o.repository === undefined || o.digest === undefined || o.gitSha === undefined) continue;
-    const id = `auto-${first.name}-${createHash('sha256').update(`${o.repository}|${o.id}`).digest('hex').slice(0, 32)}`;
-    const message: ApprovalMessage = {
-      type: 'approval',
-      id,
-      repository: o.repository,
-      build: { digest: o.digest },
-      stage: first.name,
-      decision: 'approve',
-      approver: { ...SYSTEM_APPROVER, groups: [] },
-      source: 'system',
-      comment: `automatic: ${o.tag ?? o.gitSha} was pushed`,
-    };
-    await deps.approvals.send(message);
-    sent.push(id);
-  }
-  return sent;
+  if (!first || first.approval.required > 0) return undefined;
+  const o = outcome;
+  if (o.action !== 'push' || (o.outcome !== 'recorded' && o.outcome !== 'duplicate'))
+    return undefined;
+  if (o.repository === undefined || o.digest === undefined || o.gitSha === undefined)
+    return undefined;
+  const id = `auto-${first.name}-${createHash('sha256').update(`${o.repository}|${o.id}`).digest('hex').slice(0, 32)}`;
+  const message: ApprovalMessage = {
+    type: 'approval',
+    id,
+    repository: o.repository,
+    build: { digest: o.digest },
+    stage: first.name,
+    decision: 'approve',
+    approver: { ...SYSTEM_APPROVER, groups: [] },
+    source: 'system',
+    comment: `automatic: ${o.tag ?? o.gitSha} was pushed`,
+  };
+  await deps.approvals.send(message);
+  return id;
 }

@@ -1,13 +1,10 @@
-import { TransientError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { floatingTags, type Pipeline, type Stage } from '../../domain/pipeline.js';
-import type { RegistryEvent } from '../../domain/registryEvents.js';
 import type { Clock } from '../../ports/clock.js';
 import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
 import type { Registry } from '../../ports/registry.js';
 import { putExactManifest } from '../promotion/putExactManifest.js';
-import type { EventOutcome } from './recordBuildOnPush.js';
 
 /** A push of a manifest under a stage tag (`dev-latest`, `1.2.3`, `release-latest`). */
 export interface StageTagPush {
@@ -141,48 +138,4 @@ async function restoreTag(
   const manifest = await registry.getManifest(repository, digest);
   await putExactManifest(registry, repository, tag, manifest, `restoring ${repository}:${tag}`);
   if (stage.immutable) await registry.lockTag(repository, tag);
-}
-
-/**
- * Checks every push to a stage tag among a webhook's events (`results[i]` is what was done
- * with `events[i]`) and says in its result whether it was promoter's own write or drift.
- * A transient failure is thrown (the registry redelivers; recording is idempotent); any other
- * failure is reported in the result and logged by the caller, so that one unreadable tag
- * never holds back the registry's later events.
- */
-export async function checkStageTagPushes(
-  events: readonly RegistryEvent[],
-  results: readonly EventOutcome[],
-  deps: DriftDeps,
-): Promise<EventOutcome[]> {
-  const checked: EventOutcome[] = [];
-  for (const [i, result] of results.entries()) {
-    const event = events[i];
-    if (result.outcome !== 'stage-tag' || event?.kind !== 'push' || event.tag === undefined) {
-      checked.push(result);
-      continue;
-    }
-    const push = {
-      eventId: event.id,
-      repository: event.repository,
-      tag: event.tag,
-      digest: event.digest,
-      pushedBy: event.pushedBy,
-    };
-    try {
-      const check = await detectDriftOnPush(push, deps);
-      checked.push(
-        check.kind === 'drift'
-          ? { ...result, outcome: 'drift', reason: check.event.reason ?? 'drift' }
-          : { ...result, reason: check.reason },
-      );
-    } catch (error) {
-      if (error instanceof TransientError) throw error;
-      checked.push({
-        ...result,
-        reason: `could not check ${push.tag} for drift: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    }
-  }
-  return checked;
 }

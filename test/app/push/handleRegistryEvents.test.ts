@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { recordBuildOnPush } from '../../../src/app/push/recordBuildOnPush.js';
+import { handleRegistryEvents } from '../../../src/app/push/handleRegistryEvents.js';
 import { defaultPipeline } from '../../../src/domain/pipeline.js';
+import type { PromotionMessage } from '../../../src/domain/promotionMessage.js';
 import type { RegistryEvent } from '../../../src/domain/registryEvents.js';
 import { MemoryBuildLedger } from '../../support/memoryBuildLedger.js';
+import { MemoryPromotionLedger } from '../../support/memoryPromotionLedger.js';
+import { MemoryRegistry } from '../../support/memoryRegistry.js';
 
 const digest = (c: string) => `sha256:${c.repeat(64)}`;
 const manifest = 'application/vnd.oci.image.manifest.v1+json';
@@ -26,15 +29,30 @@ function push(
 }
 
 function deps(ledger = new MemoryBuildLedger()) {
+  const sent: PromotionMessage[] = [];
   return {
     ledger,
+    promotions: new MemoryPromotionLedger(),
+    registry: new MemoryRegistry(),
+    publisher: { publish: () => Promise.resolve() },
+    approvals: {
+      send: (message: PromotionMessage) => {
+        sent.push(message);
+        return Promise.resolve();
+      },
+    },
+    sent,
     pipeline: defaultPipeline(),
     clock: { now: () => new Date('2026-11-27T10:00:00Z') },
     defaultRegistry: 'fallback.example',
   };
 }
 
-describe('recordBuildOnPush', () => {
+/** The webhook's results: what was done with each event. */
+const recordBuildOnPush = async (events: RegistryEvent[], d: ReturnType<typeof deps>) =>
+  (await handleRegistryEvents(events, d)).map((report) => report.result);
+
+describe('handleRegistryEvents', () => {
   it('records a push under a build tag with the git SHA from the tag', async () => {
     const d = deps();
     const [outcome] = await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d);
@@ -128,5 +146,25 @@ describe('recordBuildOnPush', () => {
       d,
     );
     expect(outcomes.map((o) => o.outcome)).toEqual(['duplicate', 'recorded']);
+  });
+
+  it('asks for the automatic dev promotion of each recorded push, again with the same id on a redelivery', async () => {
+    const d = deps();
+    const first = await handleRegistryEvents(
+      [push('e1', 'git-a1b2c3d'), push('e2', 'dev-latest'), push('e3', 'latest')],
+      d,
+    );
+    const again = await handleRegistryEvents([push('e1', 'git-a1b2c3d')], d);
+    expect(first.map((r) => r.promotionRequested !== undefined)).toEqual([true, false, false]);
+    expect(again[0]?.promotionRequested).toBe(first[0]?.promotionRequested);
+    expect(d.sent).toHaveLength(2);
+    expect(d.sent[0]).toMatchObject({
+      type: 'approval',
+      repository: 'myapp',
+      stage: 'dev',
+      build: { digest: digest('a') },
+      decision: 'approve',
+      source: 'system',
+    });
   });
 });

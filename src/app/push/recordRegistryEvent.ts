@@ -35,22 +35,15 @@ export interface RecordBuildDeps {
 }
 
 /**
- * Records the builds that registry events announce, one event at a time and in order (a
- * body may push and then delete the same digest). Idempotent: every ledger write is keyed on
- * the event id, so a redelivered body changes nothing. A ledger failure is thrown (as the
- * ledger's TransientError) after the events before it were recorded; the registry's
- * redelivery then finishes the rest.
+ * Records what one registry event announces: a push under a build tag becomes a build, a
+ * delete marks the build deleted; pings, stage tags and other tags are reported, not recorded.
+ * Idempotent: every ledger write is keyed on the event id, so a redelivered event changes
+ * nothing. A ledger failure is thrown (as the ledger's TransientError).
  */
-export async function recordBuildOnPush(
-  events: readonly RegistryEvent[],
+export async function recordRegistryEvent(
+  event: RegistryEvent,
   deps: RecordBuildDeps,
-): Promise<EventOutcome[]> {
-  const outcomes: EventOutcome[] = [];
-  for (const event of events) outcomes.push(await handle(event, deps));
-  return outcomes;
-}
-
-async function handle(event: RegistryEvent, deps: RecordBuildDeps): Promise<EventOutcome> {
+): Promise<EventOutcome> {
   const decision = classifyEvent(event, deps.pipeline);
   const action = event.kind === 'other' ? event.action : event.kind;
   const subject =

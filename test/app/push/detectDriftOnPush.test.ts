@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectDriftOnPush, type DriftDeps } from '../../../src/app/push/checkStageTagPushes.js';
+import { detectDriftOnPush, type DriftDeps } from '../../../src/app/push/detectDriftOnPush.js';
 import { DEFAULT_PIPELINE_JSON } from '../../../src/domain/pipeline.js';
 import { stageWorld } from '../../support/stageWorld.js';
 

@@ -1,0 +1,79 @@
+import { TransientError } from '../../domain/errors.js';
+import type { RegistryEvent } from '../../domain/registryEvents.js';
+import type { PromotionQueue } from '../../ports/promotionQueue.js';
+import { detectDriftOnPush, type DriftDeps } from './detectDriftOnPush.js';
+import {
+  recordRegistryEvent,
+  type EventOutcome,
+  type RecordBuildDeps,
+} from './recordRegistryEvent.js';
+import { requestAutomaticPromotion } from './requestAutomaticPromotion.js';
+
+export type { EventOutcome } from './recordRegistryEvent.js';
+
+/** What the push flow needs: the ledgers, the registry, the queue and the pipeline. */
+export interface PushDeps extends RecordBuildDeps, DriftDeps {
+  readonly approvals: PromotionQueue;
+}
+
+/** What was done with one registry event. */
+export interface EventReport {
+  /** The event's outcome, as the webhook answers it. */
+  readonly result: EventOutcome;
+  /** The message id of the automatic first-stage promotion it asked for, if any. */
+  readonly promotionRequested?: string;
+}
+
+/**
+ * The push flow: takes the events of one registry delivery, in order (a body may push and then
+ * delete the same digest), and for each one records the build, checks a push to a stage tag
+ * for drift, and asks for the automatic first-stage promotion of a recorded build. Returns one
+ * report per event, in the events' order.
+ *
+ * Idempotent end to end (event ids key every write, message ids every request), so a
+ * redelivery is safe. A transient failure (ledger, registry, queue) is thrown after the events
+ * before it were handled; the redelivery finishes the rest. A drift check that fails for any
+ * other reason is reported in that event's result, so one unreadable tag never holds back the
+ * registry's later events.
+ */
+export async function handleRegistryEvents(
+  events: readonly RegistryEvent[],
+  deps: PushDeps,
+): Promise<EventReport[]> {
+  const reports: EventReport[] = [];
+  for (const event of events) {
+    const result = await checkStageTagPush(event, await recordRegistryEvent(event, deps), deps);
+    const promotionRequested = await requestAutomaticPromotion(result, deps);
+    reports.push(promotionRequested === undefined ? { result } : { result, promotionRequested });
+  }
+  return reports;
+}
+
+/** For a push to a stage tag, says in the result whether it was promoter's own write or drift. */
+async function checkStageTagPush(
+  event: RegistryEvent,
+  result: EventOutcome,
+  deps: DriftDeps,
+): Promise<EventOutcome> {
+  if (result.outcome !== 'stage-tag' || event.kind !== 'push' || event.tag === undefined)
+    return result;
+  const push = {
+    eventId: event.id,
+    repository: event.repository,
+    tag: event.tag,
+    digest: event.digest,
+    pushedBy: event.pushedBy,
+  };
+  try {
+    const check = await detectDriftOnPush(push, deps);
+    return check.kind === 'drift'
+      ? { ...result, outcome: 'drift', reason: check.event.reason ?? 'drift' }
+      : { ...result, reason: check.reason };
+  } catch (error) {
+    if (error instanceof TransientError) throw error;
+    return {
+      ...result,
+      reason: `could not check ${push.tag} for drift: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
