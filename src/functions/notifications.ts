@@ -2,17 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseOutcomeEvent } from '../domain/outcomeEventSchema.js';
-
-/** Service Bus delivers a JSON body parsed, or as text or bytes when it was not marked JSON. */
-function bodyOf(message: unknown): unknown {
-  const text = message instanceof Uint8Array ? new TextDecoder().decode(message) : message;
-  if (typeof text !== 'string') return text;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
+import { serviceBusBody } from './serviceBusBody.js';
 
 /** Options of the notifications function. */
 export interface NotificationsOptions {
@@ -45,7 +35,7 @@ export function notifications(getServices: ServicesProvider, options: Notificati
     const serviceBusMessageId = typeof meta.messageId === 'string' ? meta.messageId : undefined;
     let event;
     try {
-      event = parseOutcomeEvent(bodyOf(message));
+      event = parseOutcomeEvent(serviceBusBody(message));
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       context.error('not an outcome event; completed without a notification', {

@@ -1,23 +1,8 @@
 import type { InvocationContext } from '@azure/functions';
+import { announceDeadLetter } from '../app/promotion/announceDeadLetter.js';
 import { handlePromotionMessage } from '../app/promotion/handlePromotionMessage.js';
-import { failedOutcome } from '../app/promotion/promotionOutcome.js';
 import type { ServicesProvider } from '../composition/createServices.js';
-import { repositoryProblem } from '../domain/imageReference.js';
-
-/** The history key of a dead-lettered message: one per message and delivery count. */
-export function deadLetterId(messageId: string, deliveryCount: number): string {
-  return `dead-letter:${deliveryCount}:${messageId}`;
-}
-
-/** Service Bus delivers a JSON body parsed, or as text when its content type was not JSON. */
-function bodyOf(message: unknown): unknown {
-  if (typeof message !== 'string') return message;
-  try {
-    return JSON.parse(message) as unknown;
-  } catch {
-    return message;
-  }
-}
+import { serviceBusBody } from './serviceBusBody.js';
 
 /**
  * The `promotions` queue trigger (sessions on: one message at a time per repository): an
@@ -31,7 +16,7 @@ export function promotions(getServices: ServicesProvider) {
     const services = await getServices();
     const meta = context.triggerMetadata ?? {};
     const deliveryCount = Number(meta.deliveryCount ?? 1);
-    const body = bodyOf(message);
+    const body = serviceBusBody(message);
     try {
       const outcome = await handlePromotionMessage(body, services);
       context.info(`promotion ${outcome.outcome}`, {
@@ -52,27 +37,17 @@ export function promotions(getServices: ServicesProvider) {
       });
       if (deliveryCount >= services.config.maxDeliveryCount) {
         const messageId = typeof meta.messageId === 'string' ? meta.messageId : undefined;
-        const failed = failedOutcome(
+        const report = await announceDeadLetter(
           body,
-          `gave up after ${deliveryCount} deliveries; the message goes to the dead-letter queue: ${reason}`,
-          services.clock.now(),
-          messageId,
+          { reason, deliveryCount, messageId },
+          services,
         );
-        await services.publisher.publish(failed).catch((e: unknown) => {
-          context.error('could not announce the failure', { reason: String(e) });
-        });
-        // Kept in the history under its own id (not the message's, so that a message sent
-        // again from the dead-letter queue is handled afresh): the board lists it.
-        if (repositoryProblem(failed.repository) === undefined)
-          await services.promotions
-            .appendHistory(failed.repository, {
-              ...failed,
-              id: `dead-letter-${failed.id}`,
-              messageId: deadLetterId(failed.messageId, deliveryCount),
-            })
-            .catch((e: unknown) => {
-              context.error('could not record the failure in the history', { reason: String(e) });
-            });
+        if (report.notAnnounced !== undefined)
+          context.error('could not announce the failure', { reason: report.notAnnounced });
+        if (report.notRecorded !== undefined)
+          context.error('could not record the failure in the history', {
+            reason: report.notRecorded,
+          });
       }
       throw error;
     }

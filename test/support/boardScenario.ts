@@ -1,5 +1,5 @@
 import type { Services } from '../../src/composition/createServices.js';
-import { promoteOnApproval } from '../../src/app/promotion/promoteOnApproval.js';
+import { handlePromotionMessage } from '../../src/app/promotion/handlePromotionMessage.js';
 import type { ApprovalMessageInput } from '../../src/domain/approvalMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
@@ -71,7 +71,7 @@ export function boardScenario(pipelineJson: unknown = DEFAULT_PIPELINE_JSON): Bo
       return digest;
     },
     send: (message) =>
-      promoteOnApproval(
+      handlePromotionMessage(
         {
           type: 'approval',
           id: `m${++seq}`,

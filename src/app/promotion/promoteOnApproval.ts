@@ -1,52 +1,32 @@
-import { parseApprovalMessage, type ApprovalMessage } from '../../domain/approvalMessage.js';
+import type { ApprovalMessage } from '../../domain/approvalMessage.js';
 import { evaluateDecision } from '../../domain/approvalPolicy.js';
 import type { Build } from '../../domain/build.js';
 import { chooseVersion } from '../../domain/chooseVersion.js';
-import { TransientError, ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Stage } from '../../domain/pipeline.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
-import { announceInvalid } from './announceInvalid.js';
 import { outcomeOf } from './promotionOutcome.js';
-import { commitStep, MAX_ATTEMPTS, type PromoteDeps, type Step } from './commitStep.js';
+import { commitStep, type PromoteDeps, type Step } from './commitStep.js';
 import { resolveBuild } from './resolveBuild.js';
 import { retagPromotion } from './retagPromotion.js';
-
-export type { PromoteDeps } from './commitStep.js';
+import { settleOnce } from './settleOnce.js';
 
 /**
- * Handles one approval message: resolves the build, applies the stage's policy, and when the
+ * Handles one approval message (parsed by `handlePromotionMessage`): resolves the build, applies the stage's policy, and when the
  * quorum is met re-tags the exact digest in the registry and records the promotion.
  *
- * Terminal results (invalid message, unknown build, policy says no, tag taken) are recorded
+ * Terminal results (unknown build, policy says no, tag taken) are recorded
  * and announced, and returned: the message is then completed. Transient failures (registry or
  * ledger unavailable) are thrown, so the message is redelivered. Idempotent: a message id
  * handled before returns (and re-announces) its recorded outcome; a promotion left half-done
  * (`promoting`: tags allocated, registry written or not) is finished by the next delivery.
  */
-export async function promoteOnApproval(body: unknown, deps: PromoteDeps): Promise<OutcomeEvent> {
-  let message: ApprovalMessage;
-  try {
-    message = parseApprovalMessage(body);
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return announceInvalid(body, error, deps);
-  }
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    // Checked on every attempt: a lost race may be another delivery of this very message.
-    const recorded = await deps.promotions.getOutcome(message.repository, message.id);
-    if (recorded) {
-      await deps.publisher.publish(recorded);
-      return recorded;
-    }
-    const step = await decide(message, deps);
-    if (step.kind === 'done') {
-      await deps.publisher.publish(step.outcome);
-      return step.outcome;
-    }
-  }
-  throw new TransientError(
-    `promoting ${message.repository}: its promotion state kept changing; retry`,
+export async function promoteOnApproval(
+  message: ApprovalMessage,
+  deps: PromoteDeps,
+): Promise<OutcomeEvent> {
+  return settleOnce(message.repository, message.id, `promoting ${message.repository}`, deps, () =>
+    decide(message, deps),
   );
 }
 

@@ -30,5 +30,5 @@ export async function settleOnce(
       return step.outcome;
     }
   }
-  throw new TransientError(`${doing}: the promotion state kept changing; retry`);
+  throw new TransientError(`${doing}: its promotion state kept changing; retry`);
 }

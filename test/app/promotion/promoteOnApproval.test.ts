@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  promoteOnApproval,
-  type PromoteDeps,
-} from '../../../src/app/promotion/promoteOnApproval.js';
+import type { PromoteDeps } from '../../../src/app/promotion/commitStep.js';
+import { handlePromotionMessage } from '../../../src/app/promotion/handlePromotionMessage.js';
 import type { ApprovalMessageInput } from '../../../src/domain/approvalMessage.js';
 import { TransientError } from '../../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../../src/domain/outcomeEvent.js';
@@ -50,7 +48,7 @@ function setup(pipelineJson: unknown = DEFAULT_PIPELINE_JSON) {
     return digest;
   };
   const send = (m: Partial<ApprovalMessageInput> & Pick<ApprovalMessageInput, 'stage' | 'build'>) =>
-    promoteOnApproval(
+    handlePromotionMessage(
       {
         type: 'approval',
         id: `m${++seq}`,
@@ -259,7 +257,7 @@ describe('promoteOnApproval refuses', () => {
 
   it('an invalid message, announcing which field is wrong', async () => {
     const t = setup();
-    const outcome = await promoteOnApproval(
+    const outcome = await handlePromotionMessage(
       { type: 'approval', id: 'x1', repository: repo, stage: 'rc', build: { gitSha: 'XYZ' } },
       t.deps,
     );
@@ -373,9 +371,9 @@ describe('promoteOnApproval delivered more than once', () => {
       approver: { id: 'alice' },
       source: 'cli',
     };
-    const first = await promoteOnApproval(message, t.deps);
+    const first = await handlePromotionMessage(message, t.deps);
     const puts = t.registry.calls.filter((c) => c === 'putManifest').length;
-    const second = await promoteOnApproval(message, t.deps);
+    const second = await handlePromotionMessage(message, t.deps);
     expect(second).toEqual(first);
     expect(t.registry.calls.filter((c) => c === 'putManifest').length).toBe(puts);
     expect(t.published.filter((e) => e.messageId === 'same')).toHaveLength(2);
@@ -397,8 +395,8 @@ describe('promoteOnApproval delivered more than once', () => {
       approver: { id: 'alice' },
       source: 'cli',
     };
-    await expect(promoteOnApproval(message, t.deps)).rejects.toBeInstanceOf(TransientError);
-    expect(await promoteOnApproval(message, t.deps)).toMatchObject({
+    await expect(handlePromotionMessage(message, t.deps)).rejects.toBeInstanceOf(TransientError);
+    expect(await handlePromotionMessage(message, t.deps)).toMatchObject({
       outcome: 'promoted',
       tags: ['1.2.3-rc1'],
     });
@@ -427,10 +425,10 @@ describe('promoteOnApproval delivered more than once', () => {
       approver: { id: 'alice' },
       source: 'cli',
     };
-    await expect(promoteOnApproval(message, t.deps)).rejects.toThrow('ledger unavailable');
+    await expect(handlePromotionMessage(message, t.deps)).rejects.toThrow('ledger unavailable');
     expect(t.tag('1.2.3-rc1')).toBe(digest);
     t.promotions.beforeCommit = undefined;
-    expect(await promoteOnApproval(message, t.deps)).toMatchObject({
+    expect(await handlePromotionMessage(message, t.deps)).toMatchObject({
       outcome: 'promoted',
       tags: ['1.2.3-rc1'],
     });
