@@ -1,5 +1,9 @@
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { stageBoard } from '../app/views/stageBoard.js';
+import {
+  boardOverview,
+  repositoryBoard,
+  type RepositoryBoard,
+} from '../app/views/pipelineBoard.js';
 import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { repositoryProblem } from '../domain/imageReference.js';
@@ -35,23 +39,19 @@ const page = (status: number, title: string, subtitle: SafeHtml, body: SafeHtml)
   body: boardPage({ title, subtitle, body }),
 });
 
-async function section(
+function section(
   services: Services,
   links: BoardLinks,
-  repository: string,
-  builds: { readonly limit: number; readonly cursor?: string | undefined },
-): Promise<SafeHtml> {
-  const [board, buildPage] = await Promise.all([
-    stageBoard(services, repository),
-    services.ledger.listBuilds(repository, builds),
-  ]);
+  { board, builds }: RepositoryBoard,
+  cursor?: string,
+): SafeHtml {
   return repositorySection({
     board,
-    builds: buildPage,
+    builds,
     pipeline: services.pipeline,
     links,
     now: new Date(board.at),
-    cursor: builds.cursor,
+    cursor,
   });
 }
 
@@ -67,7 +67,8 @@ async function repositoryPage(
   if (problem)
     return page(400, 'promoter board', back, html`<p class="notice">repository ${problem}</p>`);
   try {
-    const body = await section(services, links, repository, { limit: REPOSITORY_BUILDS, cursor });
+    const shown = await repositoryBoard(services, repository, { limit: REPOSITORY_BUILDS, cursor });
+    const body = section(services, links, shown, cursor);
     return page(200, `${repository} · promoter board`, back, body);
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
@@ -79,16 +80,19 @@ async function repositoryPage(
 
 /** Every repository: the first `OVERVIEW_REPOSITORIES` in full, the rest as links. */
 async function overview(services: Services, links: BoardLinks): Promise<HttpResponseInit> {
-  const now = services.clock.now();
-  const repositories = await services.ledger.listRepositories();
-  const shown = repositories.slice(0, OVERVIEW_REPOSITORIES);
-  const others = repositories.slice(OVERVIEW_REPOSITORIES);
-  const sections = await Promise.all(
-    shown.map((r) => section(services, links, r, { limit: OVERVIEW_BUILDS })),
-  );
-  const count = `${repositories.length} repositor${repositories.length === 1 ? 'y' : 'ies'}`;
+  const {
+    at: now,
+    total,
+    shown,
+    others,
+  } = await boardOverview(services, {
+    repositories: OVERVIEW_REPOSITORIES,
+    builds: OVERVIEW_BUILDS,
+  });
+  const sections = shown.map((r) => section(services, links, r));
+  const count = `${total} repositor${total === 1 ? 'y' : 'ies'}`;
   const subtitle = html`${count} · read ${timeAgo(now.toISOString(), now)} from the ledger`;
-  if (repositories.length === 0)
+  if (total === 0)
     return page(
       200,
       'promoter board',

@@ -1,0 +1,44 @@
+import type { Build } from '../../domain/build.js';
+import { digestProblem } from '../../domain/imageReference.js';
+import { matchingCommits } from '../../domain/matchingCommits.js';
+import type { BuildLedger } from '../../ports/buildLedger.js';
+
+/** What a git SHA or digest names in a repository. */
+export type FoundBuild =
+  | { readonly kind: 'found'; readonly build: Build }
+  /** Neither a git SHA nor a valid digest: `problem` says why. */
+  | { readonly kind: 'bad-ref'; readonly problem: string }
+  | { readonly kind: 'not-found' }
+  /** A short SHA that starts more than one commit: these full SHAs. */
+  | { readonly kind: 'ambiguous'; readonly shas: readonly string[] };
+
+const shaPattern = /^[0-9a-f]{7,40}$/;
+
+/**
+ * The build a git SHA (full, or a prefix of 7 or more hex digits that starts one commit only)
+ * or a digest (`sha256:…`) names. The same commit built twice (a rebuild) gives two digests:
+ * the newest is found. SHAs are matched case-insensitively; the caller validates the repository.
+ */
+export async function findBuild(
+  ledger: BuildLedger,
+  repository: string,
+  rawRef: string,
+): Promise<FoundBuild> {
+  const ref = rawRef.includes(':') ? rawRef : rawRef.toLowerCase();
+  if (ref.includes(':')) {
+    const bad = digestProblem(ref);
+    if (bad) return { kind: 'bad-ref', problem: bad };
+    const build = await ledger.getBuildByDigest(repository, ref);
+    return build ? { kind: 'found', build } : { kind: 'not-found' };
+  }
+  if (!shaPattern.test(ref))
+    return {
+      kind: 'bad-ref',
+      problem: `"${rawRef}" is neither a git SHA (7–40 hex characters) nor a digest (sha256:…)`,
+    };
+  const builds = await ledger.findBuildsByGitSha(repository, ref, 20);
+  const first = builds[0];
+  if (!first) return { kind: 'not-found' };
+  const shas = matchingCommits(builds, ref);
+  return shas.length > 1 ? { kind: 'ambiguous', shas } : { kind: 'found', build: first };
+}
