@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { parsePromotionMessage } from '../domain/promotionMessage.js';
 import { json, problem } from './http/problem.js';
@@ -22,59 +21,52 @@ const REPLAY_MEMORY_MS = 2 * PROMOTER_MAX_SKEW_SECONDS * 1000;
  * Nothing is promoted inside the request: 202 means queued.
  */
 export function approvals(getServices: ServicesProvider) {
-  return withServices(
-    getServices,
-    async (
-      services,
-      request: HttpRequest,
-      context: InvocationContext,
-    ): Promise<HttpResponseInit> => {
-      const now = services.clock.now();
-      const body = await readSignedBody(request, context, {
-        caller: 'approval',
-        secret: services.config.approvalsHmacSecret,
-        setting: 'PROMOTER_APPROVALS_HMAC_SECRET',
-        maxBytes: MAX_APPROVAL_BYTES,
-        verify: (text, secret) => verifyPromoterSignature(request.headers, text, secret, now),
-      });
-      if (body.kind === 'refused') return body.answer;
-      const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
-      if (!(await services.replays.claim('approvals', body.signature ?? '', expiresAt))) {
-        context.warn('approval refused', { reason: 'replayed signature' });
-        return problem(
-          401,
-          'Unauthorized',
-          'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
-        );
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.text);
-      } catch (error) {
-        return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
-      }
-      const fields =
-        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
-      const message = parsePromotionMessage({
-        type: 'approval',
-        id: randomUUID(),
-        source: 'http',
-        ...fields,
-      });
-      await services.approvals.send(message);
-      context.info(`${message.type} queued`, {
-        messageId: message.id,
-        repository: message.repository,
-        stage: message.stage,
-        ...(message.type === 'approval' ? { decision: message.decision } : {}),
-        approver: message.approver.id,
-      });
-      return json(202, {
-        id: message.id,
-        status: 'queued',
-        repository: message.repository,
-        stage: message.stage,
-      });
-    },
-  );
+  return withServices(getServices, async (services, request, context) => {
+    const now = services.clock.now();
+    const body = await readSignedBody(request, context, {
+      caller: 'approval',
+      secret: services.config.approvalsHmacSecret,
+      setting: 'PROMOTER_APPROVALS_HMAC_SECRET',
+      maxBytes: MAX_APPROVAL_BYTES,
+      verify: (text, secret) => verifyPromoterSignature(request.headers, text, secret, now),
+    });
+    if (body.kind === 'refused') return body.answer;
+    const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
+    if (!(await services.replays.claim('approvals', body.signature ?? '', expiresAt))) {
+      context.warn('approval refused', { reason: 'replayed signature' });
+      return problem(
+        401,
+        'Unauthorized',
+        'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch (error) {
+      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
+    }
+    const fields =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
+    const message = parsePromotionMessage({
+      type: 'approval',
+      id: randomUUID(),
+      source: 'http',
+      ...fields,
+    });
+    await services.approvals.send(message);
+    context.info(`${message.type} queued`, {
+      messageId: message.id,
+      repository: message.repository,
+      stage: message.stage,
+      ...(message.type === 'approval' ? { decision: message.decision } : {}),
+      approver: message.approver.id,
+    });
+    return json(202, {
+      id: message.id,
+      status: 'queued',
+      repository: message.repository,
+      stage: message.stage,
+    });
+  });
 }

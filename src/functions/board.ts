@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
 import {
   boardOverview,
   repositoryBoard,
@@ -120,13 +120,10 @@ async function overview(services: Services, links: BoardLinks): Promise<HttpResp
  * a time (`&cursor=`). Every shown value is escaped; links carry `?code=` along.
  */
 export function board(getServices: ServicesProvider) {
-  return withServices(
-    getServices,
-    async (services, request: HttpRequest): Promise<HttpResponseInit> => {
-      const links = boardLinks(request.query.get('code') ?? undefined);
-      const repository = request.query.get('repository');
-      if (repository === null || repository === '') return overview(services, links);
-      return repositoryPage(services, links, repository, request.query.get('cursor') ?? undefined);
-    },
-  );
+  return withServices(getServices, async (services, request) => {
+    const links = boardLinks(request.query.get('code') ?? undefined);
+    const repository = request.query.get('repository');
+    if (repository === null || repository === '') return overview(services, links);
+    return repositoryPage(services, links, repository, request.query.get('cursor') ?? undefined);
+  });
 }

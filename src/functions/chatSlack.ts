@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { z } from 'zod';
 import { informationReply } from '../app/views/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition/createServices.js';
@@ -155,32 +155,25 @@ export function chatSlack(
   options: { readonly fetch?: typeof fetch } = {},
 ) {
   const post = options.fetch ?? fetch;
-  return withServices(
-    getServices,
-    async (
-      services,
-      request: HttpRequest,
-      context: InvocationContext,
-    ): Promise<HttpResponseInit> => {
-      const now = services.clock.now();
-      const body = await readSignedBody(request, context, {
-        caller: 'Slack',
-        secret: services.config.slack.signingSecret,
-        setting: 'SLACK_SIGNING_SECRET',
-        maxBytes: MAX_SLACK_BYTES,
-        verify: (text, secret) => verifySlackSignature(request.headers, text, secret, now),
-      });
-      if (body.kind === 'refused') return body.answer;
-      const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
-      if (!(await services.replays.claim('slack', body.signature ?? '', expiresAt))) {
-        context.warn('Slack request refused', { reason: 'replayed signature' });
-        return problem(401, 'Unauthorized', 'replayed request refused');
-      }
-      const form = new URLSearchParams(body.text);
-      const payload = form.get('payload');
-      return payload === null
-        ? slashCommand(services, context, form)
-        : interaction(post, services, context, payload);
-    },
-  );
+  return withServices(getServices, async (services, request, context) => {
+    const now = services.clock.now();
+    const body = await readSignedBody(request, context, {
+      caller: 'Slack',
+      secret: services.config.slack.signingSecret,
+      setting: 'SLACK_SIGNING_SECRET',
+      maxBytes: MAX_SLACK_BYTES,
+      verify: (text, secret) => verifySlackSignature(request.headers, text, secret, now),
+    });
+    if (body.kind === 'refused') return body.answer;
+    const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
+    if (!(await services.replays.claim('slack', body.signature ?? '', expiresAt))) {
+      context.warn('Slack request refused', { reason: 'replayed signature' });
+      return problem(401, 'Unauthorized', 'replayed request refused');
+    }
+    const form = new URLSearchParams(body.text);
+    const payload = form.get('payload');
+    return payload === null
+      ? slashCommand(services, context, form)
+      : interaction(post, services, context, payload);
+  });
 }

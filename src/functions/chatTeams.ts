@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 import { informationReply } from '../app/views/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition/createServices.js';
@@ -66,49 +66,42 @@ async function refusal(
  * request.
  */
 export function chatTeams(getServices: ServicesProvider) {
-  return withServices(
-    getServices,
-    async (
-      services,
-      request: HttpRequest,
-      context: InvocationContext,
-    ): Promise<HttpResponseInit> => {
-      const body = await readSignedBody(request, context, {
-        caller: 'Teams',
-        secret: services.config.teams.outgoingWebhookToken,
-        setting: 'TEAMS_OUTGOING_WEBHOOK_TOKEN',
-        maxBytes: MAX_TEAMS_BYTES,
-        verify: (text, token) => verifyTeamsSignature(request.headers, text, token),
-      });
-      if (body.kind === 'refused') return body.answer;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.text);
-      } catch (error) {
-        return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
+  return withServices(getServices, async (services, request, context) => {
+    const body = await readSignedBody(request, context, {
+      caller: 'Teams',
+      secret: services.config.teams.outgoingWebhookToken,
+      setting: 'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+      maxBytes: MAX_TEAMS_BYTES,
+      verify: (text, token) => verifyTeamsSignature(request.headers, text, token),
+    });
+    if (body.kind === 'refused') return body.answer;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch (error) {
+      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
+    }
+    const activity = parseWith(activitySchema, 'Teams activity', parsed);
+    const refused = await refusal(services, activity);
+    if (refused !== undefined) {
+      context.warn('Teams request refused', { reason: refused, activityId: activity.id });
+      return reply(refused);
+    }
+    const { text, invokedAs } = readMention(activity.text);
+    const command = parseChatCommand(text, invokedAs);
+    switch (command.kind) {
+      case 'usage':
+      case 'status':
+        return reply(await informationReply(services, command));
+      default: {
+        const approver = chatApprover(
+          services,
+          'teams',
+          activity.from.aadObjectId ?? activity.from.id,
+          activity.from.name,
+        );
+        return reply(await queueChatCommand(services, context, command, approver, 'teams'));
       }
-      const activity = parseWith(activitySchema, 'Teams activity', parsed);
-      const refused = await refusal(services, activity);
-      if (refused !== undefined) {
-        context.warn('Teams request refused', { reason: refused, activityId: activity.id });
-        return reply(refused);
-      }
-      const { text, invokedAs } = readMention(activity.text);
-      const command = parseChatCommand(text, invokedAs);
-      switch (command.kind) {
-        case 'usage':
-        case 'status':
-          return reply(await informationReply(services, command));
-        default: {
-          const approver = chatApprover(
-            services,
-            'teams',
-            activity.from.aadObjectId ?? activity.from.id,
-            activity.from.name,
-          );
-          return reply(await queueChatCommand(services, context, command, approver, 'teams'));
-        }
-      }
-    },
-  );
+    }
+  });
 }

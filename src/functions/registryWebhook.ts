@@ -1,4 +1,3 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { handleRegistryEvents } from '../app/push/handleRegistryEvents.js';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
@@ -17,54 +16,47 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
  * the registry redelivers.
  */
 export function registryWebhook(getServices: ServicesProvider) {
-  return withServices(
-    getServices,
-    async (
-      services,
-      request: HttpRequest,
-      context: InvocationContext,
-    ): Promise<HttpResponseInit> => {
-      const { config } = services;
-      const auth = checkSharedSecret(request.headers.get(config.webhook.header), config.webhook);
-      if (auth.kind !== 'ok') {
-        context.warn('webhook refused', {
-          reason: `${auth.kind} secret`,
-          header: config.webhook.header,
-        });
-        const bearer = config.webhook.header.toLowerCase() === 'authorization';
-        return problem(
-          401,
-          'Unauthorized',
-          `${auth.kind === 'missing' ? 'missing' : 'wrong'} webhook secret: send ${bearer ? '"Authorization: Bearer <PROMOTER_WEBHOOK_SECRET>"' : `the secret in the ${config.webhook.header} header`}`,
-          bearer ? { headers: { 'www-authenticate': 'Bearer realm="promoter"' } } : {},
-        );
-      }
-      const body = await readLimitedBody(request, MAX_WEBHOOK_BODY_BYTES);
-      if (body.kind === 'too-large')
-        return problem(
-          413,
-          'Payload Too Large',
-          `a webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`,
-        );
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.text);
-      } catch (error) {
-        return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
-      }
-      const events = parseRegistryEvents(parsed);
-      const reports = await handleRegistryEvents(events, {
-        ...services,
-        defaultRegistry: config.registry,
+  return withServices(getServices, async (services, request, context) => {
+    const { config } = services;
+    const auth = checkSharedSecret(request.headers.get(config.webhook.header), config.webhook);
+    if (auth.kind !== 'ok') {
+      context.warn('webhook refused', {
+        reason: `${auth.kind} secret`,
+        header: config.webhook.header,
       });
-      for (const { result, promotionRequested } of reports) {
-        if (result.outcome === 'drift') context.warn('registry event drift', result);
-        else context.info(`registry event ${result.outcome}`, result);
-        if (promotionRequested !== undefined)
-          context.info('automatic promotion requested', { messageIds: [promotionRequested] });
-      }
-      const results = reports.map((r) => r.result);
-      return json(200, { results });
-    },
-  );
+      const bearer = config.webhook.header.toLowerCase() === 'authorization';
+      return problem(
+        401,
+        'Unauthorized',
+        `${auth.kind === 'missing' ? 'missing' : 'wrong'} webhook secret: send ${bearer ? '"Authorization: Bearer <PROMOTER_WEBHOOK_SECRET>"' : `the secret in the ${config.webhook.header} header`}`,
+        bearer ? { headers: { 'www-authenticate': 'Bearer realm="promoter"' } } : {},
+      );
+    }
+    const body = await readLimitedBody(request, MAX_WEBHOOK_BODY_BYTES);
+    if (body.kind === 'too-large')
+      return problem(
+        413,
+        'Payload Too Large',
+        `a webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`,
+      );
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch (error) {
+      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
+    }
+    const events = parseRegistryEvents(parsed);
+    const reports = await handleRegistryEvents(events, {
+      ...services,
+      defaultRegistry: config.registry,
+    });
+    for (const { result, promotionRequested } of reports) {
+      if (result.outcome === 'drift') context.warn('registry event drift', result);
+      else context.info(`registry event ${result.outcome}`, result);
+      if (promotionRequested !== undefined)
+        context.info('automatic promotion requested', { messageIds: [promotionRequested] });
+    }
+    const results = reports.map((r) => r.result);
+    return json(200, { results });
+  });
 }

@@ -1,4 +1,3 @@
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { repositoryProblem } from '../domain/imageReference.js';
 import { problem } from './http/problem.js';
@@ -22,33 +21,30 @@ function safeDecode(value: string): string {
  * approvals, recent events, dead letters) and `history` (every decision, newest first).
  */
 export function repositories(getServices: ServicesProvider) {
-  return withServices(
-    getServices,
-    async (services, request: HttpRequest): Promise<HttpResponseInit> => {
-      const route = parseRepositoryPath(safeDecode(request.params.path ?? ''));
-      if (!route)
-        return problem(
-          404,
-          'Not Found',
-          'use /api/repositories/{repository}/builds, …/builds/{gitShaOrDigest}, …/status, …/stages or …/history',
-        );
-      const repoProblem = repositoryProblem(route.repository);
-      if (repoProblem)
-        return problem(400, 'Bad Request', `repository ${repoProblem}`, {
-          errors: [{ path: 'repository', message: repoProblem }],
-        });
-      switch (route.kind) {
-        case 'builds':
-          return listBuilds(services.ledger, route.repository, request);
-        case 'build':
-          return getBuild(services.ledger, route.repository, route.ref);
-        case 'status':
-          return getStatus(services, route.repository);
-        case 'stages':
-          return getStages(services, route.repository);
-        case 'history':
-          return getHistory(services.promotions, route.repository, request);
-      }
-    },
-  );
+  return withServices(getServices, async (services, request) => {
+    const route = parseRepositoryPath(safeDecode(request.params.path ?? ''));
+    if (!route)
+      return problem(
+        404,
+        'Not Found',
+        'use /api/repositories/{repository}/builds, …/builds/{gitShaOrDigest}, …/status, …/stages or …/history',
+      );
+    const repoProblem = repositoryProblem(route.repository);
+    if (repoProblem)
+      return problem(400, 'Bad Request', `repository ${repoProblem}`, {
+        errors: [{ path: 'repository', message: repoProblem }],
+      });
+    switch (route.kind) {
+      case 'builds':
+        return listBuilds(services.ledger, route.repository, request);
+      case 'build':
+        return getBuild(services.ledger, route.repository, route.ref);
+      case 'status':
+        return getStatus(services, route.repository);
+      case 'stages':
+        return getStages(services, route.repository);
+      case 'history':
+        return getHistory(services.promotions, route.repository, request);
+    }
+  });
 }

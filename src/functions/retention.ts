@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest } from '@azure/functions';
 import { z } from 'zod';
 import { applyRetention } from '../app/retention/applyRetention.js';
 import type { ServicesProvider } from '../composition/createServices.js';
@@ -98,30 +98,23 @@ async function readFields(request: HttpRequest): Promise<Record<string, unknown>
  * also while retention is off; 409 when neither is given; 400 naming the field for bad input.
  */
 export function retention(getServices: ServicesProvider) {
-  return withServices(
-    getServices,
-    async (
-      services,
-      request: HttpRequest,
-      context: InvocationContext,
-    ): Promise<HttpResponseInit> => {
-      const fields = parseWith(retentionRequest, 'retention request', await readFields(request));
-      const days = services.config.retention.days;
-      const age = fields.olderThan ?? (days === undefined ? undefined : durationOfDays(days));
-      if (age === undefined)
-        return problem(
-          409,
-          'Retention Off',
-          'retention is off: set PROMOTER_RETENTION_DAYS on the promoter app to the number of days to keep builds that never went past the first stage (e.g. 30), or give this run an age: olderThan=30d (promoter retention --older-than 30d)',
-        );
-      const dryRun = fields.dryRun ?? false;
-      const report = await applyRetention(services, {
-        age,
-        dryRun,
-        repository: fields.repository,
-      });
-      logRetention(report, context);
-      return json(200, report);
-    },
-  );
+  return withServices(getServices, async (services, request, context) => {
+    const fields = parseWith(retentionRequest, 'retention request', await readFields(request));
+    const days = services.config.retention.days;
+    const age = fields.olderThan ?? (days === undefined ? undefined : durationOfDays(days));
+    if (age === undefined)
+      return problem(
+        409,
+        'Retention Off',
+        'retention is off: set PROMOTER_RETENTION_DAYS on the promoter app to the number of days to keep builds that never went past the first stage (e.g. 30), or give this run an age: olderThan=30d (promoter retention --older-than 30d)',
+      );
+    const dryRun = fields.dryRun ?? false;
+    const report = await applyRetention(services, {
+      age,
+      dryRun,
+      repository: fields.repository,
+    });
+    logRetention(report, context);
+    return json(200, report);
+  });
 }
