@@ -3,6 +3,7 @@ import type { ServicesProvider } from '../composition/createServices.js';
 import { parsePromotionMessage } from '../domain/promotionMessage.js';
 import { json, problem } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
+import { parseJson } from './http/parseJson.js';
 import { readSignedBody } from './http/readSignedBody.js';
 import { withServices } from './withServices.js';
 
@@ -40,12 +41,7 @@ export function approvals(getServices: ServicesProvider) {
         'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
       );
     }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch (error) {
-      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
-    }
+    const parsed = parseJson(body.text, 'approval request');
     const fields =
       typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};
     const message = parsePromotionMessage({

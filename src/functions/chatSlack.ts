@@ -8,6 +8,7 @@ import { ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover, queueChatCommand } from './chatQueue.js';
 import { json, problem } from './http/problem.js';
+import { parseJson } from './http/parseJson.js';
 import { readSignedBody } from './http/readSignedBody.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './http/slackSignature.js';
 import { withServices } from './withServices.js';
@@ -103,12 +104,7 @@ async function interaction(
   context: InvocationContext,
   payload: string,
 ): Promise<HttpResponseInit> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    throw new ValidationError('Slack payload', [{ path: 'payload', message: 'is not JSON' }]);
-  }
+  const parsed = parseJson(payload, 'Slack payload', 'payload');
   const { type, user, actions, response_url } = parseWith(
     interactionSchema,
     'Slack payload',

@@ -5,7 +5,8 @@ import type { Services, ServicesProvider } from '../composition/createServices.j
 import { parseChatCommand } from '../domain/chatCommand.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover, queueChatCommand } from './chatQueue.js';
-import { json, problem } from './http/problem.js';
+import { json } from './http/problem.js';
+import { parseJson } from './http/parseJson.js';
 import { readSignedBody } from './http/readSignedBody.js';
 import { verifyTeamsSignature } from './http/teamsSignature.js';
 import { withServices } from './withServices.js';
@@ -75,12 +76,7 @@ export function chatTeams(getServices: ServicesProvider) {
       verify: (text, token) => verifyTeamsSignature(request.headers, text, token),
     });
     if (body.kind === 'refused') return body.answer;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch (error) {
-      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
-    }
+    const parsed = parseJson(body.text, 'Teams activity');
     const activity = parseWith(activitySchema, 'Teams activity', parsed);
     const refused = await refusal(services, activity);
     if (refused !== undefined) {

@@ -83,87 +83,68 @@ export const isHttpFunction = (entry: FunctionEntry): entry is HttpFunction =>
 export const isTimerFunction = (entry: FunctionEntry): entry is TimerFunction =>
   entry.trigger.type === 'timer';
 
+const http = (
+  name: string,
+  methods: readonly HttpMethod[],
+  route: string,
+  authLevel: HttpFunction['trigger']['authLevel'],
+  handler: HttpHandler,
+): HttpFunction => ({ name, trigger: { type: 'http', methods, route, authLevel }, handler });
+
+/** Service Bus triggers use the identity-based connection `ServiceBusConnection__…`. */
+const connection = 'ServiceBusConnection';
+
 /**
  * The single list of entry points. The Azure registration (`index.ts`) loops over it, the
  * local host serves it, and a test asserts it.
  */
 export function functionTable(getServices: ServicesProvider): readonly FunctionEntry[] {
   return [
-    {
-      name: 'registryWebhook',
-      trigger: {
-        type: 'http',
-        methods: ['POST'],
-        route: 'api/hooks/registry',
-        authLevel: 'function',
-      },
-      handler: registryWebhook(getServices),
-    },
-    {
-      name: 'repositories',
-      trigger: {
-        type: 'http',
-        methods: ['GET'],
-        route: 'api/repositories/{*path}',
-        authLevel: 'function',
-      },
-      handler: repositories(getServices),
-    },
-    {
-      // The pipeline board (HTML). In Azure it is opened with a function key (`/?code=…`).
-      name: 'board',
-      trigger: { type: 'http', methods: ['GET'], route: ROOT_ROUTE, authLevel: 'function' },
-      handler: board(getServices),
-    },
-    {
-      name: 'approvals',
-      trigger: { type: 'http', methods: ['POST'], route: 'api/approvals', authLevel: 'function' },
-      handler: approvals(getServices),
-    },
+    http(
+      'registryWebhook',
+      ['POST'],
+      'api/hooks/registry',
+      'function',
+      registryWebhook(getServices),
+    ),
+    http(
+      'repositories',
+      ['GET'],
+      'api/repositories/{*path}',
+      'function',
+      repositories(getServices),
+    ),
+    // The pipeline board (HTML). In Azure it is opened with a function key (`/?code=…`).
+    http('board', ['GET'], ROOT_ROUTE, 'function', board(getServices)),
+    http('approvals', ['POST'], 'api/approvals', 'function', approvals(getServices)),
     {
       name: 'promotions',
       trigger: {
         type: 'serviceBusQueue',
         queueName: PROMOTIONS_QUEUE,
-        connection: 'ServiceBusConnection',
+        connection,
         isSessionsEnabled: true,
       },
       handler: promotions(getServices),
     },
-    {
-      // Slack cannot send a function key: the request is authenticated by its signature.
-      name: 'chatSlack',
-      trigger: { type: 'http', methods: ['POST'], route: 'api/chat/slack', authLevel: 'anonymous' },
-      handler: chatSlack(getServices),
-    },
-    {
-      // Teams cannot send a function key: the request is authenticated by its HMAC.
-      name: 'chatTeams',
-      trigger: { type: 'http', methods: ['POST'], route: 'api/chat/teams', authLevel: 'anonymous' },
-      handler: chatTeams(getServices),
-    },
+    // Slack cannot send a function key: the request is authenticated by its signature.
+    http('chatSlack', ['POST'], 'api/chat/slack', 'anonymous', chatSlack(getServices)),
+    // Teams cannot send a function key: the request is authenticated by its HMAC.
+    http('chatTeams', ['POST'], 'api/chat/teams', 'anonymous', chatTeams(getServices)),
     {
       name: 'notifications',
       trigger: {
         type: 'serviceBusTopic',
         topicName: PROMOTION_EVENTS_TOPIC,
         subscriptionName: NOTIFICATIONS_SUBSCRIPTION,
-        connection: 'ServiceBusConnection',
+        connection,
       },
       handler: notifications(getServices),
     },
-    {
-      // Runs retention now (dry run or for real); `promoter retention` calls it.
-      name: 'retention',
-      trigger: { type: 'http', methods: ['POST'], route: 'api/retention', authLevel: 'function' },
-      handler: retention(getServices),
-    },
-    {
-      // The doctor's checks with the app's identity (read-only; ?full=true: all): 200, else 503.
-      name: 'health',
-      trigger: { type: 'http', methods: ['GET'], route: 'api/health', authLevel: 'function' },
-      handler: health(getServices),
-    },
+    // Runs retention now (dry run or for real); `promoter retention` calls it.
+    http('retention', ['POST'], 'api/retention', 'function', retention(getServices)),
+    // The doctor's checks with the app's identity (read-only; ?full=true: all): 200, else 503.
+    http('health', ['GET'], 'api/health', 'function', health(getServices)),
     {
       // Deletes old builds that never went past the first stage (off unless PROMOTER_RETENTION_DAYS).
       name: 'retentionTimer',

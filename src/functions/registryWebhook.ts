@@ -2,6 +2,7 @@ import { handleRegistryEvents } from '../app/push/handleRegistryEvents.js';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
 import { json, problem } from './http/problem.js';
+import { parseJson } from './http/parseJson.js';
 import { readLimitedBody } from './http/readLimitedBody.js';
 import { checkSharedSecret } from './http/sharedSecret.js';
 import { withServices } from './withServices.js';
@@ -39,12 +40,7 @@ export function registryWebhook(getServices: ServicesProvider) {
         'Payload Too Large',
         `a webhook body may be at most ${MAX_WEBHOOK_BODY_BYTES} bytes`,
       );
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch (error) {
-      return problem(400, 'Bad Request', `the body is not JSON: ${(error as Error).message}`);
-    }
+    const parsed = parseJson(body.text, 'webhook body');
     const events = parseRegistryEvents(parsed);
     const reports = await handleRegistryEvents(events, {
       ...services,

@@ -8,6 +8,7 @@ import { repositoryProblem } from '../domain/imageReference.js';
 import { OLDER_THAN_RULE, parseOlderThan } from '../domain/retentionAge.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { json, problem } from './http/problem.js';
+import { parseJson } from './http/parseJson.js';
 import { readLimitedBody } from './http/readLimitedBody.js';
 import { logRetention } from './retentionTimer.js';
 import { withServices } from './withServices.js';
@@ -63,14 +64,7 @@ async function readFields(request: HttpRequest): Promise<Record<string, unknown>
     ]);
   let fields: Record<string, unknown> = {};
   if (body.text.trim() !== '') {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.text);
-    } catch (error) {
-      throw new ValidationError('retention request', [
-        { path: '', message: `the body is not JSON: ${(error as Error).message}` },
-      ]);
-    }
+    const parsed = parseJson(body.text, 'retention request');
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
       throw new ValidationError('retention request', [
         { path: '', message: 'the body must be a JSON object, e.g. {"dryRun": true}' },

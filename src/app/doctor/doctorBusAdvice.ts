@@ -1,12 +1,6 @@
 import type { ProbeFailure } from '../../ports/doctorProbes.js';
-import {
-  assigneeHints,
-  commonAdvice,
-  describeIdentity,
-  roleCommand,
-  type Advice,
-  type AdviceContext,
-} from './doctorAdvice.js';
+import { assigneeHints, commonAdvice, describeIdentity, roleCommand } from './doctorAdvice.js';
+import type { Advice, AdviceContext } from './doctorAdvice.js';
 
 /** Whether the send or the receive check failed. */
 export type BusStep = 'send' | 'receive';

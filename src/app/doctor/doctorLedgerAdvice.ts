@@ -1,12 +1,6 @@
 import type { ProbeFailure } from '../../ports/doctorProbes.js';
-import {
-  assigneeHints,
-  commonAdvice,
-  describeIdentity,
-  roleCommand,
-  type Advice,
-  type AdviceContext,
-} from './doctorAdvice.js';
+import { assigneeHints, commonAdvice, describeIdentity, roleCommand } from './doctorAdvice.js';
+import type { Advice, AdviceContext } from './doctorAdvice.js';
 
 /** `myaccount` of `https://myaccount.table.core.windows.net`, else a placeholder. */
 function accountOf(endpoint: string): string {

@@ -1,12 +1,6 @@
 import type { ProbeFailure } from '../../ports/doctorProbes.js';
-import {
-  assigneeHints,
-  commonAdvice,
-  describeIdentity,
-  roleCommand,
-  type Advice,
-  type AdviceContext,
-} from './doctorAdvice.js';
+import { assigneeHints, commonAdvice, describeIdentity, roleCommand } from './doctorAdvice.js';
+import type { Advice, AdviceContext } from './doctorAdvice.js';
 
 /** The registry step that failed. */
 export type RegistryStep = 'pull' | 'push' | 'lock' | 'delete';

@@ -18,31 +18,20 @@ export async function retagPromotion(
   const { registry } = deps;
   const repo = promotion.repository;
   const doing = `promoting ${repo}@${promotion.digest} to ${stage.name}`;
+  const stopBecause = (reason: string) => stop(message, promotion, build, stage, deps, reason);
   let manifest;
   try {
     manifest = await registry.getManifest(repo, promotion.digest);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    return stop(
-      message,
-      promotion,
-      build,
-      stage,
-      deps,
-      `${promotion.digest} is no longer in the registry`,
-    );
+    return stopBecause(`${promotion.digest} is no longer in the registry`);
   }
   for (const tag of promotion.tags) {
     // A floating tag may move; an immutable one is checked, so nothing promoter did not
     // write (drift) and nothing another digest holds is ever overwritten.
     const current = stage.immutable ? await registry.resolveTag(repo, tag) : undefined;
     if (current !== undefined && current !== promotion.digest)
-      return stop(
-        message,
-        promotion,
-        build,
-        stage,
-        deps,
+      return stopBecause(
         `tag ${tag} already exists in the registry and points to ${current}; immutable tags never move`,
       );
     if (current === undefined) await putExactManifest(registry, repo, tag, manifest, doing);
