@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { parsePromotionMessage } from '../domain/promotionMessage.js';
-import { json, problem } from './http/problem.js';
+import { json } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
 import { parseJson } from './http/parseJson.js';
 import { readSignedBody } from './http/readSignedBody.js';
@@ -30,17 +30,15 @@ export function approvals(getServices: ServicesProvider) {
       setting: 'PROMOTER_APPROVALS_HMAC_SECRET',
       maxBytes: MAX_APPROVAL_BYTES,
       verify: (text, secret) => verifyPromoterSignature(request.headers, text, secret, now),
+      replays: {
+        guard: services.replays,
+        scope: 'approvals',
+        until: new Date(now.getTime() + REPLAY_MEMORY_MS),
+        refusal:
+          'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
+      },
     });
     if (body.kind === 'refused') return body.answer;
-    const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
-    if (!(await services.replays.claim('approvals', body.signature ?? '', expiresAt))) {
-      context.warn('approval refused', { reason: 'replayed signature' });
-      return problem(
-        401,
-        'Unauthorized',
-        'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
-      );
-    }
     const parsed = parseJson(body.text, 'approval request');
     const fields =
       typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? parsed : {};

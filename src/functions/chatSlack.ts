@@ -7,7 +7,7 @@ import { parseChatCommand, type ChatDecision } from '../domain/chatCommand.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover, queueChatCommand } from './chatQueue.js';
-import { json, problem } from './http/problem.js';
+import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
 import { readSignedBody } from './http/readSignedBody.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './http/slackSignature.js';
@@ -159,13 +159,14 @@ export function chatSlack(
       setting: 'SLACK_SIGNING_SECRET',
       maxBytes: MAX_SLACK_BYTES,
       verify: (text, secret) => verifySlackSignature(request.headers, text, secret, now),
+      replays: {
+        guard: services.replays,
+        scope: 'slack',
+        until: new Date(now.getTime() + REPLAY_MEMORY_MS),
+        refusal: 'replayed request refused',
+      },
     });
     if (body.kind === 'refused') return body.answer;
-    const expiresAt = new Date(now.getTime() + REPLAY_MEMORY_MS);
-    if (!(await services.replays.claim('slack', body.signature ?? '', expiresAt))) {
-      context.warn('Slack request refused', { reason: 'replayed signature' });
-      return problem(401, 'Unauthorized', 'replayed request refused');
-    }
     const form = new URLSearchParams(body.text);
     const payload = form.get('payload');
     return payload === null

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { ReplayGuard } from '../../ports/replayGuard.js';
 import { problem } from './problem.js';
 import { readLimitedBody } from './readLimitedBody.js';
 
@@ -10,8 +11,8 @@ export type SignatureCheck =
 /**
  * The shared front of every signed endpoint (approvals, Slack, Teams): refuses everything
  * when its secret is not configured (401: a retry cannot fix it), reads the raw body up to
- * `maxBytes` (413), and verifies the signature over those exact bytes (401). Nothing is parsed
- * before the signature holds.
+ * `maxBytes` (413), verifies the signature over those exact bytes (401), and with `replays`
+ * refuses a signature seen before (401). Nothing is parsed before the signature holds.
  */
 export async function readSignedBody(
   request: HttpRequest,
@@ -25,6 +26,17 @@ export async function readSignedBody(
     readonly setting: string;
     readonly maxBytes: number;
     readonly verify: (body: string, secret: string) => SignatureCheck;
+    /**
+     * Refuses a verified signature seen before (a replayed request) with 401 and `refusal`:
+     * its signature is claimed in `scope` until `until`, longer than any timestamp it could be
+     * accepted with.
+     */
+    readonly replays?: {
+      readonly guard: ReplayGuard;
+      readonly scope: string;
+      readonly until: Date;
+      readonly refusal: string;
+    };
   },
 ): Promise<
   | { readonly kind: 'ok'; readonly text: string; readonly signature: string | undefined }
@@ -56,6 +68,14 @@ export async function readSignedBody(
   if (!check.ok) {
     context.warn(`${caller} request refused`, { reason: check.reason });
     return { kind: 'refused', answer: problem(401, 'Unauthorized', check.reason) };
+  }
+  const { replays } = options;
+  if (
+    replays &&
+    !(await replays.guard.claim(replays.scope, check.signature ?? '', replays.until))
+  ) {
+    context.warn(`${caller} request refused`, { reason: 'replayed signature' });
+    return { kind: 'refused', answer: problem(401, 'Unauthorized', replays.refusal) };
   }
   return { kind: 'ok', text: body.text, signature: check.signature };
 }
