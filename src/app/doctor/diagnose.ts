@@ -5,7 +5,7 @@ import type {
   ProbeIdentity,
 } from '../../ports/doctorProbes.js';
 import { describeIdentity } from './doctorAdvice.js';
-import { busAdvice } from './doctorBusAdvice.js';
+import { busAdvice, type BusStep } from './doctorBusAdvice.js';
 import { ledgerAdvice } from './doctorLedgerAdvice.js';
 import { registryChecks } from './doctorRegistryChecks.js';
 import {
@@ -40,21 +40,17 @@ async function busChecks(probe: BusProbe | undefined): Promise<CheckReport[]> {
   const identity = await probe.identity();
   const as = describeIdentity(identity);
   const ctx = { target: probe.target, setting: probe.setting, identity };
+  const check = (name: 'service bus send' | 'service bus receive', step: BusStep, tried: string) =>
+    run(
+      name,
+      `${tried} (${probe.target})`,
+      as,
+      () => probe[step](),
+      (f) => busAdvice(f, { ...ctx, step }),
+    );
   return [
-    await run(
-      'service bus send',
-      `${sendTried} (${probe.target})`,
-      as,
-      () => probe.send(),
-      (f) => busAdvice(f, { ...ctx, step: 'send' }),
-    ),
-    await run(
-      'service bus receive',
-      `${receiveTried} (${probe.target})`,
-      as,
-      () => probe.receive(),
-      (f) => busAdvice(f, { ...ctx, step: 'receive' }),
-    ),
+    await check('service bus send', 'send', sendTried),
+    await check('service bus receive', 'receive', receiveTried),
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { RegistryProbe } from '../../ports/doctorProbes.js';
+import type { ProbeResult, RegistryProbe } from '../../ports/doctorProbes.js';
 import { describeIdentity } from './doctorAdvice.js';
 import { registryAdvice, type RegistryStep } from './doctorRegistryAdvice.js';
 import {
@@ -80,33 +80,30 @@ export async function registryChecks(
     ];
   }
   const scratch = digest;
-  const lock = probe.isAcr
-    ? await run(
-        'registry tag lock',
-        lockTried,
-        as,
-        () => probe.lock(repository, tag),
-        explain('lock'),
-      )
-    : skipped(
-        'registry tag lock',
-        lockTried,
-        as,
-        `tag locks are an Azure Container Registry feature; ${at} has none (the ledger keeps stage tags immutable there)`,
-      );
-  const remove = options.deletes
-    ? await run(
-        'registry delete',
-        deleteTried,
-        as,
-        () => probe.remove(repository, scratch),
-        explain('delete'),
-      )
-    : skipped(
-        'registry delete',
-        deleteTried,
-        as,
-        `retention is off (PROMOTER_RETENTION_DAYS is not set), so promoter deletes nothing and needs no delete right; ${repository}:${tag} stays for the next run to overwrite`,
-      );
+  /** A check that runs when `on`, and is skipped saying `off` otherwise. */
+  const optional = async (
+    name: 'registry tag lock' | 'registry delete',
+    tried: string,
+    on: boolean,
+    attempt: () => Promise<ProbeResult>,
+    step: RegistryStep,
+    off: string,
+  ) => (on ? run(name, tried, as, attempt, explain(step)) : skipped(name, tried, as, off));
+  const lock = await optional(
+    'registry tag lock',
+    lockTried,
+    probe.isAcr,
+    () => probe.lock(repository, tag),
+    'lock',
+    `tag locks are an Azure Container Registry feature; ${at} has none (the ledger keeps stage tags immutable there)`,
+  );
+  const remove = await optional(
+    'registry delete',
+    deleteTried,
+    options.deletes,
+    () => probe.remove(repository, scratch),
+    'delete',
+    `retention is off (PROMOTER_RETENTION_DAYS is not set), so promoter deletes nothing and needs no delete right; ${repository}:${tag} stays for the next run to overwrite`,
+  );
   return [pull, push, lock, remove];
 }
