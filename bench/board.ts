@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { createTablesClient } from '../src/adapters/tables/tablesClient.js';
 import { createTablesBuildLedger } from '../src/adapters/tables/tablesBuildLedger.js';
-import { buildsTableName } from '../src/composition/createServices.js';
+import { buildsTableName } from '../src/composition/azureClients.js';
 import type { LocalHost } from '../src/local/host.js';
 import { postApproval, waitForOutcome } from './api.js';
 import { pushImage, type BenchImage } from './images.js';

@@ -1,15 +1,14 @@
-import type { TokenCredential } from '@azure/identity';
-import { createTablesClient } from '../adapters/tables/tablesClient.js';
 import { createTablesDoctorProbe } from '../adapters/tables/tablesDoctorProbe.js';
-import { buildsTableName, promotionsTableName, replaysTableName } from './createServices.js';
+import {
+  azureCredential,
+  buildsTableName,
+  once,
+  promotionsTableName,
+  replaysTableName,
+  tablesClients,
+} from './azureClients.js';
 import type { DoctorConfig } from './doctorConfig.js';
 import type { DoctorProbes, RegistryProbe } from '../ports/doctorProbes.js';
-
-/** `DefaultAzureCredential`, imported only when an identity is needed. */
-async function azureCredential(): Promise<TokenCredential> {
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  return new DefaultAzureCredential();
-}
 
 /**
  * Builds the doctor's probes from the app's settings, with the identities the app uses:
@@ -26,15 +25,7 @@ export async function createDoctorProbes(config: DoctorConfig): Promise<DoctorPr
   );
   const tablesCredential = tables.connectionString ? undefined : await credential();
   const ledger = createTablesDoctorProbe({
-    clients: tableNames.map((tableName) =>
-      tables.connectionString
-        ? createTablesClient({ connectionString: tables.connectionString, tableName })
-        : createTablesClient({
-            endpoint: tables.endpoint,
-            tableName,
-            credential: tablesCredential,
-          }),
-    ),
+    clients: tableNames.map(tablesClients(tables, tablesCredential)),
     credential: tablesCredential,
     setting: tables.connectionString
       ? 'PROMOTER_TABLES_CONNECTION_STRING'
@@ -62,10 +53,4 @@ export async function createDoctorProbes(config: DoctorConfig): Promise<DoctorPr
     );
   }
   return { registry, ledger, bus };
-}
-
-/** Memoises an async factory: one credential shared by every probe. */
-function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let instance: Promise<T> | undefined;
-  return () => (instance ??= build());
 }

@@ -1,8 +1,14 @@
-import type { TokenCredential } from '@azure/identity';
-import { createTablesClient } from '../adapters/tables/tablesClient.js';
 import { createTablesBuildLedger } from '../adapters/tables/tablesBuildLedger.js';
 import { createTablesPromotionLedger } from '../adapters/tables/tablesPromotionLedger.js';
 import { createTablesReplayGuard } from '../adapters/tables/tablesReplayGuard.js';
+import {
+  azureCredential,
+  buildsTableName,
+  once,
+  promotionsTableName,
+  replaysTableName,
+  tablesClients,
+} from './azureClients.js';
 import { loadConfig, type Config } from './config.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
@@ -39,25 +45,6 @@ export type ServicesProvider = () => Promise<Services>;
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** Name of the ledger's builds table for a prefix. */
-export const buildsTableName = (prefix: string) => `${prefix}builds`;
-/** Name of the ledger's promotions table for a prefix. */
-export const promotionsTableName = (prefix: string) => `${prefix}promotions`;
-/** Name of the table of claimed request ids (replay protection) for a prefix. */
-export const replaysTableName = (prefix: string) => `${prefix}replays`;
-
-/** `DefaultAzureCredential`, imported only when an identity is needed. */
-async function azureCredential(): Promise<TokenCredential> {
-  const { DefaultAzureCredential } = await import('@azure/identity');
-  return new DefaultAzureCredential();
-}
-
-/** Memoises an async factory: built on first use, shared after. */
-function once<T>(build: () => Promise<T>): () => Promise<T> {
-  let instance: Promise<T> | undefined;
-  return () => (instance ??= build());
-}
-
 /** A Registry whose adapter (and SDK) is created on the first call. */
 function lazyRegistry(get: () => Promise<Registry>): Registry {
   return {
@@ -80,11 +67,10 @@ export async function createServices(
 ): Promise<Services> {
   const config = loadConfig(env);
   const pipeline = await loadPipelineFile(config.pipelineFile, cwd);
-  const credential = config.tables.endpoint ? await azureCredential() : undefined;
-  const tables = (tableName: string) =>
-    config.tables.connectionString
-      ? createTablesClient({ connectionString: config.tables.connectionString, tableName })
-      : createTablesClient({ endpoint: config.tables.endpoint ?? '', tableName, credential });
+  // One credential for every client: it caches its tokens.
+  const identity = once(azureCredential);
+  const credential = config.tables.endpoint ? await identity() : undefined;
+  const tables = tablesClients(config.tables, credential);
   const { registry: host, serviceBus } = config;
   const registry =
     overrides.registry ??
@@ -97,7 +83,7 @@ export async function createServices(
         const { createAcrRegistry } = await import('../adapters/acr/acrRegistry.js');
         return createAcrRegistry({
           registry: host,
-          ...(config.registryAuth === 'azure' ? { credential: await azureCredential() } : {}),
+          ...(config.registryAuth === 'azure' ? { credential: await identity() } : {}),
         });
       }),
     );
@@ -116,7 +102,7 @@ export async function createServices(
     const { createServiceBusBus } = await import('../adapters/servicebus/serviceBusBus.js');
     return createServiceBusBus(
       serviceBus.namespace
-        ? { namespace: serviceBus.namespace, credential: await azureCredential() }
+        ? { namespace: serviceBus.namespace, credential: await identity() }
         : { connectionString: serviceBus.connectionString },
     );
   });

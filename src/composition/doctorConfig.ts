@@ -1,10 +1,5 @@
-import {
-  connectionIssues,
-  registryAuthOf,
-  serviceBusOf,
-  settingsSchema,
-  type Config,
-} from './config.js';
+import { connectionIssues, registryAuthOf, serviceBusOf, type Config } from './config.js';
+import { settingsSchema } from './settingsSchema.js';
 import { ValidationError, type Issue } from '../domain/errors.js';
 
 /** What the doctor's probes read of the app's settings. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { createTablesBuildLedger } from '../../src/adapters/tables/tablesBuildLedger.js';
 import { runCli } from '../../src/cli/runCli.js';
-import { buildsTableName } from '../../src/composition/createServices.js';
+import { buildsTableName } from '../../src/composition/azureClients.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { approve, newSha, outcomeOf, pushBuild, stack, unique } from '../support/stack.js';
 

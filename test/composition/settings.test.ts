@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, SETTINGS } from '../../src/composition/config.js';
+import { loadConfig } from '../../src/composition/config.js';
+import { SETTINGS } from '../../src/composition/settingsSchema.js';
 
 const sample = JSON.parse(
   readFileSync(new URL('../../local.settings.sample.json', import.meta.url), 'utf8'),

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as serviceBusNames from '../../src/domain/queueNames.js';
-import { SETTINGS } from '../../src/composition/config.js';
+import { SETTINGS } from '../../src/composition/settingsSchema.js';
 import { functionTable } from '../../src/functions/functionTable.js';
 
 // No Bicep compiler runs here, so this test keeps infra/ honest against the code: the app
