@@ -7,6 +7,7 @@ import type {
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../src/ports/buildLedger.js';
+import { decodeCursor, encodeCursor } from './memoryCursor.js';
 
 /** Runs `body` now and answers as a store does: what it throws becomes a rejection. */
 const settle = <T>(body: () => T): Promise<T> =>
@@ -22,30 +23,6 @@ const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Newest first by `recordedAt`; builds of the same instant by digest, as the Tables ledger orders them. */
 const newestFirst = (a: Place, b: Place): number =>
   ordinal(b.recordedAt, a.recordedAt) || ordinal(a.digest, b.digest);
-
-/** A page cursor: the last build a page returned, opaque to the caller. */
-const encodeCursor = (b: Place): string =>
-  Buffer.from(JSON.stringify([b.recordedAt, b.digest]), 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): Place {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    decoded = undefined;
-  }
-  if (
-    Array.isArray(decoded) &&
-    decoded.length === 2 &&
-    decoded.every((part) => typeof part === 'string')
-  ) {
-    const [recordedAt = '', digest = ''] = decoded;
-    if (encodeCursor({ recordedAt, digest }) === cursor) return { recordedAt, digest };
-  }
-  throw new ValidationError('cursor', [
-    { path: 'cursor', message: 'is not a cursor from a previous page of this list' },
-  ]);
-}
 
 /**
  * An in-memory BuildLedger for use-case and handler tests. Same contract as the Tables ledger
@@ -169,14 +146,17 @@ export class MemoryBuildLedger implements BuildLedger {
       const { limit } = page;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
-      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const after = cursor && { recordedAt: cursor[0], digest: cursor[1] };
       this.check('listing builds');
       const rest = this.newestFirst(repository).filter(
         (b) => after === undefined || newestFirst(b, after) > 0,
       );
       const builds = rest.slice(0, limit);
       const last = builds.at(-1);
-      return rest.length > limit && last ? { builds, nextCursor: encodeCursor(last) } : { builds };
+      return rest.length > limit && last
+        ? { builds, nextCursor: encodeCursor([last.recordedAt, last.digest]) }
+        : { builds };
     });
   }
 }

@@ -6,6 +6,7 @@ import type {
   PromotionLedger,
   RepositoryState,
 } from '../../src/ports/promotionLedger.js';
+import { decodeCursor, encodeCursor } from './memoryCursor.js';
 
 interface Repo {
   state: Omit<RepositoryState, 'etag'>;
@@ -30,30 +31,6 @@ type Place = Pick<OutcomeEvent, 'at' | 'messageId'>;
 /** Newest first by outcome time (to the millisecond); one millisecond's by message id, as in Tables. */
 const newestFirst = (a: Place, b: Place): number =>
   Date.parse(b.at) - Date.parse(a.at) || ordinal(a.messageId, b.messageId);
-
-/** A history cursor: the last outcome a page returned, opaque to the caller. */
-const encodeCursor = (o: Place): string =>
-  Buffer.from(JSON.stringify([o.at, o.messageId]), 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string): Place {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    decoded = undefined;
-  }
-  if (
-    Array.isArray(decoded) &&
-    decoded.length === 2 &&
-    decoded.every((part) => typeof part === 'string')
-  ) {
-    const [at = '', messageId = ''] = decoded;
-    if (encodeCursor({ at, messageId }) === cursor) return { at, messageId };
-  }
-  throw new ValidationError('cursor', [
-    { path: 'cursor', message: 'is not a cursor from a previous page of this list' },
-  ]);
-}
 
 /** Refuses, as the Tables ledger does, promotions or an outcome of another repository. */
 function checkBelongs(
@@ -166,14 +143,15 @@ export class MemoryPromotionLedger implements PromotionLedger {
       const { limit } = page;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
-      const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const after = cursor && { at: cursor[0], messageId: cursor[1] };
       const rest = [...this.repo(repository).history]
         .sort(newestFirst)
         .filter((o) => after === undefined || newestFirst(o, after) > 0);
       const outcomes = rest.slice(0, limit);
       const last = outcomes.at(-1);
       return rest.length > limit && last
-        ? { outcomes, nextCursor: encodeCursor(last) }
+        ? { outcomes, nextCursor: encodeCursor([last.at, last.messageId]) }
         : { outcomes };
     });
   }
