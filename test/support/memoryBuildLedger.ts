@@ -1,16 +1,33 @@
 import type { Build } from '../../src/domain/build.js';
 import { TransientError, ValidationError } from '../../src/domain/errors.js';
 import type {
+  BuildPage,
   BuildPush,
   BuildLedger,
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../src/ports/buildLedger.js';
+import { decodeCursor, encodeCursor } from './memoryCursor.js';
+
+/** Runs `body` now and answers as a store does: what it throws becomes a rejection. */
+const settle = <T>(body: () => T): Promise<T> =>
+  new Promise<T>((resolve) => {
+    resolve(body());
+  });
+
+type Place = Pick<Build, 'recordedAt' | 'digest'>;
+
+/** Compares as Table Storage orders keys: by UTF-16 code unit. */
+const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Newest first by `recordedAt`; builds of the same instant by digest, as the Tables ledger orders them. */
+const newestFirst = (a: Place, b: Place): number =>
+  ordinal(b.recordedAt, a.recordedAt) || ordinal(a.digest, b.digest);
 
 /**
- * An in-memory BuildLedger for use-case and handler tests. Same contract as the Tables ledger,
- * without concurrency control (JavaScript runs one call at a time here). `down = true`
- * makes every call fail as an outage does.
+ * An in-memory BuildLedger for use-case and handler tests. Same contract as the Tables ledger
+ * (test/contracts/buildLedgerContract.ts runs both), without concurrency control (JavaScript
+ * runs one call at a time here). `down = true` makes every call fail as an outage does.
  */
 export class MemoryBuildLedger implements BuildLedger {
   readonly builds = new Map<string, Build>();
@@ -24,38 +41,45 @@ export class MemoryBuildLedger implements BuildLedger {
   }
 
   recordBuild(push: BuildPush): Promise<RecordBuildResult> {
-    this.check(`recording ${push.repository}@${push.digest}`);
-    const key = this.key(push.repository, push.digest);
-    const existing = this.builds.get(key);
-    const eventKey = `${push.repository}|${push.eventId}`;
-    if (this.events.has(eventKey))
-      return Promise.resolve({ kind: 'duplicate-event', build: existing });
-    this.events.add(eventKey);
-    if (
-      existing &&
-      existing.gitShas.includes(push.gitSha) &&
-      existing.tags.includes(push.tag) &&
-      !existing.deletedAt
-    )
-      return Promise.resolve({ kind: 'already-recorded', build: existing });
-    const build: Build = {
-      repository: push.repository,
-      digest: push.digest,
-      gitShas: existing?.gitShas.includes(push.gitSha)
-        ? existing.gitShas
-        : [...(existing?.gitShas ?? []), push.gitSha],
-      tags: existing?.tags.includes(push.tag)
-        ? existing.tags
-        : [...(existing?.tags ?? []), push.tag],
-      mediaType: push.mediaType,
-      registry: push.registry,
-      ...((existing?.pushedBy ?? push.pushedBy) === undefined
-        ? {}
-        : { pushedBy: existing?.pushedBy ?? push.pushedBy }),
-      recordedAt: existing?.recordedAt ?? push.at.toISOString(),
-    };
-    this.builds.set(key, build);
-    return Promise.resolve({ kind: 'recorded', build });
+    return settle(() => {
+      this.check(`recording ${push.repository}@${push.digest}`);
+      const key = this.key(push.repository, push.digest);
+      const existing = this.builds.get(key);
+      const eventKey = `${push.repository}|${push.eventId}`;
+      if (this.events.has(eventKey)) return { kind: 'duplicate-event', build: existing };
+      this.events.add(eventKey);
+      if (!existing) {
+        const build: Build = {
+          repository: push.repository,
+          digest: push.digest,
+          gitShas: [push.gitSha],
+          tags: [push.tag],
+          mediaType: push.mediaType,
+          registry: push.registry,
+          ...(push.pushedBy === undefined ? {} : { pushedBy: push.pushedBy }),
+          recordedAt: push.at.toISOString(),
+        };
+        this.builds.set(key, build);
+        return { kind: 'recorded', build };
+      }
+      const hasSha = existing.gitShas.includes(push.gitSha);
+      const hasTag = existing.tags.includes(push.tag);
+      if (hasSha && hasTag && existing.deletedAt === undefined)
+        return { kind: 'already-recorded', build: existing };
+      // What the first push said stays (media type, registry, pusher, time); a deletion mark goes.
+      const build: Build = {
+        repository: existing.repository,
+        digest: existing.digest,
+        gitShas: hasSha ? existing.gitShas : [...existing.gitShas, push.gitSha],
+        tags: hasTag ? existing.tags : [...existing.tags, push.tag],
+        mediaType: existing.mediaType,
+        registry: existing.registry,
+        ...(existing.pushedBy === undefined ? {} : { pushedBy: existing.pushedBy }),
+        recordedAt: existing.recordedAt,
+      };
+      this.builds.set(key, build);
+      return { kind: 'recorded', build };
+    });
   }
 
   markBuildDeleted(d: {
@@ -64,54 +88,75 @@ export class MemoryBuildLedger implements BuildLedger {
     digest: string;
     at: Date;
   }): Promise<MarkDeletedResult> {
-    this.check(`deleting ${d.repository}@${d.digest}`);
-    const key = this.key(d.repository, d.digest);
-    const existing = this.builds.get(key);
-    const eventKey = `${d.repository}|${d.eventId}`;
-    if (this.events.has(eventKey))
-      return Promise.resolve({ kind: 'duplicate-event', build: existing });
-    if (!existing) return Promise.resolve({ kind: 'unknown-build' });
-    this.events.add(eventKey);
-    const build = { ...existing, deletedAt: d.at.toISOString() };
-    this.builds.set(key, build);
-    return Promise.resolve({ kind: 'deleted', build });
+    return settle(() => {
+      this.check(`deleting ${d.repository}@${d.digest}`);
+      const key = this.key(d.repository, d.digest);
+      const existing = this.builds.get(key);
+      const eventKey = `${d.repository}|${d.eventId}`;
+      if (this.events.has(eventKey)) return { kind: 'duplicate-event', build: existing };
+      if (!existing) return { kind: 'unknown-build' };
+      this.events.add(eventKey);
+      // A build deleted before keeps its first deletedAt.
+      const build =
+        existing.deletedAt === undefined
+          ? { ...existing, deletedAt: d.at.toISOString() }
+          : existing;
+      this.builds.set(key, build);
+      return { kind: 'deleted', build };
+    });
   }
 
   getBuildByDigest(repository: string, digest: string): Promise<Build | undefined> {
-    this.check('reading a build');
-    return Promise.resolve(this.builds.get(this.key(repository, digest)));
+    return settle(() => {
+      this.check('reading a build');
+      return this.builds.get(this.key(repository, digest));
+    });
   }
 
   listRepositories(): Promise<readonly string[]> {
-    this.check('listing repositories');
-    return Promise.resolve([...new Set([...this.builds.values()].map((b) => b.repository))].sort());
+    return settle(() => {
+      this.check('listing repositories');
+      return [...new Set([...this.builds.values()].map((b) => b.repository))].sort();
+    });
   }
 
   private newestFirst(repository: string): Build[] {
-    return [...this.builds.values()]
-      .filter((b) => b.repository === repository)
-      .sort((a, b) => b.recordedAt.localeCompare(a.recordedAt));
+    return [...this.builds.values()].filter((b) => b.repository === repository).sort(newestFirst);
   }
 
   findBuildsByGitSha(repository: string, shaPrefix: string, limit = 20): Promise<readonly Build[]> {
-    this.check('finding builds');
-    return Promise.resolve(
-      this.newestFirst(repository)
+    return settle(() => {
+      if (!/^[0-9a-f]{1,40}$/.test(shaPrefix))
+        throw new ValidationError('git SHA', [
+          { path: 'shaPrefix', message: `"${shaPrefix}" is not a lowercase hex git SHA (prefix)` },
+        ]);
+      this.check('finding builds');
+      return this.newestFirst(repository)
         .filter((b) => b.gitShas.some((s) => s.startsWith(shaPrefix)))
-        .slice(0, limit),
-    );
+        .slice(0, Math.max(0, limit));
+    });
   }
 
-  listBuilds(repository: string, page: { limit: number; cursor?: string | undefined }) {
-    this.check('listing builds');
-    const start = page.cursor === undefined ? 0 : Number(page.cursor);
-    if (!Number.isInteger(start) || start < 0)
-      throw new ValidationError('cursor', [
-        { path: 'cursor', message: 'is not a cursor from a previous page' },
-      ]);
-    const all = this.newestFirst(repository);
-    const builds = all.slice(start, start + page.limit);
-    const next = start + page.limit;
-    return Promise.resolve({ builds, nextCursor: next < all.length ? String(next) : undefined });
+  /** Newest first; a page starts after the build its cursor names, as the Tables ledger's does. */
+  listBuilds(
+    repository: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<BuildPage> {
+    return settle(() => {
+      const { limit } = page;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
+      const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const after = cursor && { recordedAt: cursor[0], digest: cursor[1] };
+      this.check('listing builds');
+      const rest = this.newestFirst(repository).filter(
+        (b) => after === undefined || newestFirst(b, after) > 0,
+      );
+      const builds = rest.slice(0, limit);
+      const last = builds.at(-1);
+      return rest.length > limit && last
+        ? { builds, nextCursor: encodeCursor([last.recordedAt, last.digest]) }
+        : { builds };
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { ValidationError } from '../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../src/domain/promotion.js';
 import type {
@@ -5,6 +6,7 @@ import type {
   PromotionLedger,
   RepositoryState,
 } from '../../src/ports/promotionLedger.js';
+import { decodeCursor, encodeCursor } from './memoryCursor.js';
 
 interface Repo {
   state: Omit<RepositoryState, 'etag'>;
@@ -15,7 +17,53 @@ interface Repo {
   history: OutcomeEvent[];
 }
 
-/** In-memory PromotionLedger for use-case tests: same contract, etags are counters. */
+/** Runs `body` now and answers as a store does: what it throws becomes a rejection. */
+const settle = <T>(body: () => T): Promise<T> =>
+  new Promise<T>((resolve) => {
+    resolve(body());
+  });
+
+/** Compares as Table Storage orders keys: by UTF-16 code unit. */
+const ordinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+type Place = Pick<OutcomeEvent, 'at' | 'messageId'>;
+
+/** Newest first by outcome time (to the millisecond); one millisecond's by message id, as in Tables. */
+const newestFirst = (a: Place, b: Place): number =>
+  Date.parse(b.at) - Date.parse(a.at) || ordinal(a.messageId, b.messageId);
+
+/** Refuses, as the Tables ledger does, promotions or an outcome of another repository. */
+function checkBelongs(
+  repository: string,
+  change: Pick<PromotionCommit, 'promotions' | 'outcome'>,
+): void {
+  const issues = [
+    ...change.promotions.flatMap((p, i) =>
+      p.repository === repository
+        ? []
+        : [
+            {
+              path: `promotions.${i}.repository`,
+              message: `is ${p.repository}, not ${repository}`,
+            },
+          ],
+    ),
+    ...(change.outcome && change.outcome.repository !== repository
+      ? [
+          {
+            path: 'outcome.repository',
+            message: `is ${change.outcome.repository}, not ${repository}`,
+          },
+        ]
+      : []),
+  ];
+  if (issues.length > 0) throw new ValidationError(`promotion commit to ${repository}`, issues);
+}
+
+/**
+ * In-memory PromotionLedger for use-case tests: same contract as the Tables one
+ * (test/contracts/promotionLedgerContract.ts runs both); etags are counters.
+ */
 export class MemoryPromotionLedger implements PromotionLedger {
   readonly repos = new Map<string, Repo>();
   /** Called at the start of every commit; tests use it to interleave a competing write. */
@@ -60,11 +108,14 @@ export class MemoryPromotionLedger implements PromotionLedger {
     repository: string,
     event: OutcomeEvent,
   ): Promise<{ kind: 'recorded' | 'duplicate' }> {
-    const repo = this.repo(repository);
-    if (repo.outcomes.has(event.messageId)) return Promise.resolve({ kind: 'duplicate' });
-    repo.outcomes.set(event.messageId, event);
-    repo.history.push(event);
-    return Promise.resolve({ kind: 'recorded' });
+    return settle(() => {
+      checkBelongs(repository, { promotions: [], outcome: event });
+      const repo = this.repo(repository);
+      if (repo.outcomes.has(event.messageId)) return { kind: 'duplicate' };
+      repo.outcomes.set(event.messageId, event);
+      repo.history.push(event);
+      return { kind: 'recorded' };
+    });
   }
 
   listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]> {
@@ -83,13 +134,25 @@ export class MemoryPromotionLedger implements PromotionLedger {
     return Promise.resolve(this.repo(repository).outcomes.get(messageId));
   }
 
-  listHistory(repository: string, page: { limit: number; cursor?: string | undefined }) {
-    const start = Number(page.cursor ?? 0);
-    const all = [...this.repo(repository).history].reverse();
-    const next = start + page.limit;
-    return Promise.resolve({
-      outcomes: all.slice(start, next),
-      nextCursor: next < all.length ? String(next) : undefined,
+  /** Newest first; a page starts after the outcome its cursor names, as the Tables ledger's does. */
+  listHistory(
+    repository: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ outcomes: readonly OutcomeEvent[]; nextCursor?: string | undefined }> {
+    return settle(() => {
+      const { limit } = page;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
+      const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+      const after = cursor && { at: cursor[0], messageId: cursor[1] };
+      const rest = [...this.repo(repository).history]
+        .sort(newestFirst)
+        .filter((o) => after === undefined || newestFirst(o, after) > 0);
+      const outcomes = rest.slice(0, limit);
+      const last = outcomes.at(-1);
+      return rest.length > limit && last
+        ? { outcomes, nextCursor: encodeCursor([last.at, last.messageId]) }
+        : { outcomes };
     });
   }
 
@@ -97,6 +160,7 @@ export class MemoryPromotionLedger implements PromotionLedger {
     repository: string,
     change: PromotionCommit,
   ): Promise<{ kind: 'committed' | 'conflict' }> {
+    checkBelongs(repository, change);
     await this.beforeCommit?.(repository);
     const repo = this.repo(repository);
     const current = repo.etag === 0 ? undefined : String(repo.etag);

@@ -4,7 +4,18 @@ import type { RawManifest, Registry } from '../../src/ports/registry.js';
 const digestOf = (content: Uint8Array) =>
   `sha256:${createHash('sha256').update(content).digest('hex')}`;
 
-/** An in-memory registry for use-case tests, counting calls and able to fail on demand. */
+/** Runs `body` now and answers as a registry client does: what it throws becomes a rejection. */
+const settle = <T>(body: () => T): Promise<T> =>
+  new Promise<T>((resolve) => {
+    resolve(body());
+  });
+
+/**
+ * An in-memory registry for use-case tests, counting calls and able to fail on demand. Same
+ * contract as the ACR adapter on a registry without tag locks (test/contracts/registryContract.ts
+ * runs both); `isAcr = true` adds ACR's tag locks. It stores any bytes: unlike a real registry
+ * it does not check that a manifest parses or that its blobs exist.
+ */
 export class MemoryRegistry implements Registry {
   readonly manifests = new Map<string, RawManifest>();
   readonly tags = new Map<string, string>();
@@ -36,40 +47,55 @@ export class MemoryRegistry implements Registry {
   }
 
   getManifest(repository: string, digest: string): Promise<RawManifest> {
-    this.enter('getManifest');
-    const m = this.manifests.get(`${repository}@${digest}`);
-    if (!m) return Promise.reject(new NotFoundError(`${repository}@${digest} not found`));
-    return Promise.resolve(m);
+    return settle(() => {
+      this.enter('getManifest');
+      const m = this.manifests.get(`${repository}@${digest}`);
+      if (!m) throw new NotFoundError(`fetching ${repository}@${digest}: not found`);
+      return m;
+    });
   }
 
   resolveTag(repository: string, tag: string): Promise<string | undefined> {
-    this.enter('resolveTag');
-    return Promise.resolve(this.tags.get(`${repository}:${tag}`));
+    return settle(() => {
+      this.enter('resolveTag');
+      return this.tags.get(`${repository}:${tag}`);
+    });
   }
 
+  /** Stores a copy of the bytes under the digest they hash to, whatever `manifest.digest` says. */
   putManifest(repository: string, tag: string, manifest: RawManifest): Promise<string> {
-    this.enter('putManifest');
-    if (this.locked.has(`${repository}:${tag}`))
-      return Promise.reject(new Error(`${tag} is locked`));
-    const digest = digestOf(manifest.content);
-    this.manifests.set(`${repository}@${digest}`, manifest);
-    this.tags.set(`${repository}:${tag}`, digest);
-    return Promise.resolve(digest);
+    return settle(() => {
+      this.enter('putManifest');
+      if (this.locked.has(`${repository}:${tag}`)) throw new Error(`${tag} is locked`);
+      const content = Uint8Array.from(manifest.content);
+      const digest = digestOf(content);
+      this.manifests.set(`${repository}@${digest}`, {
+        content,
+        mediaType: manifest.mediaType,
+        digest,
+      });
+      this.tags.set(`${repository}:${tag}`, digest);
+      return digest;
+    });
   }
 
   /** Deletes the manifest and every tag on it, as a registry does. */
   deleteManifest(repository: string, digest: string): Promise<'deleted' | 'not-found'> {
-    this.enter('deleteManifest');
-    if (!this.manifests.delete(`${repository}@${digest}`)) return Promise.resolve('not-found');
-    for (const [key, tagged] of this.tags)
-      if (tagged === digest && key.startsWith(`${repository}:`)) this.tags.delete(key);
-    return Promise.resolve('deleted');
+    return settle(() => {
+      this.enter('deleteManifest');
+      if (!this.manifests.delete(`${repository}@${digest}`)) return 'not-found';
+      for (const [key, tagged] of this.tags)
+        if (tagged === digest && key.startsWith(`${repository}:`)) this.tags.delete(key);
+      return 'deleted';
+    });
   }
 
   lockTag(repository: string, tag: string): Promise<boolean> {
-    this.enter('lockTag');
-    if (!this.isAcr) return Promise.resolve(false);
-    this.locked.add(`${repository}:${tag}`);
-    return Promise.resolve(true);
+    return settle(() => {
+      this.enter('lockTag');
+      if (!this.isAcr) return false;
+      this.locked.add(`${repository}:${tag}`);
+      return true;
+    });
   }
 }

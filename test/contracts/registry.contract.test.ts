@@ -1,0 +1,58 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { createAcrRegistry } from '../../src/adapters/acr/acrRegistry.js';
+import { buildImage, push } from '../support/images.js';
+import { MemoryRegistry } from '../support/memoryRegistry.js';
+import { digestOf } from './samples.js';
+import { OCI_MANIFEST, registryContract } from './registryContract.js';
+
+// Tags here are never build tags (`git-…`) or stage tags, so the function host, which the
+// distribution registry notifies, records and promotes nothing in these repositories.
+
+const unique = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+
+registryContract('MemoryRegistry (test/support)', () => {
+  const registry = new MemoryRegistry();
+  const repository = unique('contract/app');
+  const tag = 'contract-pushed';
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: digestOf('config'),
+      size: 2,
+    },
+    layers: [
+      {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: digestOf('layer'),
+        size: 32,
+      },
+    ],
+  };
+  const digest = registry.add(repository, JSON.stringify(manifest));
+  registry.tags.set(`${repository}:${tag}`, digest);
+  return Promise.resolve({ registry, repository, tag, digest });
+});
+
+registryContract('ACR adapter on the distribution registry', async () => {
+  const registryHost = inject('registryHost');
+  const repository = unique('contract/app');
+  const tag = 'contract-pushed';
+  const work = await mkdtemp(path.join(os.tmpdir(), 'promoter-contract-'));
+  try {
+    const image = await buildImage(work, { content: unique('contract') });
+    const digest = await push(
+      image.reference,
+      `${registryHost}/${repository}:${tag}`,
+      inject('registryCertDir'),
+    );
+    return { registry: createAcrRegistry({ registry: registryHost }), repository, tag, digest };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+});

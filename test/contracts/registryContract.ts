@@ -1,0 +1,177 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { NotFoundError } from '../../src/domain/errors.js';
+import type { RawManifest, Registry } from '../../src/ports/registry.js';
+
+/** A registry under test, holding one image pushed as CI pushes it (not through the port). */
+export interface RegistryUnderTest {
+  readonly registry: Registry;
+  /** A repository of this suite alone, holding the image. */
+  readonly repository: string;
+  /** The tag the image was pushed under. */
+  readonly tag: string;
+  /** The digest of its manifest. */
+  readonly digest: string;
+}
+
+export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+
+const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const unique = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
+
+const manifestJson = z.looseObject({
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+/**
+ * Another manifest of the same image (same config and layers, so any registry takes it): the
+ * pushed one with an annotation `label`, serialised with `indent` spaces so that its bytes are
+ * not what a re-serialisation would give.
+ */
+function variantOf(base: RawManifest, label: string, indent = 3): RawManifest {
+  const json = manifestJson.parse(JSON.parse(Buffer.from(base.content).toString('utf8')));
+  const annotated = {
+    ...json,
+    annotations: { ...json.annotations, 'org.example.promoter.contract': label },
+  };
+  const content = new TextEncoder().encode(`${JSON.stringify(annotated, null, indent)}\n`);
+  return { content, mediaType: base.mediaType, digest: sha256(content) };
+}
+
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+
+/**
+ * What every `Registry` does (src/ports/registry.ts) on a registry without ACR's tag locks,
+ * stated once for the in-memory fake and the ACR adapter on the distribution registry.
+ * `setUp` runs once for the suite; each test writes tags and manifests of its own, so tests
+ * do not see each other's.
+ */
+export function registryContract(name: string, setUp: () => Promise<RegistryUnderTest>): void {
+  describe(`Registry contract: ${name}`, () => {
+    let registry: Registry;
+    let repository: string;
+    let pushed: { readonly tag: string; readonly digest: string };
+    let base: RawManifest;
+
+    beforeAll(async () => {
+      const subject = await setUp();
+      ({ registry, repository } = subject);
+      pushed = { tag: subject.tag, digest: subject.digest };
+      base = await registry.getManifest(repository, pushed.digest);
+    });
+
+    it('getManifest returns what is stored under a digest: bytes that hash to it, and their media type', async () => {
+      const got = await registry.getManifest(repository, pushed.digest);
+
+      expect(got.digest).toBe(pushed.digest);
+      expect(sha256(got.content)).toBe(pushed.digest);
+      expect(got.mediaType).toBe(OCI_MANIFEST);
+    });
+
+    it('getManifest of a digest the repository does not hold, or of a repository that does not exist, is a NotFoundError naming it', async () => {
+      const missing = sha256(randomBytes(16));
+      const elsewhere = unique('contract/none');
+
+      const notHeld = await failureOf(registry.getManifest(repository, missing));
+      const noRepository = await failureOf(registry.getManifest(elsewhere, pushed.digest));
+
+      expect(notHeld).toBeInstanceOf(NotFoundError);
+      expect((notHeld as Error).message).toContain(`${repository}@${missing}`);
+      expect(noRepository).toBeInstanceOf(NotFoundError);
+      expect((noRepository as Error).message).toContain(`${elsewhere}@${pushed.digest}`);
+    });
+
+    it('resolveTag gives the digest a tag points to, and undefined for a missing tag or repository', async () => {
+      expect(await registry.resolveTag(repository, pushed.tag)).toBe(pushed.digest);
+      expect(await registry.resolveTag(repository, unique('absent'))).toBeUndefined();
+      expect(await registry.resolveTag(unique('contract/none'), pushed.tag)).toBeUndefined();
+    });
+
+    it('putManifest stores the exact bytes under a tag, with their media type, and returns their digest', async () => {
+      const manifest = variantOf(base, unique('exact'));
+      const tag = unique('put');
+
+      expect(await registry.putManifest(repository, tag, manifest)).toBe(manifest.digest);
+
+      expect(await registry.resolveTag(repository, tag)).toBe(manifest.digest);
+      const stored = await registry.getManifest(repository, manifest.digest);
+      expect(Buffer.from(stored.content).equals(Buffer.from(manifest.content))).toBe(true);
+      expect(stored.mediaType).toBe(manifest.mediaType);
+      expect(stored.digest).toBe(manifest.digest);
+    });
+
+    it('putManifest answers the digest of the bytes it stored, whatever digest the caller’s manifest claims', async () => {
+      const manifest = variantOf(base, unique('claims'));
+      const tag = unique('put');
+
+      const stored = await registry.putManifest(repository, tag, {
+        ...manifest,
+        digest: pushed.digest,
+      });
+
+      expect(stored).toBe(manifest.digest);
+      expect(await registry.resolveTag(repository, tag)).toBe(manifest.digest);
+      expect((await registry.getManifest(repository, manifest.digest)).digest).toBe(
+        manifest.digest,
+      );
+    });
+
+    it('putManifest gives a second tag the same digest, and moves a tag that pointed elsewhere', async () => {
+      const first = variantOf(base, unique('first'));
+      const second = variantOf(base, unique('second'));
+      const [floating, pinned] = [unique('floating'), unique('pinned')];
+
+      await registry.putManifest(repository, floating, first);
+      await registry.putManifest(repository, pinned, first);
+      expect(await registry.resolveTag(repository, floating)).toBe(first.digest);
+      expect(await registry.resolveTag(repository, pinned)).toBe(first.digest);
+
+      expect(await registry.putManifest(repository, floating, second)).toBe(second.digest);
+
+      expect(await registry.resolveTag(repository, floating)).toBe(second.digest);
+      expect(await registry.resolveTag(repository, pinned)).toBe(first.digest);
+      expect(await registry.resolveTag(repository, pushed.tag)).toBe(pushed.digest);
+    });
+
+    it('lockTag answers false on a registry without tag locks, and the tag stays writable', async () => {
+      const tag = unique('release');
+      const [first, second] = [variantOf(base, unique('a')), variantOf(base, unique('b'))];
+      await registry.putManifest(repository, tag, first);
+
+      expect(await registry.lockTag(repository, tag)).toBe(false);
+
+      expect(await registry.putManifest(repository, tag, second)).toBe(second.digest);
+      expect(await registry.resolveTag(repository, tag)).toBe(second.digest);
+    });
+
+    it('deleteManifest deletes a manifest and every tag on it: deleted, then not-found; nothing else goes', async () => {
+      const manifest = variantOf(base, unique('doomed'));
+      const [one, two] = [unique('doomed'), unique('also')];
+      await registry.putManifest(repository, one, manifest);
+      await registry.putManifest(repository, two, manifest);
+
+      expect(await registry.deleteManifest(repository, manifest.digest)).toBe('deleted');
+      expect(await registry.deleteManifest(repository, manifest.digest)).toBe('not-found');
+
+      expect(await failureOf(registry.getManifest(repository, manifest.digest))).toBeInstanceOf(
+        NotFoundError,
+      );
+      expect(await registry.resolveTag(repository, one)).toBeUndefined();
+      expect(await registry.resolveTag(repository, two)).toBeUndefined();
+      expect(await registry.resolveTag(repository, pushed.tag)).toBe(pushed.digest);
+      expect((await registry.getManifest(repository, pushed.digest)).digest).toBe(pushed.digest);
+    });
+
+    it('deleteManifest of a digest never stored, or in a repository that does not exist, is not-found', async () => {
+      const missing = sha256(randomBytes(16));
+
+      expect(await registry.deleteManifest(repository, missing)).toBe('not-found');
+      expect(await registry.deleteManifest(unique('contract/none'), missing)).toBe('not-found');
+    });
+  });
+}
