@@ -1,7 +1,7 @@
 // The Function App on the Flex Consumption plan (FC1), Node 22, running as the user-assigned
 // identity. The app settings below are exactly what the app and the Functions host read; keep
 // one `{ name: '…', value: … }` per line: test/infra/consistency.test.ts parses them and compares
-// them with src/config.ts (SETTINGS) and its host allow-list.
+// them with src/composition/config.ts (SETTINGS) and its host allow-list.
 //
 // Flex Consumption takes the runtime from functionAppConfig.runtime; FUNCTIONS_WORKER_RUNTIME,
 // FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and WEBSITE_CONTENT* are deprecated there
@@ -109,7 +109,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
         // DefaultAzureCredential in the app (ledger, Service Bus sender, registry) uses this identity.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
-        // What loadConfig reads (src/config.ts).
+        // What loadConfig reads (src/composition/config.ts).
         { name: 'PROMOTER_WEBHOOK_SECRET', value: '@Microsoft.KeyVault(SecretUri=${webhookSecretUri})' }
         { name: 'PROMOTER_WEBHOOK_SECRET_PREVIOUS', value: empty(webhookSecretPreviousUri) ? '' : '@Microsoft.KeyVault(SecretUri=${webhookSecretPreviousUri})' }
         { name: 'PROMOTER_WEBHOOK_AUTH_HEADER', value: webhookAuthHeader }

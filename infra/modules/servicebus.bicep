@@ -1,6 +1,6 @@
 // Service Bus Standard (sessions and duplicate detection need Standard or Premium). Local (SAS)
 // authentication is off: the app, its trigger and pipeline identities all use Entra ID roles.
-// Entity names must equal src/adapters/servicebus/serviceBusNames.ts (test/infra checks it).
+// Entity names must equal src/domain/queueNames.ts (test/infra checks it).
 
 param name string
 param location string

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * `GET /api/health`'s answer (see `src/functions/health.ts`; the checks are `CheckReport`s of
- * `src/app/doctorReport.ts`), as far as the CLI reads it. Both 200 and 503 carry it. Loose
- * objects, and a check's name is any string: a newer host's extra checks still show.
+ * `src/app/doctor/doctorReport.ts`), as far as the CLI reads it. Both 200 and 503 carry it.
+ * Loose objects, and a check's name is any string: a newer host's extra checks still show.
  */
 
 const common = { name: z.string(), tried: z.string(), as: z.string() };

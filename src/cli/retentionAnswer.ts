@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * `POST /api/retention`'s answer (`RetentionReport` in `src/app/applyRetention.ts`), as far as
- * the CLI reads it. Loose objects: `--json` prints the raw answer anyway.
+ * `POST /api/retention`'s answer (`RetentionReport` in `src/app/retention/applyRetention.ts`), as
+ * far as the CLI reads it. Loose objects: `--json` prints the raw answer anyway.
  */
 
 const build = {

@@ -105,8 +105,8 @@ async function main(): Promise<void> {
   await waitForPort(hostPort, { process: host });
 
   const sample = await writeSampleImage(path.join(stateDir, 'sample-image'));
-  // More images with other digests, for the operating walk-through (README): a second build
-  // to release, roll back from and drift to, and a third that retention may delete.
+  // More images with other digests, for the operating walk-through (docs/operating.md): a second
+  // build to release, roll back from and drift to, and a third that retention may delete.
   const second = await writeSampleImage(path.join(stateDir, 'sample-image-2'), {
     content: 'hello again from promoter\n',
   });

@@ -8,7 +8,10 @@ const sample = JSON.parse(
 ) as {
   Values: Record<string, string>;
 };
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const configurationDoc = readFileSync(
+  new URL('../../docs/configuration.md', import.meta.url),
+  'utf8',
+);
 /** Settings the Functions host itself reads. */
 const hostSettings = [
   'FUNCTIONS_WORKER_RUNTIME',
@@ -22,8 +25,8 @@ describe('settings', () => {
     expect(Object.keys(sample.Values).sort()).toEqual([...SETTINGS, ...hostSettings].sort());
   });
 
-  it('the README documents every setting the app reads', () => {
-    const missing = SETTINGS.filter((name) => !readme.includes(`\`${name}\``));
+  it('docs/configuration.md documents every setting the app reads', () => {
+    const missing = SETTINGS.filter((name) => !configurationDoc.includes(`\`${name}\``));
     expect(missing).toEqual([]);
   });
 

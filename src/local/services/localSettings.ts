@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** What `npm start` runs, from the environment (see the README's settings table). */
+/** What `npm start` runs, from the environment (see docs/configuration.md). */
 export interface LocalSettings {
   /** PROMOTER_LOCAL_PORT (7071): the function host. */
   hostPort: number;

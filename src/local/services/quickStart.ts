@@ -53,7 +53,10 @@ export function exampleGitSha(dir: string): string {
 /** The text `npm start` prints once everything is up: URLs, the secret, commands to try. */
 export function quickStart(info: QuickStartInfo): string {
   const tag = `git-${info.gitSha}`;
-  const read = `curl ${info.hostUrl}/api/repositories/myapp/builds/${info.gitSha}`;
+  // The registry notifies promoter after the push returns: wait for the build, up to 30 s.
+  const read =
+    `curl -sf --retry 30 --retry-delay 1 --retry-all-errors ${info.hostUrl}/api/repositories/myapp/builds/${info.gitSha}` +
+    ` || echo "no build of myapp at ${info.gitSha} after 30 s: see ${info.logDir}"`;
   const row = (label: string, value: string): string => `  ${label.padEnd(16)} ${value}`;
   const lines = [
     '',
@@ -77,7 +80,7 @@ export function quickStart(info: QuickStartInfo): string {
     lines.push(
       `Point ${info.externalRegistry ?? 'the registry'}'s webhook at ${info.hostUrl}/api/hooks/registry`,
       `(it must reach this machine) with the header "Authorization: Bearer <webhook secret>", push`,
-      `myapp:${tag}, then read the build back:`,
+      `myapp:${tag}, then wait for the build to be recorded and read it back:`,
       `  ${read}`,
       '',
       ...promote(info),
@@ -89,7 +92,8 @@ export function quickStart(info: QuickStartInfo): string {
   lines.push(
     `Push a build of myapp for git commit ${info.gitSha} (a sample image is ready, no internet needed):`,
     `  skopeo copy --dest-cert-dir ${certDir} oci:${sampleImage}:latest docker://${host}/myapp:${tag}`,
-    'then read it back (the digest is what `skopeo inspect` reports):',
+    'then wait for it to be recorded (the notification is asynchronous) and read it back (the digest',
+    'is what `skopeo inspect` reports):',
     `  ${read}`,
     `  skopeo inspect --cert-dir ${certDir} docker://${host}/myapp:${tag}`,
     '',
@@ -101,8 +105,8 @@ export function quickStart(info: QuickStartInfo): string {
     `  skopeo inspect --cert-dir ${certDir} docker://${host}/myapp:1.2.3 | grep Digest`,
     '',
     `More sample images with other digests are beside it (oci:${secondImage}:latest, …-3):`,
-    'README, "Walk-through: operating it locally", uses them for the board, rollback, drift,',
-    'retention and doctor.',
+    'docs/operating.md, "Walk-through: operating it locally", uses them for the board, rollback,',
+    'drift, retention and doctor.',
     '',
   );
   return lines.join('\n');
