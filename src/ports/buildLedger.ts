@@ -86,7 +86,11 @@ export interface BuildLedger {
    */
   listRepositories(): Promise<readonly string[]>;
 
-  /** Builds of a repository, newest first (by `recordedAt`), a page at a time. */
+  /**
+   * Builds of a repository, newest first (by `recordedAt`), a page at a time. The cursor is a
+   * key, not an offset: a build recorded between two pages repeats nothing. A limit outside
+   * 1–1000 or a cursor this ledger did not hand out is a `ValidationError` (a rejected promise).
+   */
   listBuilds(
     repository: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },

@@ -41,7 +41,10 @@ export interface PromotionLedger {
   findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined>;
   /** The outcome recorded for a message id, if it was handled. */
   getOutcome(repository: string, messageId: string): Promise<OutcomeEvent | undefined>;
-  /** Outcomes of the repository, newest first: the audit trail. */
+  /**
+   * Outcomes of the repository, newest first (by `at`): the audit trail. Paged by key, like
+   * `BuildLedger.listBuilds`, with the same `ValidationError` for a bad limit or cursor.
+   */
   listHistory(
     repository: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },
@@ -59,7 +62,8 @@ export interface PromotionLedger {
     event: OutcomeEvent,
   ): Promise<{ readonly kind: 'recorded' | 'duplicate' }>;
   /**
-   * Applies the change atomically. `conflict` when the state's etag changed or the outcome's
+   * Applies the change atomically. Promotions and an outcome of another repository are refused
+   * (a ValidationError; nothing is written). `conflict` when the state's etag changed or the outcome's
    * message id was recorded meanwhile: re-read and decide again.
    */
   commit(
