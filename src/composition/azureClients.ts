@@ -21,6 +21,9 @@ export const buildsTableName = (prefix: string) => `${prefix}builds`;
 export const promotionsTableName = (prefix: string) => `${prefix}promotions`;
 /** Name of the table of claimed request ids (replay protection) for a prefix. */
 export const replaysTableName = (prefix: string) => `${prefix}replays`;
+/** Every table the app uses, for a prefix. */
+export const ledgerTableNames = (prefix: string) =>
+  [buildsTableName, promotionsTableName, replaysTableName].map((name) => name(prefix));
 
 /**
  * A client per table, the way the app signs in to the ledger: the connection string when it is

@@ -1,12 +1,5 @@
 import { createTablesDoctorProbe } from '../adapters/tables/tablesDoctorProbe.js';
-import {
-  azureCredential,
-  buildsTableName,
-  once,
-  promotionsTableName,
-  replaysTableName,
-  tablesClients,
-} from './azureClients.js';
+import { azureCredential, ledgerTableNames, once, tablesClients } from './azureClients.js';
 import type { DoctorConfig } from './doctorConfig.js';
 import type { DoctorProbes, RegistryProbe } from '../ports/doctorProbes.js';
 
@@ -20,9 +13,7 @@ import type { DoctorProbes, RegistryProbe } from '../ports/doctorProbes.js';
 export async function createDoctorProbes(config: DoctorConfig): Promise<DoctorProbes> {
   const credential = once(azureCredential);
   const { tables } = config;
-  const tableNames = [buildsTableName, promotionsTableName, replaysTableName].map((name) =>
-    name(tables.prefix),
-  );
+  const tableNames = ledgerTableNames(tables.prefix);
   const tablesCredential = tables.connectionString ? undefined : await credential();
   const ledger = createTablesDoctorProbe({
     clients: tableNames.map(tablesClients(tables, tablesCredential)),
