@@ -1,8 +1,5 @@
 import type { ApprovalMessage, ApprovalMessageInput } from '../domain/approvalMessage.js';
-import { parseBuildRef } from '../domain/chatCommand.js';
-
-/** How a build is named in an approval message: by git SHA, digest or tag. */
-export type BuildRef = ApprovalMessageInput['build'];
+import { parseBuildRef, type BuildRef } from '../domain/parseBuildRef.js';
 
 /** Whether the command approves or rejects. */
 export type Decision = ApprovalMessage['decision'];

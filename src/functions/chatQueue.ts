@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { InvocationContext } from '@azure/functions';
 import type { Services } from '../composition/createServices.js';
 import type { Approver } from '../domain/approvalMessage.js';
-import { chatApproval, queuedText, type ChatDecision } from '../domain/chatCommand.js';
+import { chatApproval, queuedText } from '../domain/chatApproval.js';
+import type { ChatDecision } from '../domain/chatCommand.js';
 import {
   chatOperationMessage,
   operationQueuedText,
