@@ -7,7 +7,7 @@ import {
   outcomeHeadline,
   utcTime,
   type OutcomeFact,
-} from './slackMessage.js';
+} from './outcomeFacts.js';
 
 /** The Adaptive Card elements promoter uses. */
 export type TeamsCardElement =
