@@ -1,6 +1,7 @@
 import type { TableEntity } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Build } from '../../domain/build.js';
+import { isoDate } from '../../domain/isoDate.js';
 import { buildRowKey, eventRowKey, partitionKeyOf, shaRowKey, timeRowKey } from './tablesKeys.js';
 
 /** The properties of a `build|` row and of its `time|` copy. Lists are JSON arrays. */
@@ -24,8 +25,6 @@ const stringList = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
 });
-
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
 
 const buildRow = z.object({
   repository: z.string().min(1),
