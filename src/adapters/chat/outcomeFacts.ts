@@ -74,28 +74,39 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
   return facts;
 }
 
-/** For `pending`: approvals received, required, and still needed (`required` − received). */
-export function approvalsNeeded(event: OutcomeEvent): {
-  readonly received: number;
-  readonly required: number;
-  readonly needed: number;
-} {
-  const received = (event.approvals ?? []).filter((a) => a.decision === 'approve').length;
-  const required = event.required ?? received + 1;
-  return { received, required, needed: Math.max(required - received, 0) };
+/** For `pending`, in words each channel marks up its own way. */
+export interface PendingSummary {
+  /** `Needs 1 more approval`. */
+  readonly needs: string;
+  /** `(1 of 2 so far)`. */
+  readonly soFar: string;
+  /** Who may still approve: `alice, group release-managers`, any approver, or nobody left. */
+  readonly mayApprove: string;
 }
 
 /**
- * Who may still approve: the stage's approver ids (less those who already approved; one
- * approver counts once) and groups, or `anyone` when the stage lists none.
+ * For `pending`: the approvals still needed (`required` − received), and who may still give
+ * them: the stage's approver ids (less those who already approved; one approver counts once)
+ * and groups, each written by `show`, or any approver when the stage lists none.
  */
-export function mayStillApprove(
+export function pendingSummary(
   event: OutcomeEvent,
-): 'anyone' | { readonly ids: readonly string[]; readonly groups: readonly string[] } {
+  show: { readonly id: (id: string) => string; readonly group: (group: string) => string },
+): PendingSummary {
+  const received = (event.approvals ?? []).filter((a) => a.decision === 'approve').length;
+  const required = event.required ?? received + 1;
+  const needed = Math.max(required - received, 0);
   const { ids = [], groups = [] } = event.eligible ?? {};
-  if (ids.length === 0 && groups.length === 0) return 'anyone';
   const approved = new Set((event.approvals ?? []).map((a) => a.approverId));
-  return { ids: ids.filter((id) => !approved.has(id)), groups };
+  const names = [...ids.filter((id) => !approved.has(id)).map(show.id), ...groups.map(show.group)];
+  return {
+    needs: `Needs ${needed} more approval${needed === 1 ? '' : 's'}`,
+    soFar: `(${received} of ${required} so far)`,
+    mayApprove:
+      ids.length === 0 && groups.length === 0
+        ? 'any approver (except the build’s author and the promotion’s requester)'
+        : names.join(', ') || 'nobody left on the list',
+  };
 }
 
 /**

@@ -3,11 +3,10 @@ import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 import {
-  approvalsNeeded,
   chatCommand,
-  mayStillApprove,
   outcomeFacts,
   outcomeHeadline,
+  pendingSummary,
   utcTime,
 } from './outcomeFacts.js';
 import type { SlackBlock, SlackMarkdown, SlackPlainText } from './slackBlocks.js';
@@ -53,19 +52,11 @@ function approvalLine(a: RecordedApproval): string {
 }
 
 function pendingSection(event: OutcomeEvent): SlackBlock {
-  const { needed, received, required } = approvalsNeeded(event);
-  const eligible = mayStillApprove(event);
-  const mayApprove =
-    eligible === 'anyone'
-      ? 'any approver (except the build’s author and the promotion’s requester)'
-      : [...eligible.ids.map(who), ...eligible.groups.map((g) => `group ${code(g)}`)].join(', ') ||
-        'nobody left on the list';
-  return {
-    type: 'section',
-    text: md(
-      `*Needs ${needed} more approval${needed === 1 ? '' : 's'}* (${received} of ${required} so far)\n*May approve:* ${mayApprove}`,
-    ),
-  };
+  const { needs, soFar, mayApprove } = pendingSummary(event, {
+    id: who,
+    group: (g) => `group ${code(g)}`,
+  });
+  return { type: 'section', text: md(`*${needs}* ${soFar}\n*May approve:* ${mayApprove}`) };
 }
 
 /** The Approve / Reject buttons, or undefined when the event cannot name its digest. */
