@@ -4,6 +4,7 @@ import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { outcomeEventSchema, recordedApprovalSchema } from '../../domain/outcomeEventSchema.js';
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { RepositoryState } from '../../ports/promotionLedger.js';
+import { parseRowWith } from './tablesPartition.js';
 
 /*
  * Reading the promotion store's rows (written by `tablesPromotionRows.ts`): every row is
@@ -73,17 +74,8 @@ const promotionRow: z.ZodType<Promotion> = z.object({
 const tagRow = z.object({ promotion: z.string().min(1) });
 const outcomeRow = z.object({ outcome: json(outcomeEventSchema) });
 
-/**
- * Parses a row with `schema`. Throws a plain Error naming the row when it is malformed: the
- * table was written by something else, which no retry will fix.
- */
-function parseRow<T>(schema: z.ZodType<T>, row: Record<string, unknown>): T {
-  const parsed = schema.safeParse(row);
-  if (parsed.success) return parsed.data;
-  const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new Error(`promotion store row ${where} is malformed: ${issues}`);
-}
+const parseRow = <T>(schema: z.ZodType<T>, row: Record<string, unknown>): T =>
+  parseRowWith(schema, row, 'promotion store');
 
 /** The repository state held by the `state` row (its ETag is the state's). */
 export function stateOfRow(row: Record<string, unknown>): RepositoryState {

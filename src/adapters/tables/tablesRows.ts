@@ -2,6 +2,7 @@ import type { TableEntity } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Build } from '../../domain/build.js';
 import { isoDate } from '../../domain/isoDate.js';
+import { parseRowWith } from './tablesPartition.js';
 import { buildRowKey, eventRowKey, partitionKeyOf, shaRowKey, timeRowKey } from './tablesKeys.js';
 
 /** The properties of a `build|` row and of its `time|` copy. Lists are JSON arrays. */
@@ -43,13 +44,7 @@ const buildRow = z.object({
  * is malformed: the table was written by something else, which no retry will fix.
  */
 export function buildOfRow(row: Record<string, unknown>): Build {
-  const parsed = buildRow.safeParse(row);
-  if (!parsed.success) {
-    const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`ledger row ${where} is malformed: ${issues}`);
-  }
-  const { deletedAt, pushedBy, ...rest } = parsed.data;
+  const { deletedAt, pushedBy, ...rest } = parseRowWith(buildRow, row, 'ledger');
   return {
     ...rest,
     ...(pushedBy === undefined ? {} : { pushedBy }),
