@@ -13,8 +13,8 @@ import {
   defaultPipeline,
   parsePipeline,
   type Pipeline,
-  pipelineSchema,
 } from '../src/domain/pipeline.js';
+import { pipelineSchema } from '../src/domain/pipelineSchema.js';
 
 const PIPELINE_FILE = 'promoter.pipeline.json';
 

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { approvalMessageJsonSchema } from '../src/domain/approvalMessage.js';
 import { promotionMessageJsonSchema } from '../src/domain/promotionMessage.js';
-import { pipelineJsonSchema } from '../src/domain/pipeline.js';
+import { pipelineJsonSchema } from '../src/domain/pipelineSchema.js';
 
 /**
  * `npm run schema`: writes the JSON Schemas generated from the domain's zod schemas under

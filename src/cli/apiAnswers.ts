@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OUTCOME_KINDS } from '../domain/outcomeEvent.js';
+import { outcomeEventSchema, recordedApprovalSchema } from '../domain/outcomeEventSchema.js';
 
 /**
  * The answers of promoter's HTTP API, as far as the CLI reads them. Objects are loose: fields
@@ -12,36 +12,22 @@ export const approvalAccepted = z.looseObject({
   status: z.string(),
 });
 
-const approval = z.looseObject({
-  approverId: z.string(),
-  approverName: z.string().optional(),
-  decision: z.enum(['approve', 'reject']),
-  at: z.string().optional(),
-});
+/** A recorded approval, as outcomes and pending promotions list them: who decided is enough. */
+const approval = recordedApprovalSchema
+  .partial({ at: true, messageId: true, source: true })
+  .loose();
 
 /** A recorded approval, as outcomes and pending promotions list them. */
 export type AnswerApproval = z.output<typeof approval>;
 
-/** An outcome event (see `src/domain/outcomeEvent.ts`). */
-export const outcomeAnswer = z.looseObject({
-  id: z.string(),
-  outcome: z.enum(OUTCOME_KINDS),
-  repository: z.string(),
-  stage: z.string(),
-  version: z.string().optional(),
-  digest: z.string().optional(),
-  gitShas: z.array(z.string()).optional(),
-  tags: z.array(z.string()).optional(),
-  approvals: z.array(approval).optional(),
-  required: z.number().optional(),
-  eligible: z.looseObject({ ids: z.array(z.string()), groups: z.array(z.string()) }).optional(),
-  reason: z.string().optional(),
-  /** Who acted (`rolled-back`, `unpinned`, `drift`), and the digest the stage held before. */
-  actor: z.string().optional(),
-  previousDigest: z.string().optional(),
-  messageId: z.string(),
-  at: z.string(),
-});
+/**
+ * An outcome event: the domain's schema (`outcomeEventSchema.ts`), with its `type`, and the
+ * approvals' times, message ids and sources, optional; fields the CLI does not know pass through.
+ */
+export const outcomeAnswer = outcomeEventSchema
+  .partial({ type: true })
+  .extend({ approvals: z.array(approval).optional() })
+  .loose();
 
 /** One outcome from the history. */
 export type OutcomeAnswer = z.output<typeof outcomeAnswer>;

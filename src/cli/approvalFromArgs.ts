@@ -1,23 +1,15 @@
 import type { ApprovalMessage, ApprovalMessageInput } from '../domain/approvalMessage.js';
-import { parseBuildRef } from '../domain/chatCommand.js';
-
-/** How a build is named in an approval message: by git SHA, digest or tag. */
-export type BuildRef = ApprovalMessageInput['build'];
+import { parseBuildRef, type BuildRef } from '../domain/parseBuildRef.js';
+import { operatorFields, type OperatorOptions } from './operatorOptions.js';
 
 /** Whether the command approves or rejects. */
 export type Decision = ApprovalMessage['decision'];
 
 /** The options `promoter approve` and `promoter reject` take, as commander hands them over. */
-export interface DecisionOptions {
-  readonly stage: string;
+export interface DecisionOptions extends OperatorOptions {
   readonly version?: string | undefined;
-  readonly as: string;
-  readonly name?: string | undefined;
-  readonly group: readonly string[];
   readonly comment?: string | undefined;
   readonly requestedBy?: string | undefined;
-  readonly source: string;
-  readonly id?: string | undefined;
 }
 
 /**
@@ -40,18 +32,10 @@ export function approvalFromArgs(
 ): ApprovalMessageInput {
   return {
     type: 'approval',
-    id: options.id ?? newId(),
-    repository,
+    ...operatorFields(repository, options, newId),
     build: buildRefFromArg(ref),
-    stage: options.stage,
     ...(options.version === undefined ? {} : { version: options.version }),
     decision,
-    approver: {
-      id: options.as,
-      ...(options.name === undefined ? {} : { name: options.name }),
-      groups: [...options.group],
-    },
-    source: options.source,
     ...(options.comment === undefined ? {} : { comment: options.comment }),
     ...(options.requestedBy === undefined ? {} : { requestedBy: { id: options.requestedBy } }),
   };

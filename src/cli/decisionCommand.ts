@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { parseApprovalMessage, type ApprovalMessage } from '../domain/approvalMessage.js';
 import {
   approvalFromArgs,
@@ -9,11 +9,8 @@ import {
 } from './approvalFromArgs.js';
 import type { ExitCodeValue } from './cliError.js';
 import type { CommandContext } from './commandContext.js';
-import { collect, parseSeconds } from './optionParsers.js';
+import { addApproverOptions, addSendOptions } from './operatorOptions.js';
 import { sendMessage } from './sendMessage.js';
-
-/** How long `--wait` waits when given no number. */
-export const DEFAULT_WAIT_SECONDS = 60;
 
 const examples = (verb: Decision): string => `
 <ref> is a digest (sha256:…), a git SHA (7–40 lowercase hex) or a tag (1.2.3-rc2,
@@ -46,7 +43,7 @@ export function addDecisionCommand(
   decision: Decision,
   ctx: CommandContext,
 ): Command {
-  return program
+  const command = program
     .command(decision)
     .description(
       decision === 'approve'
@@ -56,31 +53,15 @@ export function addDecisionCommand(
     .argument('<repository>', 'repository, e.g. myapp or team/backend')
     .argument('<ref>', 'the build: digest, git SHA or tag')
     .requiredOption('--stage <stage>', 'target stage, e.g. rc or release')
-    .option('--version <semver>', 'version the stage tag is made for, e.g. 1.2.3')
-    .requiredOption('--as <approverId>', 'your approver id, e.g. alice or github:octocat')
-    .option('--name <display>', 'your display name')
-    .addOption(
-      new Option('--group <group>', 'a group you belong to (repeat for more)')
-        .argParser(collect)
-        .default([], 'none'),
-    )
+    .option('--version <semver>', 'version the stage tag is made for, e.g. 1.2.3');
+  addApproverOptions(command)
     .option('--comment <text>', 'why, for the audit trail')
-    .option('--requested-by <id>', 'who asked for this promotion (may not approve it)')
-    .option('--source <name>', 'where the decision comes from', 'cli')
-    .option('--id <messageId>', 'message id, the idempotency key (default: a new UUID)')
-    .addOption(
-      new Option('--wait [seconds]', 'wait for the outcome, up to this long')
-        .preset(String(DEFAULT_WAIT_SECONDS))
-        .argParser(parseSeconds),
-    )
+    .option('--requested-by <id>', 'who asked for this promotion (may not approve it)');
+  return addSendOptions(command, 'the decision')
     .addHelpText('after', examples(decision))
-    .action(async (repository: string, ref: string, options: DecisionOptions & Waits) => {
+    .action(async (repository: string, ref: string, options: DecisionOptions) => {
       ctx.exitWith(await decide(ctx, decision, repository, ref, options));
     });
-}
-
-interface Waits {
-  readonly wait?: number | undefined;
 }
 
 async function decide(
@@ -88,7 +69,7 @@ async function decide(
   decision: Decision,
   repository: string,
   ref: string,
-  options: DecisionOptions & Waits,
+  options: DecisionOptions,
 ): Promise<ExitCodeValue> {
   const message: ApprovalMessage = parseApprovalMessage(
     approvalFromArgs(decision, repository, ref, options, ctx.deps.newId ?? randomUUID),

@@ -32,46 +32,43 @@ function eligible(outcome: OutcomeAnswer): string {
   return who.length === 0 ? '' : `; may approve: ${who.join(', ')}`;
 }
 
+/** The exit code `--wait` ends with, for each outcome. */
+const EXIT_CODES: Readonly<Record<OutcomeAnswer['outcome'], ExitCodeValue>> = {
+  promoted: ExitCode.ok,
+  pending: ExitCode.pending,
+  rejected: ExitCode.rejected,
+  failed: ExitCode.rejected,
+  'rolled-back': ExitCode.ok,
+  unpinned: ExitCode.ok,
+  drift: ExitCode.ok,
+  deleted: ExitCode.ok,
+};
+
+/** What happened, in one line. */
+function outcomeLine(outcome: OutcomeAnswer): string {
+  switch (outcome.outcome) {
+    case 'promoted':
+      return `promoted ${outcome.repository} ${outcome.tags?.join(', ') || outcome.stage} → ${outcome.digest ?? '(digest not given)'}`;
+    case 'pending':
+      return `pending ${countApprovals(outcome.approvals)}/${outcome.required ?? '?'} approvals for ${stageOf(outcome)} of ${outcome.repository}${eligible(outcome)}`;
+    case 'rejected':
+    case 'failed':
+      return `${outcome.outcome}: ${outcome.reason ?? 'no reason given'}`;
+    case 'rolled-back':
+      return `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage} --as <you>\``;
+    case 'unpinned':
+      return `unpinned ${outcome.repository} ${outcome.stage}: promotions into it resume`;
+    case 'drift':
+    case 'deleted':
+      return `${outcome.outcome}: ${outcome.reason ?? ''}`;
+  }
+}
+
 /**
  * One line for an outcome, and the exit code `--wait` ends with:
  * `promoted myapp 1.2.3-rc1 → sha256:…` (0), `pending 1/2 approvals …` (4),
  * `rejected: <reason>` or `failed: <reason>` (3).
  */
 export function formatOutcome(outcome: OutcomeAnswer): { line: string; exitCode: ExitCodeValue } {
-  switch (outcome.outcome) {
-    case 'promoted': {
-      const tags = outcome.tags?.join(', ') || outcome.stage;
-      return {
-        line: `promoted ${outcome.repository} ${tags} → ${outcome.digest ?? '(digest not given)'}`,
-        exitCode: ExitCode.ok,
-      };
-    }
-    case 'pending':
-      return {
-        line: `pending ${countApprovals(outcome.approvals)}/${outcome.required ?? '?'} approvals for ${stageOf(outcome)} of ${outcome.repository}${eligible(outcome)}`,
-        exitCode: ExitCode.pending,
-      };
-    case 'rejected':
-    case 'failed':
-      return {
-        line: `${outcome.outcome}: ${outcome.reason ?? 'no reason given'}`,
-        exitCode: ExitCode.rejected,
-      };
-    case 'rolled-back':
-      return {
-        line: `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage} --as <you>\``,
-        exitCode: ExitCode.ok,
-      };
-    case 'unpinned':
-      return {
-        line: `unpinned ${outcome.repository} ${outcome.stage}: promotions into it resume`,
-        exitCode: ExitCode.ok,
-      };
-    case 'drift':
-    case 'deleted':
-      return {
-        line: `${outcome.outcome}: ${outcome.reason ?? ''}`,
-        exitCode: ExitCode.ok,
-      };
-  }
+  return { line: outcomeLine(outcome), exitCode: EXIT_CODES[outcome.outcome] };
 }

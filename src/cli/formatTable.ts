@@ -1,3 +1,5 @@
+import { shortDigest as shortDigestOf } from '../domain/shortDigest.js';
+
 /** Plain-text tables and the short forms of digests, SHAs and times that they show. */
 
 /** An empty cell. */
@@ -23,11 +25,9 @@ export function formatTable(
     .join('\n');
 }
 
-/** `sha256:0123456789ab`: the algorithm and the first 12 hex characters. */
+/** `sha256:0123456789ab`: the algorithm and the first 12 hex characters; `-` for none. */
 export function shortDigest(digest: string | undefined): string {
-  if (digest === undefined) return NONE;
-  const [algorithm, encoded] = digest.split(':', 2);
-  return encoded === undefined ? digest : `${algorithm ?? ''}:${encoded.slice(0, 12)}`;
+  return digest === undefined ? NONE : shortDigestOf(digest);
 }
 
 /** The first 7 characters of each git SHA. */

@@ -1,9 +1,14 @@
 import { Option, type Command } from 'commander';
 import type { Approver } from '../domain/approvalMessage.js';
-import { DEFAULT_WAIT_SECONDS } from './decisionCommand.js';
 import { collect, parseSeconds } from './optionParsers.js';
 
-/** The options `promoter rollback` and `promoter unpin` share, as commander hands them over. */
+/** How long `--wait` waits when given no number. */
+export const DEFAULT_WAIT_SECONDS = 60;
+
+/**
+ * The options every command that acts on a stage in person takes (`approve`, `reject`,
+ * `rollback`, `unpin`), as commander hands them over.
+ */
 export interface OperatorOptions {
   readonly stage: string;
   readonly as: string;
@@ -14,21 +19,25 @@ export interface OperatorOptions {
   readonly wait?: number | undefined;
 }
 
-/**
- * Adds the options of a command that acts on a stage in person (`--stage`, `--as`, `--name`,
- * `--group`, `--source`, `--id`, `--wait`), as `promoter approve` names them.
- */
-export function addOperatorOptions(command: Command): Command {
+/** Adds who acts: `--as`, `--name` and `--group` (repeatable). */
+export function addApproverOptions(command: Command): Command {
   return command
-    .requiredOption('--stage <stage>', 'the stage, e.g. release')
     .requiredOption('--as <approverId>', 'your approver id, e.g. alice or github:octocat')
     .option('--name <display>', 'your display name')
     .addOption(
       new Option('--group <group>', 'a group you belong to (repeat for more)')
         .argParser(collect)
         .default([], 'none'),
-    )
-    .option('--source <name>', 'where the request comes from', 'cli')
+    );
+}
+
+/**
+ * Adds how the message goes: `--source` (where `what` comes from, e.g. `the decision`), `--id`
+ * and `--wait [seconds]`.
+ */
+export function addSendOptions(command: Command, what: string): Command {
+  return command
+    .option('--source <name>', `where ${what} comes from`, 'cli')
     .option('--id <messageId>', 'message id, the idempotency key (default: a new UUID)')
     .addOption(
       new Option('--wait [seconds]', 'wait for the outcome, up to this long')
@@ -37,11 +46,41 @@ export function addOperatorOptions(command: Command): Command {
     );
 }
 
-/** The message's `approver`, from `--as`, `--name` and `--group`. */
-export function approverFromOptions(options: OperatorOptions): Approver {
+/**
+ * Adds the options of `promoter rollback` and `promoter unpin`: `--stage`, then who acts and
+ * how the message goes, as `promoter approve` names them.
+ */
+export function addOperatorOptions(command: Command): Command {
+  return addSendOptions(
+    addApproverOptions(command.requiredOption('--stage <stage>', 'the stage, e.g. release')),
+    'the request',
+  );
+}
+
+/**
+ * The fields every message the CLI sends has: its id (`--id`, else `newId()`), the repository
+ * and stage, the approver (`--as`, `--name`, `--group`) and the source.
+ */
+export function operatorFields(
+  repository: string,
+  options: OperatorOptions,
+  newId: () => string,
+): {
+  readonly id: string;
+  readonly repository: string;
+  readonly stage: string;
+  readonly approver: Approver;
+  readonly source: string;
+} {
   return {
-    id: options.as,
-    ...(options.name === undefined ? {} : { name: options.name }),
-    groups: [...options.group],
+    id: options.id ?? newId(),
+    repository,
+    stage: options.stage,
+    approver: {
+      id: options.as,
+      ...(options.name === undefined ? {} : { name: options.name }),
+      groups: [...options.group],
+    },
+    source: options.source,
   };
 }

@@ -1,11 +1,9 @@
 import type { z } from 'zod';
 import type { PromotionMessage } from '../domain/promotionMessage.js';
 import { signPromoterRequest } from '../domain/promoterSignature.js';
-import { formatPath } from '../domain/zodIssues.js';
 import {
   approvalAccepted,
   historyAnswer,
-  problemAnswer,
   statusAnswer,
   type HistoryAnswer,
   type StatusAnswer,
@@ -13,10 +11,16 @@ import {
 import { CliError, ExitCode } from './cliError.js';
 import type { ApiSettings, ApprovalsSecret } from './cliSettings.js';
 import { healthAnswer, type HealthAnswer } from './healthAnswer.js';
+import {
+  hostAnswer,
+  isReplay,
+  problemDetail,
+  problemTitle,
+  requestHost,
+  type HostRequestOptions,
+  type HostResponse,
+} from './hostRequest.js';
 import { retentionAnswer, type RetentionAnswer } from './retentionAnswer.js';
-
-/** How long one request may take before the CLI gives up on it. */
-const REQUEST_TIMEOUT_MS = 30_000;
 
 /** How long a retention run may take: Azure's front end cuts an HTTP request off at 230 s. */
 const RETENTION_TIMEOUT_MS = 230_000;
@@ -28,12 +32,6 @@ const HEALTH_TIMEOUT_MS = 120_000;
 export interface Answer<T> {
   readonly raw: unknown;
   readonly answer: T;
-}
-
-interface Response {
-  readonly status: number;
-  readonly json: unknown;
-  readonly text: string;
 }
 
 /**
@@ -140,84 +138,22 @@ export class PromoterApi {
     return { raw: response.json, answer: this.parse('GET', path, response, healthAnswer) };
   }
 
-  private async request(
+  private request(
     method: 'GET' | 'POST',
     path: string,
-    options: {
-      readonly headers?: Readonly<Record<string, string>>;
-      readonly body?: string;
-      readonly timeoutMs?: number;
-      /** What to suggest when the host cannot be reached (default: `npm start`, PROMOTER_URL). */
-      readonly unreachable?: readonly string[] | undefined;
-    },
-  ): Promise<Response> {
-    const { url, urlSource, functionKey } = this.settings;
-    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    if (functionKey !== undefined) headers['x-functions-key'] = functionKey;
-    let response: globalThis.Response;
-    let text: string;
-    try {
-      response = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(options.body === undefined ? {} : { body: options.body }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw new CliError(
-        ExitCode.transport,
-        [
-          `cannot reach ${url} (${urlSource}): ${networkProblem(error, options.timeoutMs ?? REQUEST_TIMEOUT_MS)}`,
-          ...(options.unreachable ?? [
-            'is `npm start` running? Otherwise set PROMOTER_URL (or --url) to the promoter host',
-          ]),
-        ],
-        { transient: true, cause: error },
-      );
-    }
-    return { status: response.status, json: parseJson(text), text };
+    options: HostRequestOptions,
+  ): Promise<HostResponse> {
+    return requestHost(this.settings, method, path, options);
   }
 
-  /** The 2xx answer parsed with `schema`, or the CliError that explains the status. */
   private parse<S extends z.ZodType>(
     method: string,
     path: string,
-    response: Response,
+    response: HostResponse,
     schema: S,
   ): z.output<S> {
-    const where = `${method} ${this.settings.url}${path}`;
-    const { status } = response;
-    if (status >= 200 && status < 300) {
-      const parsed = schema.safeParse(response.json);
-      if (parsed.success) return parsed.data;
-      const first = parsed.error.issues[0];
-      throw new CliError(
-        ExitCode.transport,
-        `${where}: unexpected answer${first ? ` (${formatPath(first.path)}: ${first.message})` : ''}: is ${this.settings.url} a promoter host?`,
-      );
-    }
-    if (status === 400) throw badRequest(where, response);
-    if (status === 401 || status === 403)
-      throw new CliError(ExitCode.transport, [
-        `${where}: ${status}${problemTitle(response)}`,
-        this.settings.functionKey === undefined
-          ? 'set PROMOTER_FUNCTION_KEY to a function key of the promoter app (az functionapp keys list)'
-          : 'PROMOTER_FUNCTION_KEY was refused: check it is a function key of this app',
-      ]);
-    const transient = status === 404 || status === 408 || status === 429 || status >= 500;
-    throw new CliError(
-      ExitCode.transport,
-      `${where}: ${status}${problemTitle(response)}${problemDetail(response)}`,
-      { transient },
-    );
+    return hostAnswer(this.settings, method, path, response, schema);
   }
-}
-
-/** Whether a 401 says the request was a replay (a signature the host has seen before). */
-function isReplay(response: Response): boolean {
-  return /replay/i.test(problemOf(response)?.detail ?? response.text);
 }
 
 /** Resolves once the clock is past the whole second `signedAt` falls in. */
@@ -228,47 +164,4 @@ async function untilAfterSecondOf(signedAt: Date): Promise<void> {
     await new Promise((resolve) => {
       setTimeout(resolve, next - Date.now());
     });
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function problemOf(response: Response): z.output<typeof problemAnswer> | undefined {
-  const parsed = problemAnswer.safeParse(response.json);
-  return parsed.success ? parsed.data : undefined;
-}
-
-function problemTitle(response: Response): string {
-  const title = problemOf(response)?.title;
-  return title === undefined ? '' : ` ${title}`;
-}
-
-function problemDetail(response: Response): string {
-  const detail = problemOf(response)?.detail ?? response.text.trim().slice(0, 200);
-  return detail === '' ? '' : `: ${detail}`;
-}
-
-/** A 400: the server's field errors, one line each (exit 2). */
-function badRequest(where: string, response: Response): CliError {
-  const errors = problemOf(response)?.errors ?? [];
-  return new CliError(ExitCode.usage, [
-    `${where}: 400${problemTitle(response)}${problemDetail(response)}`,
-    ...errors.map((e) => (e.path === '' ? e.message : `${e.path}: ${e.message}`)),
-  ]);
-}
-
-/** What went wrong with the connection, as precisely as Node says it. */
-function networkProblem(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError')
-    return `no answer within ${timeoutMs / 1000} s`;
-  const cause = error instanceof Error ? error.cause : undefined;
-  if (cause instanceof AggregateError && cause.errors[0] instanceof Error)
-    return cause.errors[0].message;
-  if (cause instanceof Error) return cause.message;
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   rollbackMessageSchema,
@@ -8,12 +7,8 @@ import {
 import { parseWith } from '../domain/zodIssues.js';
 import { buildRefFromArg, describeBuild } from './approvalFromArgs.js';
 import type { CommandContext } from './commandContext.js';
-import {
-  addOperatorOptions,
-  approverFromOptions,
-  type OperatorOptions,
-} from './operatorOptions.js';
-import { sendMessage } from './sendMessage.js';
+import { addOperatorCommand } from './operatorCommand.js';
+import { operatorFields, type OperatorOptions } from './operatorOptions.js';
 
 const help = `
 Moves the stage's floating tags (release-latest; dev-latest for dev) back to the digest of an
@@ -41,24 +36,6 @@ export interface RollbackOptions extends OperatorOptions {
   readonly reason: string;
 }
 
-/** The rollback message for `promoter rollback <repository> [options]`, before validation. */
-export function rollbackFromArgs(
-  repository: string,
-  options: RollbackOptions,
-  newId: () => string,
-): PromotionMessageInput {
-  return {
-    type: 'rollback',
-    id: options.id ?? newId(),
-    repository,
-    stage: options.stage,
-    to: buildRefFromArg(options.to),
-    reason: options.reason,
-    approver: approverFromOptions(options),
-    source: options.source,
-  };
-}
-
 /** `queued rollback <id>: release of myapp back to myapp:1.2.2 by alice`. */
 export function describeRollback(message: RollbackMessage): string {
   return `queued rollback ${message.id}: ${message.stage} of ${message.repository} back to ${describeBuild(message.repository, message.to)} by ${message.approver.id}`;
@@ -66,23 +43,22 @@ export function describeRollback(message: RollbackMessage): string {
 
 /** Adds `promoter rollback` to `program`. */
 export function addRollbackCommand(program: Command, ctx: CommandContext): Command {
-  return addOperatorOptions(
-    program
-      .command('rollback')
-      .description(
-        "move a stage's floating tag (release-latest) back to an earlier promotion, and pin the stage there",
-      )
-      .argument('<repository>', 'repository, e.g. myapp or team/backend')
-      .requiredOption('--to <ref>', 'the earlier promotion: its tag (1.2.2), digest or git SHA')
-      .requiredOption('--reason <text>', 'why, for the audit trail'),
-  )
-    .addHelpText('after', help)
-    .action(async (repository: string, options: RollbackOptions) => {
-      const message = parseWith(
-        rollbackMessageSchema,
-        'rollback message',
-        rollbackFromArgs(repository, options, ctx.deps.newId ?? randomUUID),
-      );
-      ctx.exitWith(await sendMessage(ctx, message, describeRollback(message), options.wait));
-    });
+  return addOperatorCommand(program, ctx, {
+    name: 'rollback',
+    description:
+      "move a stage's floating tag (release-latest) back to an earlier promotion, and pin the stage there",
+    help,
+    options: (command) =>
+      command
+        .requiredOption('--to <ref>', 'the earlier promotion: its tag (1.2.2), digest or git SHA')
+        .requiredOption('--reason <text>', 'why, for the audit trail'),
+    message: (repository, options: RollbackOptions, newId) =>
+      parseWith(rollbackMessageSchema, 'rollback message', {
+        type: 'rollback',
+        ...operatorFields(repository, options, newId),
+        to: buildRefFromArg(options.to),
+        reason: options.reason,
+      } satisfies PromotionMessageInput),
+    queued: describeRollback,
+  });
 }

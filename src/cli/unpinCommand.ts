@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import {
   unpinMessageSchema,
@@ -7,12 +6,8 @@ import {
 } from '../domain/promotionMessage.js';
 import { parseWith } from '../domain/zodIssues.js';
 import type { CommandContext } from './commandContext.js';
-import {
-  addOperatorOptions,
-  approverFromOptions,
-  type OperatorOptions,
-} from './operatorOptions.js';
-import { sendMessage } from './sendMessage.js';
+import { addOperatorCommand } from './operatorCommand.js';
+import { operatorFields, type OperatorOptions } from './operatorOptions.js';
 
 const help = `
 Releases a stage that \`promoter rollback\` pinned, so that promotions into it resume. Nothing
@@ -34,23 +29,6 @@ export interface UnpinOptions extends OperatorOptions {
   readonly reason?: string | undefined;
 }
 
-/** The unpin message for `promoter unpin <repository> [options]`, before validation. */
-export function unpinFromArgs(
-  repository: string,
-  options: UnpinOptions,
-  newId: () => string,
-): PromotionMessageInput {
-  return {
-    type: 'unpin',
-    id: options.id ?? newId(),
-    repository,
-    stage: options.stage,
-    ...(options.reason === undefined ? {} : { reason: options.reason }),
-    approver: approverFromOptions(options),
-    source: options.source,
-  };
-}
-
 /** `queued unpin <id>: release of myapp by alice`. */
 export function describeUnpin(message: UnpinMessage): string {
   return `queued unpin ${message.id}: ${message.stage} of ${message.repository} by ${message.approver.id}`;
@@ -58,20 +36,17 @@ export function describeUnpin(message: UnpinMessage): string {
 
 /** Adds `promoter unpin` to `program`. */
 export function addUnpinCommand(program: Command, ctx: CommandContext): Command {
-  return addOperatorOptions(
-    program
-      .command('unpin')
-      .description('release a stage a rollback pinned, so that promotions into it resume')
-      .argument('<repository>', 'repository, e.g. myapp or team/backend')
-      .option('--reason <text>', 'why, for the audit trail'),
-  )
-    .addHelpText('after', help)
-    .action(async (repository: string, options: UnpinOptions) => {
-      const message = parseWith(
-        unpinMessageSchema,
-        'unpin message',
-        unpinFromArgs(repository, options, ctx.deps.newId ?? randomUUID),
-      );
-      ctx.exitWith(await sendMessage(ctx, message, describeUnpin(message), options.wait));
-    });
+  return addOperatorCommand(program, ctx, {
+    name: 'unpin',
+    description: 'release a stage a rollback pinned, so that promotions into it resume',
+    help,
+    options: (command) => command.option('--reason <text>', 'why, for the audit trail'),
+    message: (repository, options: UnpinOptions, newId) =>
+      parseWith(unpinMessageSchema, 'unpin message', {
+        type: 'unpin',
+        ...operatorFields(repository, options, newId),
+        ...(options.reason === undefined ? {} : { reason: options.reason }),
+      } satisfies PromotionMessageInput),
+    queued: describeUnpin,
+  });
 }

@@ -1,9 +1,4 @@
-import {
-  parseApprovalMessage,
-  type ApprovalMessage,
-  type ApprovalMessageInput,
-} from './approvalMessage.js';
-import { ValidationError } from './errors.js';
+import { parseBuildRef, type BuildRef } from './parseBuildRef.js';
 
 /**
  * The command grammar shared by the Slack slash command and Teams mentions. Pure: the caller
@@ -20,14 +15,11 @@ import { ValidationError } from './errors.js';
  * `<to>` and `<git-sha|digest|tag>` are read alike (`parseBuildRef`, as the CLI reads them).
  */
 
-/** How a chat command names a build (validated later, with the whole message). */
-export type ChatBuildRef = ApprovalMessageInput['build'];
-
 /** An approval or rejection, as typed. */
 export interface ChatDecision {
   readonly kind: 'approve' | 'reject';
   readonly repository: string;
-  readonly build: ChatBuildRef;
+  readonly build: BuildRef;
   readonly stage: string;
   readonly version?: string;
   readonly comment?: string;
@@ -41,7 +33,7 @@ export interface ChatRollback {
   readonly kind: 'rollback';
   readonly repository: string;
   readonly stage: string;
-  readonly to: ChatBuildRef;
+  readonly to: BuildRef;
   readonly reason: string;
 }
 
@@ -80,21 +72,6 @@ export function chatUsage(invokedAs = '/promote'): string {
     `Example: ${invokedAs} approve myapp a1b2c3d rc 1.2.3`,
     `Example: ${invokedAs} rollback myapp release 1.2.3 1.2.4 breaks checkout`,
   ].join('\n');
-}
-
-const digestLike = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:/;
-const gitShaLike = /^[0-9a-f]{7,40}$/;
-
-/**
- * Reads a build argument: `algorithm:hex` is a digest, 7–40 lowercase hex characters a git
- * SHA, anything else a tag; `git:<sha>` and `tag:<tag>` say which explicitly.
- */
-export function parseBuildRef(ref: string): ChatBuildRef {
-  if (ref.startsWith('tag:')) return { tag: ref.slice('tag:'.length) };
-  if (ref.startsWith('git:')) return { gitSha: ref.slice('git:'.length) };
-  if (digestLike.test(ref)) return { digest: ref };
-  if (gitShaLike.test(ref)) return { gitSha: ref };
-  return { tag: ref };
 }
 
 /** Chat clients escape `& < >` (Slack) or send HTML entities (Teams): read them as typed. */
@@ -197,89 +174,6 @@ export function parseChatCommand(text: string, invokedAs = '/promote'): ChatComm
     ...(version === undefined ? {} : { version }),
     ...(comment === '' ? {} : { comment }),
   };
-}
-
-/** Who decided, and how the message is identified. */
-export interface ChatOrigin {
-  /** The new message id (a UUID). */
-  readonly id: string;
-  readonly approver: ApprovalMessageInput['approver'];
-  /** `slack` or `teams`. */
-  readonly source: string;
-}
-
-/**
- * The approval message for a chat decision, validated: the message, or what is wrong with it
- * naming the field (`version: must be a semantic version …`). `stages` are the pipeline's.
- */
-export function chatApproval(
-  decision: ChatDecision,
-  origin: ChatOrigin,
-  stages: readonly string[],
-):
-  | { readonly kind: 'ok'; readonly message: ApprovalMessage }
-  | { readonly kind: 'invalid'; readonly problem: string } {
-  let message: ApprovalMessage;
-  try {
-    message = parseApprovalMessage({
-      type: 'approval',
-      id: origin.id,
-      repository: decision.repository,
-      build: decision.build,
-      stage: decision.stage,
-      ...(decision.version === undefined ? {} : { version: decision.version }),
-      decision: decision.kind,
-      approver: origin.approver,
-      source: origin.source,
-      ...(decision.comment === undefined ? {} : { comment: decision.comment }),
-    });
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return { kind: 'invalid', problem: issuesText(error) };
-  }
-  if (!stages.includes(message.stage))
-    return {
-      kind: 'invalid',
-      problem: `stage: "${message.stage}" is not a stage of the pipeline; use ${stages.join(', ')}`,
-    };
-  return { kind: 'ok', message };
-}
-
-/** What a ValidationError found, each problem naming its field: `version: must be …; stage: …`. */
-export function issuesText(error: ValidationError): string {
-  return error.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-}
-
-/** `alice`, or `slack:U123 (bob)` when the display name says more than the id. */
-export function describeChatApprover(approver: {
-  readonly id: string;
-  readonly name?: string | undefined;
-}): string {
-  const { id, name } = approver;
-  return name === undefined || name === id ? id : `${id} (${name})`;
-}
-
-/** `sha256:4f53ab12cd34`: enough of a digest to tell builds apart in chat. */
-export function shortDigest(digest: string): string {
-  const [algorithm = '', hex = ''] = digest.split(':', 2);
-  return `${algorithm}:${hex.slice(0, 12)}`;
-}
-
-/** `myapp@a1b2c3d` (git SHA), `myapp@sha256:4f53ab12cd34` (digest) or `myapp:1.2.3-rc1` (tag). */
-export function describeChatBuild(repository: string, build: ApprovalMessage['build']): string {
-  if ('digest' in build) return `${repository}@${shortDigest(build.digest)}`;
-  if ('tag' in build) return `${repository}:${build.tag}`;
-  return `${repository}@${build.gitSha}`;
-}
-
-/**
- * The reply once a decision is queued: `Queued: approve rc 1.2.3 of myapp@a1b2c3d as alice.
- * The outcome will be posted here.`
- */
-export function queuedText(message: ApprovalMessage): string {
-  const stage =
-    message.version === undefined ? message.stage : `${message.stage} ${message.version}`;
-  return `Queued: ${message.decision} ${stage} of ${describeChatBuild(message.repository, message.build)} as ${describeChatApprover(message.approver)}. The outcome will be posted here.`;
 }
 
 /** The reply to a `usage` command: what was wrong, if anything, then the usage. */

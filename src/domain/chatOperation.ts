@@ -1,12 +1,6 @@
-import {
-  describeChatApprover,
-  describeChatBuild,
-  issuesText,
-  type ChatOrigin,
-  type ChatRollback,
-  type ChatUnpin,
-} from './chatCommand.js';
-import { ValidationError } from './errors.js';
+import type { ChatRollback, ChatUnpin } from './chatCommand.js';
+import { checkChatMessage, type ChatOrigin, type CheckedChatMessage } from './checkChatMessage.js';
+import { describeChatApprover, describeChatBuild } from './describeChatBuild.js';
 import {
   rollbackMessageSchema,
   unpinMessageSchema,
@@ -36,22 +30,8 @@ export function chatOperationMessage(
   operation: ChatOperation,
   origin: ChatOrigin,
   stages: readonly string[],
-):
-  | { readonly kind: 'ok'; readonly message: OperationMessage }
-  | { readonly kind: 'invalid'; readonly problem: string } {
-  let message: OperationMessage;
-  try {
-    message = toMessage(operation, origin);
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    return { kind: 'invalid', problem: issuesText(error) };
-  }
-  if (!stages.includes(message.stage))
-    return {
-      kind: 'invalid',
-      problem: `stage: "${message.stage}" is not a stage of the pipeline; use ${stages.join(', ')}`,
-    };
-  return { kind: 'ok', message };
+): CheckedChatMessage<OperationMessage> {
+  return checkChatMessage(() => toMessage(operation, origin), stages);
 }
 
 /** The message as the CLI would send it; throws a ValidationError naming each bad field. */

@@ -1,16 +1,19 @@
 import { z } from 'zod';
+import { isoDate } from './isoDate.js';
 import { OUTCOME_KINDS, type OutcomeEvent, type RecordedApproval } from './outcomeEvent.js';
 import { parseWith } from './zodIssues.js';
 
 /*
- * Reading an outcome event from the `promotion-events` topic. Unknown fields are dropped, so a
- * subscriber keeps working when the publisher adds one.
+ * The one schema of an outcome event (the type and its meaning are in `outcomeEvent.ts`): a
+ * subscriber of the `promotion-events` topic reads events with it, the Tables ledger reads
+ * its `message|` and `history|` rows with it, and the CLI's answers are derived from it.
+ * Unknown fields are dropped, so a subscriber keeps working when the publisher adds one.
  */
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
 const strings = z.array(z.string());
 
-const recordedApproval: z.ZodType<RecordedApproval> = z.object({
+/** One approval, as events and ledger rows hold it. */
+export const recordedApprovalSchema = z.object({
   approverId: z.string().min(1),
   approverName: z.string().optional(),
   decision: z.enum(['approve', 'reject']),
@@ -18,10 +21,10 @@ const recordedApproval: z.ZodType<RecordedApproval> = z.object({
   messageId: z.string(),
   source: z.string(),
   comment: z.string().optional(),
-});
+}) satisfies z.ZodType<RecordedApproval>;
 
-/** The shape of an `OutcomeEvent` (see `outcomeEvent.ts`). */
-export const outcomeEventSchema: z.ZodType<OutcomeEvent> = z.object({
+/** The shape of an `OutcomeEvent`. */
+export const outcomeEventSchema = z.object({
   type: z.literal('promotion.outcome'),
   id: z.string().min(1),
   outcome: z.enum(OUTCOME_KINDS),
@@ -31,7 +34,7 @@ export const outcomeEventSchema: z.ZodType<OutcomeEvent> = z.object({
   digest: z.string().optional(),
   gitShas: strings.optional(),
   tags: strings.optional(),
-  approvals: z.array(recordedApproval).optional(),
+  approvals: z.array(recordedApprovalSchema).optional(),
   required: z.number().int().nonnegative().optional(),
   eligible: z.object({ ids: strings, groups: strings }).optional(),
   reason: z.string().optional(),
@@ -40,7 +43,7 @@ export const outcomeEventSchema: z.ZodType<OutcomeEvent> = z.object({
   actor: z.string().optional(),
   messageId: z.string().min(1),
   at: isoDate,
-});
+}) satisfies z.ZodType<OutcomeEvent>;
 
 /** Reads an outcome event; throws a ValidationError naming each bad field. */
 export function parseOutcomeEvent(input: unknown): OutcomeEvent {

@@ -107,37 +107,29 @@ function parseEvent(raw: unknown, prefix: string): RegistryEvent {
   const subject = 'webhook body';
   const head = parseWith(header, subject, raw, prefix);
   const target = (raw as { target?: unknown }).target;
-  const targetPath = at(prefix, 'target');
-  const registry = head.request?.host;
+  const parseTarget = <S extends z.ZodType>(schema: S) =>
+    parseWith(schema, subject, target, at(prefix, 'target'));
+  // What push and delete events have in common, in the order they list it.
+  const common = { id: head.id, timestamp: head.timestamp, registry: head.request?.host };
   switch (head.action) {
     case 'push': {
-      const t = parseWith(pushTarget, subject, target, targetPath);
+      const { repository, digest, mediaType, tag } = parseTarget(pushTarget);
       return {
         kind: 'push',
-        id: head.id,
-        timestamp: head.timestamp,
-        registry,
-        repository: t.repository,
-        digest: t.digest,
-        mediaType: t.mediaType,
-        tag: t.tag,
+        ...common,
+        repository,
+        digest,
+        mediaType,
+        tag,
         pushedBy: head.actor?.name || undefined,
       };
     }
     case 'delete': {
-      const t = parseWith(deleteTarget, subject, target, targetPath);
-      return {
-        kind: 'delete',
-        id: head.id,
-        timestamp: head.timestamp,
-        registry,
-        repository: t.repository,
-        digest: t.digest,
-        tag: t.tag,
-      };
+      const { repository, digest, tag } = parseTarget(deleteTarget);
+      return { kind: 'delete', ...common, repository, digest, tag };
     }
     default: {
-      const t = parseWith(otherTarget, subject, target, targetPath);
+      const t = parseTarget(otherTarget);
       return {
         kind: 'other',
         id: head.id,

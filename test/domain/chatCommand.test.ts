@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ApprovalMessage } from '../../src/domain/approvalMessage.js';
 import { encodeChatAction, isChatActionId, parseChatAction } from '../../src/domain/chatAction.js';
+import { chatApproval, queuedText } from '../../src/domain/chatApproval.js';
 import {
-  chatApproval,
   chatUsage,
   parseChatCommand,
-  queuedText,
   usageText,
   type ChatDecision,
 } from '../../src/domain/chatCommand.js';

@@ -1,9 +1,4 @@
 import { createHash } from 'node:crypto';
-import {
-  ContainerRegistryClient,
-  ContainerRegistryContentClient,
-  type ContainerRegistryClientOptions,
-} from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import type {
   ProbeFailure,
@@ -14,6 +9,7 @@ import type {
 import { tokenIdentity } from '../identity/identityPrincipal.js';
 import { commonProbeFailure, oneLine, otherFailure } from '../probeFailure.js';
 import { asRestError } from '../sdkErrors.js';
+import { createAcrClients } from './acrClients.js';
 import { createAcrRegistry, isAcrHost } from './acrRegistry.js';
 import { registryAnswer } from './acrErrors.js';
 
@@ -50,9 +46,6 @@ function scratchManifest(tag: string) {
 /** The SDK's message when a 401 carries a challenge other than ACR's Bearer token exchange. */
 const FOREIGN_CHALLENGE = /Failed to retrieve (challenge|'service'|'scope')/;
 
-/** The content client's typings require a credential; without one it goes anonymous. */
-const ANONYMOUS = undefined as unknown as TokenCredential;
-
 /** The scope asked for to name the identity (any Entra ID resource names the same principal). */
 const REGISTRY_SCOPE = 'https://containerregistry.azure.net/.default';
 
@@ -66,7 +59,7 @@ export function createAcrDoctorProbe(options: AcrDoctorProbeOptions): RegistryPr
   const isAcr = options.isAcr ?? isAcrHost(host);
   const registry = createAcrRegistry({ ...options, isAcr });
   const endpoint = `https://${host}`;
-  const clientOptions: ContainerRegistryClientOptions = { retryOptions: { maxRetries: 1 } };
+  const clients = createAcrClients(endpoint, credential, { retryOptions: { maxRetries: 1 } });
   let identity: Promise<ProbeIdentity> | undefined;
 
   /** The SDK error inside the app adapter's wrapped error. */
@@ -138,10 +131,8 @@ export function createAcrDoctorProbe(options: AcrDoctorProbeOptions): RegistryPr
       attempt(async () => {
         if (!(await registry.lockTag(repository, tag)))
           return { ok: true, detail: `${host} has no tag locks` };
-        const client = credential
-          ? new ContainerRegistryClient(endpoint, credential, clientOptions)
-          : new ContainerRegistryClient(endpoint, clientOptions);
-        await client
+        await clients
+          .acr(repository)
           .getArtifact(repository, tag)
           .updateTagProperties(tag, { canWrite: true, canDelete: true });
         return { ok: true, detail: `locked and unlocked ${repository}:${tag}` };
@@ -149,13 +140,7 @@ export function createAcrDoctorProbe(options: AcrDoctorProbeOptions): RegistryPr
 
     remove: (repository, digest) =>
       attempt(async () => {
-        const client = new ContainerRegistryContentClient(
-          endpoint,
-          repository,
-          credential ?? ANONYMOUS,
-          clientOptions,
-        );
-        await client.deleteManifest(digest);
+        await clients.content(repository).deleteManifest(digest);
         return { ok: true, detail: `deleted ${repository}@${digest}` };
       }),
   };

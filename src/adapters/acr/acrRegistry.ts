@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
-import {
-  ContainerRegistryClient,
-  ContainerRegistryContentClient,
-  type ContainerRegistryClientOptions,
-} from '@azure/container-registry';
+import type { ContainerRegistryClientOptions } from '@azure/container-registry';
 import type { TokenCredential } from '@azure/identity';
 import type { RawManifest, Registry } from '../../ports/registry.js';
 import { asRestError } from '../sdkErrors.js';
+import { createAcrClients } from './acrClients.js';
 import { isNotFound, registryFailure } from './acrErrors.js';
 
 /** Where the registry is and how to talk to it. */
@@ -43,13 +40,6 @@ export function isAcrHost(registry: string): boolean {
   return ACR_HOST.test(registry.replace(/:\d+$/, ''));
 }
 
-/**
- * The content client's typings require a credential, yet at run time it goes anonymous without
- * one (its token exchange tests `!credential`; with no challenge it sends no Authorization).
- * A stand-in object would instead be asked for a token on the first 401 challenge.
- */
-const ANONYMOUS = undefined as unknown as TokenCredential;
-
 const sha256 = (bytes: Uint8Array): string =>
   `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
@@ -72,33 +62,7 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   };
 
-  const contentClients = new Map<string, ContainerRegistryContentClient>();
-  const content = (repository: string): ContainerRegistryContentClient => {
-    let client = contentClients.get(repository);
-    if (!client) {
-      client = new ContainerRegistryContentClient(
-        endpoint,
-        repository,
-        credential ?? ANONYMOUS,
-        clientOptions,
-      );
-      contentClients.set(repository, client);
-    }
-    return client;
-  };
-  // Per repository too: each SDK client caches one ACR access token, scoped to the repository
-  // of its last auth challenge, so a shared client would re-authenticate on every switch.
-  const acrClients = new Map<string, ContainerRegistryClient>();
-  const acr = (repository: string): ContainerRegistryClient => {
-    let client = acrClients.get(repository);
-    if (!client) {
-      client = credential
-        ? new ContainerRegistryClient(endpoint, credential, clientOptions)
-        : new ContainerRegistryClient(endpoint, clientOptions);
-      acrClients.set(repository, client);
-    }
-    return client;
-  };
+  const { content, acr } = createAcrClients(endpoint, credential, clientOptions);
 
   /** Runs one SDK call under the deadline; maps its failure to the port's error contract. */
   async function call<T>(doing: string, run: (abortSignal: AbortSignal) => Promise<T>) {

@@ -1,13 +1,12 @@
 import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
 import {
-  approvalsNeeded,
   chatCommand,
-  mayStillApprove,
   outcomeFacts,
   outcomeHeadline,
+  pendingSummary,
   utcTime,
   type OutcomeFact,
-} from './slackMessage.js';
+} from './outcomeFacts.js';
 
 /** The Adaptive Card elements promoter uses. */
 export type TeamsCardElement =
@@ -68,18 +67,12 @@ function approvalLine(a: RecordedApproval): string {
 }
 
 function pendingBlocks(event: OutcomeEvent): TeamsCardElement[] {
-  const { needed, received, required } = approvalsNeeded(event);
-  const eligible = mayStillApprove(event);
-  const mayApprove =
-    eligible === 'anyone'
-      ? 'any approver (except the build’s author and the promotion’s requester)'
-      : [...eligible.ids, ...eligible.groups.map((g) => `group ${g}`)].join(', ') ||
-        'nobody left on the list';
+  const { needs, soFar, mayApprove } = pendingSummary(event, {
+    id: (id) => id,
+    group: (g) => `group ${g}`,
+  });
   const blocks = [
-    text(
-      `**Needs ${needed} more approval${needed === 1 ? '' : 's'}** (${received} of ${required} so far). **May approve:** ${mayApprove}`,
-      { spacing: 'Medium' },
-    ),
+    text(`**${needs}** ${soFar}. **May approve:** ${mayApprove}`, { spacing: 'Medium' }),
   ];
   const approve = chatCommand(MENTION, 'approve', event);
   const reject = chatCommand(MENTION, 'reject', event);

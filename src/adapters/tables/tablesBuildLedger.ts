@@ -8,8 +8,7 @@ import type {
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../ports/buildLedger.js';
-import { queryRange, readRow, type Row } from './tablesPartition.js';
-import { decodeCursor, encodeCursor } from './tablesCursor.js';
+import { queryRange, readRow } from './tablesPartition.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { ledgerFailure } from './tablesErrors.js';
 import {
@@ -23,6 +22,7 @@ import {
   shaPrefixRange,
   timeRange,
 } from './tablesKeys.js';
+import { pageQuery, readPage } from './tablesPage.js';
 import { DEFAULT_MAX_ATTEMPTS, retryOnConflict } from './tablesRetry.js';
 import { buildOfRow } from './tablesRows.js';
 import {
@@ -154,25 +154,10 @@ export class TablesBuildLedger implements BuildLedger {
     repository: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },
   ): Promise<BuildPage> {
-    const { limit } = page;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const query = pageQuery(timeRange, page);
     return this.run(`listing builds of ${repository}`, async () => {
-      const range = { from: after ?? timeRange.from, to: timeRange.to };
-      // One row more than asked tells whether another page follows.
-      const rows: Row[] = [];
-      for await (const row of queryRange(this.client, repository, range, limit + 1, {
-        exclusive: after !== undefined,
-      })) {
-        rows.push(row);
-        if (rows.length > limit) break;
-      }
-      const builds = rows.slice(0, limit).map(buildOfRow);
-      const last = rows[limit - 1];
-      return rows.length > limit && last?.rowKey
-        ? { builds, nextCursor: encodeCursor(last.rowKey) }
-        : { builds };
+      const { items, nextCursor } = await readPage(this.client, repository, query, buildOfRow);
+      return nextCursor === undefined ? { builds: items } : { builds: items, nextCursor };
     });
   }
 

@@ -1,4 +1,5 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { z } from 'zod';
 import { isEntityNotFound } from './tablesErrors.js';
 import { partitionKeyOf, type RowKeyRange } from './tablesKeys.js';
 
@@ -39,4 +40,21 @@ export async function* queryRange(
     (options.andFilter ?? '');
   const pages = client.listEntities({ queryOptions: { filter } }).byPage({ maxPageSize: pageSize });
   for await (const page of pages) yield* page;
+}
+
+/**
+ * Parses a row of `table` (`ledger`, `promotion store`) with `schema`. Throws a plain Error
+ * naming the row and each bad property when it is malformed: the table was written by
+ * something else, which no retry will fix.
+ */
+export function parseRowWith<S extends z.ZodType>(
+  schema: S,
+  row: Record<string, unknown>,
+  table: string,
+): z.output<S> {
+  const parsed = schema.safeParse(row);
+  if (parsed.success) return parsed.data;
+  const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
+  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new Error(`${table} row ${where} is malformed: ${issues}`);
 }

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
-import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
 import type {
@@ -8,10 +7,10 @@ import type {
   PromotionLedger,
   RepositoryState,
 } from '../../ports/promotionLedger.js';
-import { decodeCursor, encodeCursor } from './tablesCursor.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
 import { partitionKeyOf } from './tablesKeys.js';
+import { pageQuery, readPage } from './tablesPage.js';
 import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
 import {
   historyRange,
@@ -30,7 +29,7 @@ import {
   promotionOfRow,
   stateOfRow,
 } from './tablesPromotionRowSchemas.js';
-import { queryRange, readRow, type Row } from './tablesPartition.js';
+import { queryRange, readRow } from './tablesPartition.js';
 
 /** What the Tables promotion store needs. */
 export interface TablesPromotionLedgerOptions {
@@ -136,27 +135,10 @@ class TablesPromotionStore implements PromotionLedger {
     readonly outcomes: readonly OutcomeEvent[];
     readonly nextCursor?: string | undefined;
   }> {
-    const { limit } = page;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
-      throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
-    const after =
-      page.cursor === undefined ? undefined : decodeCursor(page.cursor, isHistoryRowKey);
+    const query = pageQuery(historyRange, page, isHistoryRowKey);
     return this.run(`listing the promotion history of ${repository}`, async () => {
-      const range = { from: after ?? historyRange.from, to: historyRange.to };
-      // One row more than asked tells whether another page follows.
-      const rows: Row[] = [];
-      const found = queryRange(this.client, repository, range, limit + 1, {
-        exclusive: after !== undefined,
-      });
-      for await (const row of found) {
-        rows.push(row);
-        if (rows.length > limit) break;
-      }
-      const outcomes = rows.slice(0, limit).map(outcomeOfRow);
-      const last = rows[limit - 1];
-      return rows.length > limit && last?.rowKey
-        ? { outcomes, nextCursor: encodeCursor(last.rowKey) }
-        : { outcomes };
+      const { items, nextCursor } = await readPage(this.client, repository, query, outcomeOfRow);
+      return nextCursor === undefined ? { outcomes: items } : { outcomes: items, nextCursor };
     });
   }
 

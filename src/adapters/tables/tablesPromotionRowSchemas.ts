@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import {
-  OUTCOME_KINDS,
-  type OutcomeEvent,
-  type RecordedApproval,
-} from '../../domain/outcomeEvent.js';
+import { isoDate } from '../../domain/isoDate.js';
+import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import { outcomeEventSchema, recordedApprovalSchema } from '../../domain/outcomeEventSchema.js';
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { RepositoryState } from '../../ports/promotionLedger.js';
+import { parseRowWith } from './tablesPartition.js';
+
 /*
  * Reading the promotion store's rows (written by `tablesPromotionRows.ts`): every row is
- * validated, so a malformed one is named instead of spreading into a decision.
+ * validated, so a malformed one is named instead of spreading into a decision. Outcomes and
+ * approvals are stored as JSON and read with the domain's schemas (`outcomeEventSchema.ts`).
  */
 
 /** A JSON-encoded property holding a value of `schema`. */
@@ -29,18 +30,7 @@ function json<T>(schema: z.ZodType<T>) {
   });
 }
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
 const strings = z.array(z.string());
-
-const recordedApproval: z.ZodType<RecordedApproval> = z.object({
-  approverId: z.string(),
-  approverName: z.string().optional(),
-  decision: z.enum(['approve', 'reject']),
-  at: isoDate,
-  messageId: z.string(),
-  source: z.string(),
-  comment: z.string().optional(),
-});
 
 const stageHead: z.ZodType<StageHead> = z.object({
   stage: z.string(),
@@ -59,27 +49,6 @@ const stageHead: z.ZodType<StageHead> = z.object({
     .optional(),
 });
 
-const outcomeEvent: z.ZodType<OutcomeEvent> = z.object({
-  type: z.literal('promotion.outcome'),
-  id: z.string(),
-  outcome: z.enum(OUTCOME_KINDS),
-  repository: z.string(),
-  stage: z.string(),
-  version: z.string().optional(),
-  digest: z.string().optional(),
-  gitShas: strings.optional(),
-  tags: strings.optional(),
-  approvals: z.array(recordedApproval).optional(),
-  required: z.number().int().optional(),
-  eligible: z.object({ ids: strings, groups: strings }).optional(),
-  reason: z.string().optional(),
-  previousDigest: z.string().optional(),
-  restored: z.boolean().optional(),
-  actor: z.string().optional(),
-  messageId: z.string(),
-  at: isoDate,
-});
-
 const stateRow = z.object({
   heads: json(z.record(z.string(), stageHead)),
   counters: json(z.record(z.string(), z.number().int().nonnegative())),
@@ -94,7 +63,7 @@ const promotionRow: z.ZodType<Promotion> = z.object({
   status: z.enum(['pending', 'promoting', 'promoted', 'rejected']),
   tags: json(strings),
   n: z.number().int().positive().optional(),
-  approvals: json(z.array(recordedApproval)),
+  approvals: json(z.array(recordedApprovalSchema)),
   requestedBy: z.string().optional(),
   createdAt: isoDate,
   updatedAt: isoDate,
@@ -103,19 +72,10 @@ const promotionRow: z.ZodType<Promotion> = z.object({
 });
 
 const tagRow = z.object({ promotion: z.string().min(1) });
-const outcomeRow = z.object({ outcome: json(outcomeEvent) });
+const outcomeRow = z.object({ outcome: json(outcomeEventSchema) });
 
-/**
- * Parses a row with `schema`. Throws a plain Error naming the row when it is malformed: the
- * table was written by something else, which no retry will fix.
- */
-function parseRow<T>(schema: z.ZodType<T>, row: Record<string, unknown>): T {
-  const parsed = schema.safeParse(row);
-  if (parsed.success) return parsed.data;
-  const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
-  const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new Error(`promotion store row ${where} is malformed: ${issues}`);
-}
+const parseRow = <T>(schema: z.ZodType<T>, row: Record<string, unknown>): T =>
+  parseRowWith(schema, row, 'promotion store');
 
 /** The repository state held by the `state` row (its ETag is the state's). */
 export function stateOfRow(row: Record<string, unknown>): RepositoryState {

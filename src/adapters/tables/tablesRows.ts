@@ -1,6 +1,8 @@
 import type { TableEntity } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Build } from '../../domain/build.js';
+import { isoDate } from '../../domain/isoDate.js';
+import { parseRowWith } from './tablesPartition.js';
 import { buildRowKey, eventRowKey, partitionKeyOf, shaRowKey, timeRowKey } from './tablesKeys.js';
 
 /** The properties of a `build|` row and of its `time|` copy. Lists are JSON arrays. */
@@ -25,8 +27,6 @@ const stringList = z.string().transform((text, ctx) => {
   }
 });
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'is not a date');
-
 const buildRow = z.object({
   repository: z.string().min(1),
   digest: z.string().min(1),
@@ -44,13 +44,7 @@ const buildRow = z.object({
  * is malformed: the table was written by something else, which no retry will fix.
  */
 export function buildOfRow(row: Record<string, unknown>): Build {
-  const parsed = buildRow.safeParse(row);
-  if (!parsed.success) {
-    const where = `${String(row['partitionKey'])}/${String(row['rowKey'])}`;
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`ledger row ${where} is malformed: ${issues}`);
-  }
-  const { deletedAt, pushedBy, ...rest } = parsed.data;
+  const { deletedAt, pushedBy, ...rest } = parseRowWith(buildRow, row, 'ledger');
   return {
     ...rest,
     ...(pushedBy === undefined ? {} : { pushedBy }),

@@ -76,12 +76,7 @@ export function planRecordBuild(
     : [['upsert', shaEntity(build, gitSha), 'Replace']];
   return {
     result: { kind: 'recorded', build },
-    actions: [
-      marker,
-      ['update', buildEntity(build), 'Replace', { etag: current.etag }],
-      ['upsert', timeEntity(build), 'Replace'],
-      ...addSha,
-    ],
+    actions: [marker, ...replaceBuild(current, build), ...addSha],
   };
 }
 
@@ -108,12 +103,16 @@ export function planMarkBuildDeleted(
   if (current.build.deletedAt !== undefined)
     return { result: { kind: 'deleted', build: current.build }, actions: [marker] };
   const build: Build = { ...current.build, deletedAt: at.toISOString() };
-  return {
-    result: { kind: 'deleted', build },
-    actions: [
-      marker,
-      ['update', buildEntity(build), 'Replace', { etag: current.etag }],
-      ['upsert', timeEntity(build), 'Replace'],
-    ],
-  };
+  return { result: { kind: 'deleted', build }, actions: [marker, ...replaceBuild(current, build)] };
+}
+
+/**
+ * Writing `build` over `current`: its `build|` row, only if it still has the ETag read (else
+ * 412), and its `time|` copy.
+ */
+function replaceBuild(current: CurrentBuild, build: Build): TransactionAction[] {
+  return [
+    ['update', buildEntity(build), 'Replace', { etag: current.etag }],
+    ['upsert', timeEntity(build), 'Replace'],
+  ];
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Approver } from '../../domain/approvalMessage.js';
-import { chatApproval, queuedText, type ChatDecision } from '../../domain/chatCommand.js';
+import { chatApproval, queuedText } from '../../domain/chatApproval.js';
+import type { ChatDecision } from '../../domain/chatCommand.js';
 import {
   chatOperationMessage,
   operationQueuedText,

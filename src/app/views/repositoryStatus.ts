@@ -1,4 +1,4 @@
-import { shortDigest } from '../../domain/chatCommand.js';
+import { shortDigest } from '../../domain/shortDigest.js';
 import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
 import { promotionKey, type Promotion, type StageHead } from '../../domain/promotion.js';

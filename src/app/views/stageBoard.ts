@@ -1,4 +1,4 @@
-import { shortDigest } from '../../domain/chatCommand.js';
+import { shortDigest } from '../../domain/shortDigest.js';
 import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
 import { floatingTags, type Pipeline } from '../../domain/pipeline.js';
 import type { StagePin } from '../../domain/promotion.js';

@@ -1,5 +1,5 @@
 import type { StageCard } from '../../app/views/stageBoard.js';
-import { shortDigest } from '../../domain/chatCommand.js';
+import { shortDigest } from '../../domain/shortDigest.js';
 import type { Build } from '../../domain/build.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { html, type SafeHtml } from '../http/html.js';
