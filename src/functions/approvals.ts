@@ -4,13 +4,26 @@ import { parsePromotionMessage } from '../domain/promotionMessage.js';
 import { json } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
 import { parseJson } from './http/parseJson.js';
-import { readSignedBody } from './http/readSignedBody.js';
+import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
 import { withServices } from './withServices.js';
 
-const MAX_APPROVAL_BYTES = 64 * 1024;
+const REPLAYED =
+  'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp';
 
-/** How long a signature is remembered: longer than any timestamp it could be accepted with. */
-const REPLAY_MEMORY_MS = 2 * PROMOTER_MAX_SKEW_SECONDS * 1000;
+/**
+ * The signed endpoint: at most 64 KiB, and signatures remembered for twice the timestamp
+ * window, longer than any timestamp they could be accepted with.
+ */
+const APPROVALS: SignedEndpoint = {
+  caller: 'approval',
+  setting: 'PROMOTER_APPROVALS_HMAC_SECRET',
+  maxBytes: 64 * 1024,
+  replay: {
+    scope: 'approvals',
+    rememberMs: 2 * PROMOTER_MAX_SKEW_SECONDS * 1000,
+    refusal: REPLAYED,
+  },
+};
 
 /**
  * `POST /api/approvals`: queues an approval or rejection, a rollback or an unpin (the
@@ -24,19 +37,10 @@ const REPLAY_MEMORY_MS = 2 * PROMOTER_MAX_SKEW_SECONDS * 1000;
 export function approvals(getServices: ServicesProvider) {
   return withServices(getServices, async (services, request, context) => {
     const now = services.clock.now();
-    const body = await readSignedBody(request, context, {
-      caller: 'approval',
+    const body = await readSignedBody(request, context, APPROVALS, {
       secret: services.config.approvalsHmacSecret,
-      setting: 'PROMOTER_APPROVALS_HMAC_SECRET',
-      maxBytes: MAX_APPROVAL_BYTES,
       verify: (text, secret) => verifyPromoterSignature(request.headers, text, secret, now),
-      replays: {
-        guard: services.replays,
-        scope: 'approvals',
-        until: new Date(now.getTime() + REPLAY_MEMORY_MS),
-        refusal:
-          'this signed request was received before (a replay): sign each request anew, with a new X-Promoter-Timestamp',
-      },
+      replays: { guard: services.replays, now },
     });
     if (body.kind === 'refused') return body.answer;
     const parsed = parseJson(body.text, 'approval request');

@@ -9,14 +9,24 @@ import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover, queueChatCommand } from './chatQueue.js';
 import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
-import { readSignedBody } from './http/readSignedBody.js';
+import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
 import { SLACK_MAX_SKEW_SECONDS, verifySlackSignature } from './http/slackSignature.js';
 import { withServices } from './withServices.js';
 
-const MAX_SLACK_BYTES = 64 * 1024;
-
-/** How long a signature is remembered: longer than any timestamp it could be accepted with. */
-const REPLAY_MEMORY_MS = 2 * SLACK_MAX_SKEW_SECONDS * 1000;
+/**
+ * The signed endpoint: at most 64 KiB, and signatures remembered for twice the timestamp
+ * window, longer than any timestamp they could be accepted with.
+ */
+const SLACK: SignedEndpoint = {
+  caller: 'Slack',
+  setting: 'SLACK_SIGNING_SECRET',
+  maxBytes: 64 * 1024,
+  replay: {
+    scope: 'slack',
+    rememberMs: 2 * SLACK_MAX_SKEW_SECONDS * 1000,
+    refusal: 'replayed request refused',
+  },
+};
 
 /** A slash command's form fields (Slack sends more; these are the ones promoter reads). */
 const slashCommandSchema = z.object({
@@ -153,18 +163,10 @@ export function chatSlack(
   const post = options.fetch ?? fetch;
   return withServices(getServices, async (services, request, context) => {
     const now = services.clock.now();
-    const body = await readSignedBody(request, context, {
-      caller: 'Slack',
+    const body = await readSignedBody(request, context, SLACK, {
       secret: services.config.slack.signingSecret,
-      setting: 'SLACK_SIGNING_SECRET',
-      maxBytes: MAX_SLACK_BYTES,
       verify: (text, secret) => verifySlackSignature(request.headers, text, secret, now),
-      replays: {
-        guard: services.replays,
-        scope: 'slack',
-        until: new Date(now.getTime() + REPLAY_MEMORY_MS),
-        refusal: 'replayed request refused',
-      },
+      replays: { guard: services.replays, now },
     });
     if (body.kind === 'refused') return body.answer;
     const form = new URLSearchParams(body.text);

@@ -7,11 +7,18 @@ import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover, queueChatCommand } from './chatQueue.js';
 import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
-import { readSignedBody } from './http/readSignedBody.js';
+import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
 import { verifyTeamsSignature } from './http/teamsSignature.js';
 import { withServices } from './withServices.js';
 
 const MAX_TEAMS_BYTES = 256 * 1024;
+
+/** The signed endpoint: who calls, the setting that enables it, its size limit. */
+const TEAMS: SignedEndpoint = {
+  caller: 'Teams',
+  setting: 'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+  maxBytes: MAX_TEAMS_BYTES,
+};
 
 /** The window an activity's own (signed) timestamp must fall in, as for Slack's header. */
 const MAX_SKEW_MS = 5 * 60_000;
@@ -68,11 +75,8 @@ async function refusal(
  */
 export function chatTeams(getServices: ServicesProvider) {
   return withServices(getServices, async (services, request, context) => {
-    const body = await readSignedBody(request, context, {
-      caller: 'Teams',
+    const body = await readSignedBody(request, context, TEAMS, {
       secret: services.config.teams.outgoingWebhookToken,
-      setting: 'TEAMS_OUTGOING_WEBHOOK_TOKEN',
-      maxBytes: MAX_TEAMS_BYTES,
       verify: (text, token) => verifyTeamsSignature(request.headers, text, token),
     });
     if (body.kind === 'refused') return body.answer;

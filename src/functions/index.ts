@@ -20,19 +20,11 @@ for (const entry of functionTable(getServices)) {
     functions.app.timer(entry.name, { schedule: entry.trigger.schedule, handler: entry.handler });
   } else if (entry.trigger.type === 'serviceBusQueue') {
     const { queueName, connection, isSessionsEnabled } = entry.trigger;
-    functions.app.serviceBusQueue(entry.name, {
-      queueName,
-      connection,
-      isSessionsEnabled,
-      handler: entry.handler,
-    });
+    const options = { queueName, connection, isSessionsEnabled, handler: entry.handler };
+    functions.app.serviceBusQueue(entry.name, options);
   } else {
     const { topicName, subscriptionName, connection } = entry.trigger;
-    functions.app.serviceBusTopic(entry.name, {
-      topicName,
-      subscriptionName,
-      connection,
-      handler: entry.handler,
-    });
+    const options = { topicName, subscriptionName, connection, handler: entry.handler };
+    functions.app.serviceBusTopic(entry.name, options);
   }
 }
