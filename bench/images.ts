@@ -1,7 +1,13 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { writeSampleImage, type SampleImage } from '../src/local/services/sampleImage.js';
-import { run } from '../test/support/images.js';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs skopeo without a shell; rejects with its exit status and stderr. */
+const skopeo = (args: readonly string[]) => execFileAsync('skopeo', args);
 
 /** A distinct image in a local OCI layout, with the git SHA it is pushed as. */
 export interface BenchImage extends SampleImage {
@@ -30,13 +36,7 @@ export async function pushImage(
   destination: string,
   certDir: string,
 ): Promise<void> {
-  await run('skopeo', [
-    'copy',
-    '--dest-cert-dir',
-    certDir,
-    image.reference,
-    `docker://${destination}`,
-  ]);
+  await skopeo(['copy', '--dest-cert-dir', certDir, image.reference, `docker://${destination}`]);
 }
 
 /** `skopeo copy` registry → registry: the retag baseline promoter is compared with. */
@@ -47,7 +47,7 @@ export async function skopeoRetag(
   to: string,
   certDir: string,
 ): Promise<void> {
-  await run('skopeo', [
+  await skopeo([
     'copy',
     '--src-cert-dir',
     certDir,

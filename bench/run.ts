@@ -12,10 +12,10 @@ import { countRequests } from './requestCounts.js';
 import { startBenchStack, type BenchStack } from './stack.js';
 
 /**
- * `npm run bench`: starts its own local stack (Azurite in memory, the distribution registry
- * over TLS, two in-process function hosts), measures registry requests per promotion, push →
- * dev-latest and approval → rc tag latency, a webhook burst, and the board's load time for a
- * repository with 10,000 builds, prints the report on stdout
+ * `npm run bench`: starts its own local stack (`startBenchStack`: Azurite in memory, the
+ * distribution registry over TLS, three in-process function hosts), measures registry
+ * requests per promotion, push → dev-latest and approval → rc tag latency, a webhook burst,
+ * and the board's load time for a repository with 10,000 builds, prints the report on stdout
  * (progress on stderr) and stops everything, also on error, Ctrl-C or the time limit.
  */
 

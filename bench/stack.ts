@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import tls from 'node:tls';
 import { startLocalHost, type LocalHost } from '../src/local/host.js';
-import {
-  azuriteConnectionString,
-  startAzurite,
-  type AzuriteService,
-} from '../src/local/services/azurite.js';
+import { azuriteConnectionString } from '../src/local/services/azurite.js';
 import { freePort } from '../src/local/services/tcpPorts.js';
-import { startRegistry, type RegistryService } from '../src/local/services/registry.js';
-import { findOnPath, findRegistryBinary } from '../src/local/services/registryBinary.js';
+import type { RegistryService } from '../src/local/services/registry.js';
+import { missingTools } from '../src/local/services/registryBinary.js';
+import { startLocalStack } from '../src/local/startLocalStack.js';
 import { CountingProxy } from './countingProxy.js';
 
 /** The benchmark's own local stack: nothing is shared with `npm start` or the tests. */
@@ -60,15 +55,13 @@ const RECORD_ONLY_PIPELINE = {
 const TROUBLE = /\b(warn|warning|error)\b:|redelivering|dead-lettered|local host:/i;
 
 /**
- * Starts Azurite (in memory), the distribution registry over TLS (notifications → `host`) and
- * two in-process function hosts, on free ports under a new temp state dir. On failure, what
- * was started is stopped before the error is thrown.
+ * Starts the local stack (`startLocalStack`: Azurite in memory, the distribution registry over
+ * TLS with notifications → `host`, `host` in this process) and two more in-process function
+ * hosts, on free ports under a new temp state dir. On failure, what was started is stopped
+ * before the error is thrown.
  */
 export async function startBenchStack(): Promise<BenchStack> {
-  const missing = [
-    ...(findRegistryBinary() === undefined ? ['docker-registry'] : []),
-    ...['skopeo', 'openssl'].filter((tool) => findOnPath(tool) === undefined),
-  ];
+  const missing = missingTools(['skopeo', 'openssl']);
   if (missing.length > 0)
     throw new Error(`the benchmark needs ${missing.join(', ')} on PATH; install with: ${INSTALL}`);
 
@@ -77,8 +70,6 @@ export async function startBenchStack(): Promise<BenchStack> {
   await mkdir(logDir, { recursive: true });
   // A stream, not appendFileSync: the hosts log several lines per request, in this process.
   const hostLog = createWriteStream(path.join(logDir, 'host.log'), { flags: 'a' });
-  const secret = randomBytes(32).toString('base64url');
-  const approvalsSecret = randomBytes(32).toString('base64url');
   const troubles: string[] = [];
   const counts = { webhookCalls: 0, pullEvents: 0 };
   const stops: (() => Promise<void>)[] = [];
@@ -105,38 +96,25 @@ export async function startBenchStack(): Promise<BenchStack> {
     };
 
   try {
-    const hostPort = await freePort();
-    const azurite: AzuriteService = await startAzurite({ port: await freePort(), logDir });
-    stops.push(() => azurite.stop());
-
-    const registry = await startRegistry({
-      stateDir: path.join(stateDir, 'registry'),
-      port: await freePort(),
+    const stack = await startLocalStack({
+      stateDir,
       logDir,
-      notifyUrl: `http://127.0.0.1:${hostPort}/api/hooks/registry`,
-      notifyHeaders: { Authorization: `Bearer ${secret}` },
+      tables: 'memory',
+      env: { PROMOTER_TABLE_PREFIX: 'bench' },
+      host: { run: 'in-process', log: logTo('host'), queueBackoffMs: 50 },
     });
-    stops.push(() => registry.stop());
-
-    // The hosts run in this process, which read NODE_EXTRA_CA_CERTS at startup already: the
-    // registry's certificate joins the default CA list instead (as test/globalSetup.ts does).
+    stops.push(() => stack.stop());
+    const { registry, host, webhookSecret: secret, approvalsSecret } = stack;
+    if (registry === undefined) throw new Error('the local stack started no registry');
+    // The bench's own https requests trust the registry's certificate with this.
     const ca = readFileSync(registry.certFile);
-    tls.setDefaultCACertificates([...tls.getCACertificates('default'), ca.toString('utf8')]);
 
     const common = {
-      PROMOTER_TABLES_CONNECTION_STRING: azurite.connectionString,
+      PROMOTER_TABLES_CONNECTION_STRING: stack.tablesConnectionString,
       PROMOTER_WEBHOOK_SECRET: secret,
       PROMOTER_APPROVALS_HMAC_SECRET: approvalsSecret,
       PROMOTER_REGISTRY: registry.host,
     };
-    const host = await startLocalHost({
-      port: hostPort,
-      env: { ...common, PROMOTER_TABLE_PREFIX: 'bench' },
-      queueBackoffMs: 50,
-      log: logTo('host'),
-    });
-    stops.push(() => host.close());
-
     const pipelineFile = path.join(stateDir, 'record-only.pipeline.json');
     writeFileSync(pipelineFile, JSON.stringify(RECORD_ONLY_PIPELINE));
     const recordOnlyHost = await startLocalHost({
@@ -146,7 +124,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     });
     stops.push(() => recordOnlyHost.close());
 
-    const ledgerProxy = await CountingProxy.start(azurite.port);
+    const ledgerProxy = await CountingProxy.start(stack.tablesPort);
     stops.push(() => ledgerProxy.close());
     const countingHost = await startLocalHost({
       port: await freePort(),
@@ -162,7 +140,7 @@ export async function startBenchStack(): Promise<BenchStack> {
 
     return {
       stateDir,
-      tablesConnectionString: azurite.connectionString,
+      tablesConnectionString: stack.tablesConnectionString,
       secret,
       approvalsSecret,
       registry,

@@ -1,27 +1,22 @@
-import functions from '@azure/functions';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { servicesFrom, type ServicesProvider } from '../composition/createServices.js';
+import type { OutcomeEvent } from '../domain/outcomeEvent.js';
+import { PROMOTION_EVENTS_TOPIC } from '../domain/queueNames.js';
 import {
   functionTable,
-  isHttpFunction,
   isTimerFunction,
   type FunctionEntry,
   type QueueFunction,
+  type TopicFunction,
 } from '../functions/functionTable.js';
-import { routePath } from '../functions/http/rootRoute.js';
-import { readCapped, send, toHttpRequest } from './httpBridge.js';
-import { LocalPromotionQueue, LocalOutcomeLog } from './localBus.js';
-import { notifyWithRetries } from './localNotifications.js';
+import { invocationContext } from './invocationContext.js';
+import { LocalOutcomeLog } from './localOutcomeLog.js';
+import { LocalPromotionQueue } from './localPromotionQueue.js';
 import { LocalSessionQueue } from './localQueue.js';
+import { LocalSubscription } from './localSubscription.js';
 import { startTimers } from './localTimers.js';
-import { matchRoute } from './matchRoute.js';
-
-const { InvocationContext } = functions;
-
-/** The Functions host's own limit is far above promoter's; this only bounds memory. */
-const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+import { serveRequest } from './serveRequest.js';
 
 export interface LocalHost {
   readonly url: string;
@@ -30,30 +25,29 @@ export interface LocalHost {
   readonly queue: LocalSessionQueue;
   /** Outcome events published (the stand-in for the `promotion-events` topic). */
   readonly outcomes: LocalOutcomeLog;
+  /**
+   * The stand-ins for the topic's subscriptions, one per topic function of the table
+   * (`notifications`): each published outcome is delivered to that function.
+   */
+  readonly subscriptions: readonly LocalSubscription<OutcomeEvent>[];
   close(): Promise<void>;
 }
 
 type Log = (line: string) => void;
 
-const format = (arg: unknown) => (typeof arg === 'string' ? arg : JSON.stringify(arg));
-
-function context(entry: FunctionEntry, log: Log, triggerMetadata?: Record<string, unknown>) {
-  return new InvocationContext({
-    invocationId: randomUUID(),
-    functionName: entry.name,
-    ...(triggerMetadata ? { triggerMetadata } : {}),
-    logHandler: (level, ...args) => {
-      log(`[${entry.name}] ${level}: ${args.map(format).join(' ')}`);
-    },
-  });
-}
+const isPromotionsQueueFunction = (e: FunctionEntry): e is QueueFunction =>
+  e.trigger.type === 'serviceBusQueue';
+const isOutcomeTopicFunction = (e: FunctionEntry): e is TopicFunction =>
+  e.trigger.type === 'serviceBusTopic' && e.trigger.topicName === PROMOTION_EVENTS_TOPIC;
 
 /**
  * The whole pipeline in one process: the function table served on
  * `http://127.0.0.1:<port>/…` (the board at `/`, the API under `/api/`) with the same routes
- * and handlers as Azure (real `@azure/functions` request and context objects), and a stand-in
+ * and handlers as Azure (real `@azure/functions` request and context objects), a stand-in
  * for the `promotions` Service Bus queue that delivers to the same queue handler with Service
- * Bus semantics. Function keys do not exist locally; the handlers' own authentication applies.
+ * Bus semantics, and one for each subscription of the `promotion-events` topic that delivers
+ * each outcome to its topic function (`notifications`) the same way. Function keys do not
+ * exist locally; the handlers' own authentication applies.
  * Local-only routes: `GET /api/local/events` (outcomes), `GET /api/local/deadletters`.
  */
 export async function startLocalHost(options: {
@@ -63,32 +57,32 @@ export async function startLocalHost(options: {
   log?: Log;
   /** Redelivery backoff of the stand-in queue (tests and benchmarks shorten it). */
   queueBackoffMs?: number;
+  /** Deliveries before a subscription dead-letters an outcome (10, as in Azure; tests lower it). */
+  subscriptionMaxDeliveryCount?: number;
 }): Promise<LocalHost> {
   const log: Log =
     options.log ??
     ((line) => {
       console.log(line);
     });
-  // The stand-in for the topic's `notifications` subscription: post to chat in the background,
-  // retrying a few times; a notification never blocks or undoes a promotion.
+  const subscriptions: LocalSubscription<OutcomeEvent>[] = [];
   const outcomes = new LocalOutcomeLog({
     onEvent: (e) => {
       log(
         `outcome ${e.outcome}: ${e.repository} ${e.stage} ${e.tags?.join(',') ?? ''} ${e.reason ?? ''}`,
       );
-      // Events arrive only once the host serves, after getServices below is set.
-      void getServices().then((s) => notifyWithRetries(s.notifier, e, { log }));
+      // The topic's message id is the event's id, as the Service Bus adapter sends it.
+      // Events arrive only once the host serves, after the subscriptions below exist.
+      for (const subscription of subscriptions) subscription.send(e, e.id);
     },
   });
   let table: readonly FunctionEntry[] = [];
-  const promotionsEntry = () =>
-    table.find((e): e is QueueFunction => e.trigger.type === 'serviceBusQueue');
   const maxDeliveryCount = Number(options.env.PROMOTER_MAX_DELIVERY_COUNT ?? '5') || 5;
   const queue = new LocalSessionQueue(
     async (body, info) => {
-      const entry = promotionsEntry();
+      const entry = table.find(isPromotionsQueueFunction);
       if (!entry) throw new Error('no queue function in the function table');
-      await entry.handler(body, context(entry, log, { ...info }));
+      await entry.handler(body, invocationContext(entry.name, log, { ...info }));
     },
     {
       maxDeliveryCount,
@@ -103,14 +97,30 @@ export async function startLocalHost(options: {
     publisher: outcomes,
   });
   table = functionTable(getServices);
+  for (const entry of table.filter(isOutcomeTopicFunction)) {
+    const { subscriptionName } = entry.trigger;
+    subscriptions.push(
+      new LocalSubscription<OutcomeEvent>(
+        subscriptionName,
+        // A topic subscription has no session: its trigger metadata carries none.
+        (event, info) => entry.handler(event, invocationContext(entry.name, log, { ...info })),
+        {
+          maxDeliveryCount: options.subscriptionMaxDeliveryCount,
+          log: (line) => {
+            log(`subscription ${subscriptionName}: ${line}`);
+          },
+        },
+      ),
+    );
+  }
   // Timer functions run on their schedules (a bad PROMOTER_*_SCHEDULE throws here, named).
   const timers = startTimers(table.filter(isTimerFunction), {
     env: options.env,
     log,
-    context: (entry) => context(entry, log),
+    context: (entry) => invocationContext(entry.name, log),
   });
   const server = createServer((req, res) => {
-    serve(table, { queue, outcomes }, req, res, log).catch((error: unknown) => {
+    serveRequest(table, { queue, outcomes }, req, res, log).catch((error: unknown) => {
       log(`local host: ${String(error)}`);
       if (!res.headersSent) res.writeHead(500).end();
     });
@@ -128,9 +138,12 @@ export async function startLocalHost(options: {
     port,
     queue,
     outcomes,
+    subscriptions,
     close: async () => {
       await timers.close();
+      // The promotions in flight publish their outcomes before the subscriptions close.
       await queue.close();
+      for (const subscription of subscriptions) await subscription.close();
       await new Promise<void>((resolve) => {
         server.close(() => {
           resolve();
@@ -139,65 +152,4 @@ export async function startLocalHost(options: {
       });
     },
   };
-}
-
-async function serve(
-  table: readonly FunctionEntry[],
-  local: { queue: LocalSessionQueue; outcomes: LocalOutcomeLog },
-  req: IncomingMessage,
-  res: ServerResponse,
-  log: Log,
-): Promise<void> {
-  const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
-  const method = (req.method ?? 'GET').toUpperCase();
-  // Routes are matched on the whole path, as in Azure with host.json's empty routePrefix.
-  const path = url.pathname.slice(1);
-  if (method === 'GET' && path === 'api/local/events') {
-    const repository = url.searchParams.get('repository') ?? undefined;
-    await send(res, {
-      jsonBody: { events: local.outcomes.list(repository ? { repository } : {}) },
-    });
-    return;
-  }
-  if (method === 'GET' && path === 'api/local/deadletters') {
-    await send(res, { jsonBody: { deadLetters: local.queue.deadLetters() } });
-    return;
-  }
-  const allowed: string[] = [];
-  for (const entry of table.filter(isHttpFunction)) {
-    const params = matchRoute(entry.trigger.route, path);
-    if (!params) continue;
-    if (!entry.trigger.methods.some((m) => m === method)) {
-      allowed.push(...entry.trigger.methods);
-      continue;
-    }
-    const body = await readCapped(req, MAX_REQUEST_BYTES);
-    if (body === undefined) {
-      await send(res, { status: 413 });
-      return;
-    }
-    const started = performance.now();
-    const answer = await entry.handler(toHttpRequest(req, url, body, params), context(entry, log));
-    const status = await send(res, answer);
-    log(`${method} ${url.pathname} → ${status} (${(performance.now() - started).toFixed(1)} ms)`);
-    return;
-  }
-  if (allowed.length > 0) {
-    await send(res, { status: 405, headers: { allow: allowed.join(', ') } });
-    return;
-  }
-  await send(res, {
-    status: 404,
-    jsonBody: {
-      status: 404,
-      title: 'Not Found',
-      routes: [
-        ...table
-          .filter(isHttpFunction)
-          .map((e) => `${e.trigger.methods.join('|')} ${routePath(e.trigger.route)}`),
-        'GET /api/local/events',
-        'GET /api/local/deadletters',
-      ],
-    },
-  });
 }

@@ -1,3 +1,5 @@
+import { DuplicateDetection } from './duplicateDetection.js';
+
 /** A message as sent to the queue. */
 export interface QueueMessage<T> {
   readonly body: T;
@@ -40,12 +42,13 @@ export interface LocalSessionQueueOptions {
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number } | undefined;
   /** The clock for enqueued times and the duplicate window. */
   readonly now?: (() => Date) | undefined;
-  /** Receives one line per delivery, completion, redelivery and dead-letter. */
+  /** Receives one line per delivery, completion, redelivery, duplicate and dead-letter. */
   readonly log?: ((line: string) => void) | undefined;
+  /** Whether `log` also gets a line per delivery and completion (true by default). */
+  readonly logDeliveries?: boolean | undefined;
 }
 
 interface Settings {
-  readonly duplicateDetectionWindowMs: number;
   readonly maxConcurrentSessions: number;
   readonly maxDeliveryCount: number;
   readonly initialMs: number;
@@ -78,13 +81,13 @@ export class LocalSessionQueue<T = unknown> {
   private readonly sessions = new Map<string, Session<T>>();
   /** Sessions with a message ready to go, in arrival order (round robin between sessions). */
   private readonly ready: string[] = [];
-  /** Message id → when it leaves the duplicate window (ms), oldest first. */
-  private readonly seen = new Map<string, number>();
+  private readonly duplicates: DuplicateDetection;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly dead: DeadLetter<T>[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private readonly settings: Settings;
   private readonly log: (line: string) => void;
+  private readonly logDelivery: (line: string) => void;
   private queued = 0;
   private inFlight = 0;
   private closed = false;
@@ -93,8 +96,8 @@ export class LocalSessionQueue<T = unknown> {
     private readonly handler: SessionMessageHandler<T>,
     options: LocalSessionQueueOptions = {},
   ) {
+    this.duplicates = new DuplicateDetection(options.duplicateDetectionWindowMs ?? 60 * 60 * 1000);
     this.settings = {
-      duplicateDetectionWindowMs: options.duplicateDetectionWindowMs ?? 60 * 60 * 1000,
       maxConcurrentSessions: options.maxConcurrentSessions ?? 8,
       maxDeliveryCount: options.maxDeliveryCount ?? 5,
       now: options.now ?? (() => new Date()),
@@ -102,6 +105,7 @@ export class LocalSessionQueue<T = unknown> {
       maxMs: options.backoff?.maxMs ?? 2000,
     };
     this.log = options.log ?? (() => undefined);
+    this.logDelivery = options.logDeliveries === false ? () => undefined : this.log;
     const { maxConcurrentSessions, maxDeliveryCount } = this.settings;
     if (!Number.isInteger(maxConcurrentSessions) || maxConcurrentSessions < 1)
       throw new RangeError(`maxConcurrentSessions must be a positive integer`);
@@ -116,7 +120,7 @@ export class LocalSessionQueue<T = unknown> {
   send(message: QueueMessage<T>): boolean {
     if (this.closed) throw new Error(`local queue is closed: cannot send ${message.messageId}`);
     const now = this.settings.now();
-    if (this.isDuplicate(message.messageId, now.getTime())) {
+    if (this.duplicates.isDuplicate(message.messageId, now.getTime())) {
       this.log(`duplicate ${message.messageId} (session ${message.sessionId}) dropped`);
       return false;
     }
@@ -160,16 +164,6 @@ export class LocalSessionQueue<T = unknown> {
     return this.idle();
   }
 
-  private isDuplicate(messageId: string, nowMs: number): boolean {
-    for (const [id, expires] of this.seen) {
-      if (expires > nowMs) break;
-      this.seen.delete(id);
-    }
-    if (this.seen.has(messageId)) return true;
-    this.seen.set(messageId, nowMs + this.settings.duplicateDetectionWindowMs);
-    return false;
-  }
-
   private isIdle(): boolean {
     return this.inFlight === 0 && (this.closed || this.queued === 0);
   }
@@ -191,10 +185,10 @@ export class LocalSessionQueue<T = unknown> {
     const { messageId, sessionId, enqueuedTimeUtc } = entry;
     const deliveryCount = entry.deliveries;
     const what = `${messageId} (session ${sessionId}, delivery ${deliveryCount})`;
-    this.log(`delivering ${what}`);
+    this.logDelivery(`delivering ${what}`);
     try {
       await this.handler(entry.body, { messageId, sessionId, deliveryCount, enqueuedTimeUtc });
-      this.log(`completed ${what}`);
+      this.logDelivery(`completed ${what}`);
       this.finish(session, entry);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

@@ -1,8 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAzurite } from './services/azurite.js';
 import { readLocalSettings, type LocalSettings } from './services/localSettings.js';
 import {
   commandLine,
@@ -11,13 +10,11 @@ import {
   recordPid,
   SUPERVISOR,
 } from './services/pidfile.js';
-import { assertPortFree, PortInUseError, waitForPort } from './services/tcpPorts.js';
-import { exitedError, spawnManaged, type ManagedProcess } from './services/processes.js';
+import { assertPortFree, PortInUseError } from './services/tcpPorts.js';
+import { exitedError, type ManagedProcess } from './services/processes.js';
 import { projectRoot } from './services/projectRoot.js';
 import { exampleGitSha, quickStart } from './services/quickStart.js';
-import { startRegistry, type RegistryService } from './services/registry.js';
 import { ensureRegistryBinary } from './services/registryBinary.js';
-import { writeSampleImage } from './services/sampleImage.js';
 import {
   APPROVALS_HMAC_SECRET,
   describeSecretSource,
@@ -25,6 +22,7 @@ import {
   WEBHOOK_SECRET,
   type LocalSecret,
 } from './services/webhookSecret.js';
+import { startLocalStack, type LocalStack } from './startLocalStack.js';
 
 // `npm start`: Azurite, the local registry (TLS, notifications → the host) and the function
 // host, as supervised child processes. Ctrl-C stops them all and exits 0; a child that dies on
@@ -34,14 +32,17 @@ import {
 const say = (line: string): void => {
   console.log(`promoter: ${line}`);
 };
+/** Every child process started, for the last resort below. */
 const children: ManagedProcess[] = [];
+const stopStack = new AbortController();
+let stack: Promise<LocalStack<ManagedProcess>> | undefined;
 let stopping = false;
 let recordedIn: string | undefined; // the state directory whose pidfile lists this process
 
 async function main(): Promise<void> {
   const root = projectRoot();
   const settings = readLocalSettings(process.env, root);
-  const { stateDir, hostPort } = settings;
+  const { stateDir } = settings;
   const logDir = path.join(stateDir, 'logs');
   mkdirSync(logDir, { recursive: true });
   await reclaimStateDir(stateDir, { log: say });
@@ -52,79 +53,50 @@ async function main(): Promise<void> {
   await checkPorts(settings);
 
   const webhookSecret = await readOrCreateSecret(process.env, stateDir, WEBHOOK_SECRET);
-  const { secret } = webhookSecret;
   const approvalsSecret = await readOrCreateSecret(process.env, stateDir, APPROVALS_HMAC_SECRET);
   if (settings.externalRegistry === undefined)
     await ensureRegistryBinary({ install: true, log: say });
 
-  say(`starting Azurite (tables) on 127.0.0.1:${settings.tablesPort}, log ${logDir}/azurite.log`);
-  const azurite = await startAzurite({
-    stateDir: path.join(stateDir, 'tables'),
-    port: settings.tablesPort,
+  stack = startLocalStack({
+    stateDir,
     logDir,
+    tables: 'disk',
+    ports: {
+      host: settings.hostPort,
+      tables: settings.tablesPort,
+      registry: settings.registryPort,
+    },
+    secrets: { webhook: webhookSecret.secret, approvals: approvalsSecret.secret },
+    externalRegistry: settings.externalRegistry,
+    env: process.env,
+    host: {
+      run: 'child-process',
+      log: (line) => {
+        console.log(line);
+      },
+    },
+    sampleImages: true,
     detached: true,
     onSpawn: (child, marker) => {
       supervise(child, stateDir, marker);
     },
+    signal: stopStack.signal,
+    log: say,
   });
-
-  let registry: RegistryService | undefined;
-  if (settings.externalRegistry === undefined) {
-    say(
-      `starting the registry on https://localhost:${settings.registryPort}, log ${logDir}/registry.log`,
-    );
-    registry = await startRegistry({
-      stateDir: path.join(stateDir, 'registry'),
-      port: settings.registryPort,
-      notifyUrl: `http://127.0.0.1:${hostPort}/api/hooks/registry`,
-      notifyHeaders: { Authorization: `Bearer ${secret}` },
-      logDir,
-      detached: true,
-      onSpawn: (child, marker) => {
-        supervise(child, stateDir, marker);
-      },
-    });
-  } else {
-    say(`PROMOTER_REGISTRY=${settings.externalRegistry}: not starting a local registry`);
-  }
-
-  const hostMain = path.join(path.dirname(fileURLToPath(import.meta.url)), 'hostMain.js');
-  say(`starting the function host on http://localhost:${hostPort}, log ${logDir}/host.log`);
-  const host = await spawnManaged({
-    name: 'host',
-    command: process.execPath,
-    args: [hostMain],
-    env: hostEnv(settings, secret, approvalsSecret.secret, azurite.connectionString, registry),
-    logFile: path.join(logDir, 'host.log'),
-    log: (line) => {
-      console.log(line);
-    },
-    detached: true,
-  });
-  supervise(host, stateDir, hostMain);
-  await waitForPort(hostPort, { process: host });
-
-  const sample = await writeSampleImage(path.join(stateDir, 'sample-image'));
-  // More images with other digests, for the operating walk-through (docs/operating.md): a second
-  // build to release, roll back from and drift to, and a third that retention may delete.
-  const second = await writeSampleImage(path.join(stateDir, 'sample-image-2'), {
-    content: 'hello again from promoter\n',
-  });
-  await writeSampleImage(path.join(stateDir, 'sample-image-3'), {
-    content: 'a build nobody promotes\n',
-  });
+  const { hostUrl, tablesUrl, registry, sampleImages } = await stack;
+  const [sample, second] = sampleImages;
   console.log(
     quickStart({
-      hostUrl: `http://localhost:${hostPort}`,
-      tablesUrl: `http://127.0.0.1:${settings.tablesPort}/devstoreaccount1`,
+      hostUrl,
+      tablesUrl,
       logDir,
-      secret,
+      secret: webhookSecret.secret,
       secretSource: describeSecretSource(webhookSecret, WEBHOOK_SECRET),
       approvalsSecret: approvalsSecret.secret,
       approvalsSecretSource: describeSecretSource(approvalsSecret, APPROVALS_HMAC_SECRET),
       cliExports: cliExports(approvalsSecret, stateDir, root),
       registry:
-        registry === undefined
+        registry === undefined || sample === undefined || second === undefined
           ? undefined
           : { ...registry, sampleImage: sample.layoutDir, secondImage: second.layoutDir },
       externalRegistry: settings.externalRegistry,
@@ -139,7 +111,8 @@ function supervise(child: ManagedProcess, stateDir: string, marker: string): voi
   recordPid(stateDir, { name: child.name, pid: child.pid, marker });
   void child.exited.then((exit) => {
     forgetPid(stateDir, child.pid);
-    if (stopping) return;
+    // Stopped on purpose: by a shutdown, or by the start itself, which then says why it failed.
+    if (stopping || child.stopRequested()) return;
     console.error(`promoter: ${exitedError(child, exit, 'unexpectedly').message}`);
     void shutdown(1);
   });
@@ -148,7 +121,12 @@ function supervise(child: ManagedProcess, stateDir: string, marker: string): voi
 async function shutdown(code: number): Promise<void> {
   if (stopping) return; // a second Ctrl-C, or npm forwarding the first one: already on it
   stopping = true;
-  for (const child of [...children].reverse()) await child.stop();
+  // Stops the host, the registry and Azurite, also when they are still starting.
+  stopStack.abort();
+  await stack?.then(
+    (running) => running.stop(),
+    () => undefined, // it stopped what it had started before it rejected
+  );
   if (recordedIn !== undefined) forgetPid(recordedIn, process.pid);
   process.exit(code);
 }
@@ -168,38 +146,6 @@ function cliExports(approvalsSecret: LocalSecret, stateDir: string, root: string
 /** `value` as one POSIX shell word. */
 function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-function hostEnv(
-  settings: LocalSettings,
-  secret: string,
-  approvalsSecret: string,
-  tablesConnectionString: string,
-  registry: RegistryService | undefined,
-): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PROMOTER_TABLES_CONNECTION_STRING: tablesConnectionString,
-    PROMOTER_WEBHOOK_SECRET: secret,
-    PROMOTER_APPROVALS_HMAC_SECRET: approvalsSecret,
-    PROMOTER_LOCAL_PORT: String(settings.hostPort),
-    PROMOTER_REGISTRY: registry?.host ?? settings.externalRegistry,
-  };
-  delete env.PROMOTER_TABLES_ENDPOINT; // the local ledger is always Azurite
-  if (registry !== undefined) env.NODE_EXTRA_CA_CERTS = caBundle(settings.stateDir, registry);
-  return env;
-}
-
-/** Our certificate, plus the user's own NODE_EXTRA_CA_CERTS when one is set. */
-function caBundle(stateDir: string, registry: RegistryService): string {
-  const theirs = process.env.NODE_EXTRA_CA_CERTS;
-  if (theirs === undefined || theirs === '') return registry.certFile;
-  const bundle = path.join(stateDir, 'ca-bundle.pem');
-  writeFileSync(
-    bundle,
-    `${readFileSync(theirs, 'utf8')}\n${readFileSync(registry.certFile, 'utf8')}`,
-  );
-  return bundle;
 }
 
 async function checkPorts(settings: LocalSettings): Promise<void> {

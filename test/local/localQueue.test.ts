@@ -1,7 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseApprovalMessage } from '../../src/domain/approvalMessage.js';
-import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
-import { LocalPromotionQueue, LocalOutcomeLog } from '../../src/local/localBus.js';
 import {
   LocalSessionQueue,
   type DeliveryInfo,
@@ -197,79 +194,5 @@ describe('LocalSessionQueue', () => {
     expect(() => {
       send(queue, 'a', 'z');
     }).toThrow(/closed/);
-  });
-});
-
-describe('LocalApprovalQueue', () => {
-  it('delivers an approval once in its repository session, keyed by its id, as a copy', async () => {
-    const { deliveries, handler } = recorder(() => Promise.resolve());
-    const queue = new LocalSessionQueue<unknown>((body, info) =>
-      handler(JSON.stringify(body), info),
-    );
-    const approvals = new LocalPromotionQueue(queue);
-    const message = parseApprovalMessage({
-      type: 'approval',
-      id: 'approval-1',
-      repository: 'team/backend',
-      build: { gitSha: 'a1b2c3d' },
-      stage: 'rc',
-      version: '1.2.3',
-      decision: 'approve',
-      approver: { id: 'alice' },
-      source: 'cli',
-    });
-    await approvals.send(message);
-    await approvals.send(message);
-    await queue.idle();
-    expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]?.info).toMatchObject({
-      messageId: 'approval-1',
-      sessionId: 'team/backend',
-    });
-    expect(parseApprovalMessage(JSON.parse(deliveries[0]?.body ?? ''))).toEqual(message);
-    await queue.close();
-    await expect(approvals.send({ ...message, id: 'approval-2' })).rejects.toThrow(/closed/);
-  });
-});
-
-describe('LocalOutcomeLog', () => {
-  const event = (id: string, repository: string, at: string): OutcomeEvent => ({
-    type: 'promotion.outcome',
-    id,
-    outcome: 'promoted',
-    repository,
-    stage: 'rc',
-    messageId: `m-${id}`,
-    at,
-  });
-
-  it('keeps outcomes in publish order, ignores a republished id, and filters by repository and time', async () => {
-    const shown: string[] = [];
-    const log = new LocalOutcomeLog({ onEvent: (e) => shown.push(e.id) });
-    await log.publish(event('1', 'myapp', '2025-01-01T10:00:00Z'));
-    await log.publish(event('2', 'other', '2025-01-01T11:00:00Z'));
-    await log.publish(event('3', 'myapp', '2025-01-01T12:00:00Z'));
-    await log.publish(event('1', 'myapp', '2025-01-01T10:00:00Z'));
-    expect(log.list().map((e) => e.id)).toEqual(['1', '2', '3']);
-    expect(shown).toEqual(['1', '2', '3']);
-    expect(log.list({ repository: 'myapp' }).map((e) => e.id)).toEqual(['1', '3']);
-    const since = new Date('2025-01-01T11:00:00Z');
-    expect(log.list({ since }).map((e) => e.id)).toEqual(['2', '3']);
-  });
-
-  it('keeps only the newest outcomes up to its capacity', async () => {
-    const log = new LocalOutcomeLog({ capacity: 2 });
-    for (const id of ['1', '2', '3']) await log.publish(event(id, 'myapp', '2025-01-01T10:00:00Z'));
-    expect(log.list().map((e) => e.id)).toEqual(['2', '3']);
-  });
-
-  it('still records an outcome when the listener throws', async () => {
-    const log = new LocalOutcomeLog({
-      onEvent: () => {
-        throw new Error('terminal gone');
-      },
-    });
-    await expect(log.publish(event('1', 'myapp', '2025-01-01T10:00:00Z'))).resolves.toBeUndefined();
-    expect(log.list()).toHaveLength(1);
   });
 });

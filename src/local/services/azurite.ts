@@ -59,6 +59,17 @@ export function azuriteTableScript(): string {
 }
 
 /**
+ * Where Azurite's output goes: `<logDir>/azurite.log` for tables on disk, `azurite-<port>.log`
+ * in memory (several may share a log directory). `logDir` defaults to `<stateDir>/logs`, or
+ * the OS temp dir in memory.
+ */
+export function azuriteLogFile(options: Pick<AzuriteOptions, 'stateDir' | 'port' | 'logDir'>) {
+  if (options.stateDir === undefined)
+    return path.join(options.logDir ?? os.tmpdir(), `azurite-${options.port}.log`);
+  return path.join(options.logDir ?? path.join(options.stateDir, 'logs'), 'azurite.log');
+}
+
+/**
  * Starts Azurite's table service only (from the project's node_modules, run by this Node),
  * with telemetry off, and resolves once its port accepts connections. Rejects with Azurite's
  * last output lines if it exits first (e.g. the port is taken).
@@ -75,18 +86,12 @@ export async function startAzurite(options: AzuriteOptions): Promise<AzuriteServ
     ...['--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry'],
     ...location,
   ];
-  const logDir =
-    options.logDir ??
-    (options.stateDir === undefined ? os.tmpdir() : path.join(options.stateDir, 'logs'));
   const child = await spawnManaged({
     name: 'azurite',
     command: process.execPath,
     args,
     cwd: options.stateDir ?? os.tmpdir(),
-    logFile: path.join(
-      logDir,
-      options.stateDir === undefined ? `azurite-${options.port}.log` : 'azurite.log',
-    ),
+    logFile: azuriteLogFile(options),
     ...(options.log === undefined ? {} : { log: options.log }),
     ...(options.detached === undefined ? {} : { detached: options.detached }),
     // Azurite saves its database on SIGINT only; SIGTERM would lose the last writes.

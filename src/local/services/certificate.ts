@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -18,6 +18,22 @@ export interface CertificateFiles {
    * and docker's `/etc/docker/certs.d/<host:port>/`.
    */
   certDir: string;
+}
+
+/**
+ * A file to give child processes as NODE_EXTRA_CA_CERTS so that they trust `certFile`: the
+ * file itself, or, when the user has NODE_EXTRA_CA_CERTS set already (`theirs`),
+ * `<dir>/ca-bundle.pem` holding their certificates and ours.
+ */
+export function extraCaCertsFile(
+  certFile: string,
+  dir: string,
+  theirs = process.env.NODE_EXTRA_CA_CERTS,
+): string {
+  if (theirs === undefined || theirs === '') return certFile;
+  const bundle = path.join(dir, 'ca-bundle.pem');
+  writeFileSync(bundle, `${readFileSync(theirs, 'utf8')}\n${readFileSync(certFile, 'utf8')}`);
+  return bundle;
 }
 
 const MIN_REMAINING_MS = 30 * 24 * 60 * 60 * 1000;

@@ -45,6 +45,8 @@ export interface ManagedProcess {
   readonly exited: Promise<ProcessExit>;
   /** True once the process has exited. */
   hasExited(): boolean;
+  /** True once `stop()` was called: an exit from then on was asked for. */
+  stopRequested(): boolean;
   /** The last `count` lines of its output, oldest first. */
   lastLines(count?: number): string[];
   /**
@@ -106,14 +108,19 @@ export async function spawnManaged(options: SpawnOptions): Promise<ManagedProces
   const pid = child.pid;
   if (pid === undefined) throw new Error(`cannot start ${options.name}: no process id`);
 
+  let stopRequested = false;
   return {
     name: options.name,
     pid,
     logFile: options.logFile,
     exited,
     hasExited: () => exit !== undefined,
+    stopRequested: () => stopRequested,
     lastLines: (count = 20) => tail.slice(-count),
-    stop: (graceMs = 5000) => stopChild(child, exited, graceMs, options.stopSignal ?? 'SIGTERM'),
+    stop: (graceMs = 5000) => {
+      stopRequested = true;
+      return stopChild(child, exited, graceMs, options.stopSignal ?? 'SIGTERM');
+    },
   };
 }
 

@@ -29,6 +29,17 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
   return undefined;
 }
 
+/**
+ * What of the local stack's tools is not on PATH: the registry binary (as `docker-registry`,
+ * the package that installs it) and each of `tools`.
+ */
+export function missingTools(tools: readonly string[], env: NodeJS.ProcessEnv = process.env) {
+  return [
+    ...(findRegistryBinary(env) === undefined ? ['docker-registry'] : []),
+    ...tools.filter((tool) => findOnPath(tool, env) === undefined),
+  ];
+}
+
 /** True on Debian, Ubuntu and their derivatives (from /etc/os-release ID and ID_LIKE). */
 export function isDebianLike(osRelease = readOsRelease()): boolean {
   const ids = `${osRelease.ID ?? ''} ${osRelease.ID_LIKE ?? ''}`.split(/\s+/);

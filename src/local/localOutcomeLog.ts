@@ -1,28 +1,5 @@
-import type { ApprovalMessage } from '../domain/approvalMessage.js';
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
-import type { PromotionQueue } from '../ports/promotionQueue.js';
 import type { OutcomePublisher } from '../ports/outcomePublisher.js';
-import type { LocalSessionQueue } from './localQueue.js';
-
-/**
- * The `promotions` queue on the local host: sends to a `LocalSessionQueue` as the Service
- * Bus adapter sends to Azure (session id = repository, message id = `id`, so a resent
- * approval is dropped by duplicate detection). The body is a copy, as if it crossed the wire.
- */
-export class LocalPromotionQueue implements PromotionQueue {
-  constructor(private readonly queue: Pick<LocalSessionQueue, 'send'>) {}
-
-  send(message: ApprovalMessage): Promise<void> {
-    // Deferred so that a closed queue rejects the promise instead of throwing.
-    return Promise.resolve().then(() => {
-      this.queue.send({
-        body: structuredClone(message),
-        messageId: message.id,
-        sessionId: message.repository,
-      });
-    });
-  }
-}
 
 /** Which outcomes `LocalOutcomeLog.list` returns. */
 export interface OutcomeQuery {
@@ -35,7 +12,7 @@ export interface OutcomeQuery {
 export interface LocalOutcomeLogOptions {
   /** How many outcomes are kept (the newest); 1000 by default. */
   readonly capacity?: number | undefined;
-  /** Called once per new outcome, e.g. to print it in `npm start`'s terminal. */
+  /** Called once per new outcome: the local host logs it and hands it to the subscriptions. */
   readonly onEvent?: ((event: OutcomeEvent) => void) | undefined;
 }
 
