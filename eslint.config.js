@@ -176,6 +176,14 @@ export default tseslint.config(
     },
   },
   {
+    // Ports declare their operations as properties, not methods: TypeScript checks a method's
+    // parameters both ways (bivariantly), so an adapter taking a narrower message than its
+    // port (an approval where any promotion message may come) would compile. As properties,
+    // every implementation is checked strictly.
+    files: ['src/ports/**/*.ts'],
+    rules: { '@typescript-eslint/method-signature-style': ['error', 'property'] },
+  },
+  {
     // The layer rule (docs/architecture.md). test/ is left out: tests may import any layer.
     files: ['src/**', 'bench/**', 'tools/**'],
     plugins: { layers: { rules: { 'imports-point-down': importsPointDown } } },

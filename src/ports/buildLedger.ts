@@ -56,43 +56,43 @@ export interface BuildLedger {
    * Records a push of `digest` under a build tag. Adds `gitSha`/`tag` to a known digest
    * (both SHAs then find it); clears a deletion mark when the digest is pushed again.
    */
-  recordBuild(push: BuildPush): Promise<RecordBuildResult>;
+  recordBuild: (push: BuildPush) => Promise<RecordBuildResult>;
 
   /** Marks the build of `digest` deleted (it stays findable, with `deletedAt`). */
-  markBuildDeleted(deletion: {
+  markBuildDeleted: (deletion: {
     readonly eventId: string;
     readonly repository: string;
     readonly digest: string;
     readonly at: Date;
-  }): Promise<MarkDeletedResult>;
+  }) => Promise<MarkDeletedResult>;
 
   /** The build recorded for exactly this digest, or undefined. */
-  getBuildByDigest(repository: string, digest: string): Promise<Build | undefined>;
+  getBuildByDigest: (repository: string, digest: string) => Promise<Build | undefined>;
 
   /**
    * Builds whose git SHAs start with `shaPrefix` (lowercase hex, 7–40 characters), newest
    * first, at most `limit` of them. A full SHA pushed twice with different digests (a rebuild)
    * yields both.
    */
-  findBuildsByGitSha(
+  findBuildsByGitSha: (
     repository: string,
     shaPrefix: string,
     limit?: number,
-  ): Promise<readonly Build[]>;
+  ) => Promise<readonly Build[]>;
 
   /**
    * Every repository with a recorded build, sorted by name. A repository is listed from its
    * first push recorded by this version of promoter on.
    */
-  listRepositories(): Promise<readonly string[]>;
+  listRepositories: () => Promise<readonly string[]>;
 
   /**
    * Builds of a repository, newest first (by `recordedAt`), a page at a time. The cursor is a
    * key, not an offset: a build recorded between two pages repeats nothing. A limit outside
    * 1–1000 or a cursor this ledger did not hand out is a `ValidationError` (a rejected promise).
    */
-  listBuilds(
+  listBuilds: (
     repository: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },
-  ): Promise<BuildPage>;
+  ) => Promise<BuildPage>;
 }

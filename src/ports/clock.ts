@@ -1,4 +1,4 @@
 /** The time source; use cases never read the system clock themselves. */
 export interface Clock {
-  now(): Date;
+  now: () => Date;
 }

@@ -78,7 +78,7 @@ export interface ProbeTarget {
   /** The setting that names the target (`PROMOTER_REGISTRY`). */
   readonly setting: string;
   /** Who the probe acts as; asks the credential for a token once. */
-  identity(): Promise<ProbeIdentity>;
+  identity: () => Promise<ProbeIdentity>;
 }
 
 /** Probes of the container registry promoter re-tags in. */
@@ -86,13 +86,13 @@ export interface RegistryProbe extends ProbeTarget {
   /** Whether the registry is an Azure Container Registry (tag locks, Azure roles). */
   readonly isAcr: boolean;
   /** A read needing pull rights: resolves a tag that should not exist (404 means reads work). */
-  pull(repository: string): Promise<ProbeResult>;
+  pull: (repository: string) => Promise<ProbeResult>;
   /** Puts a tiny scratch manifest under `tag`; its digest is for `lock` and `remove`. */
-  push(repository: string, tag: string): Promise<ProbeResult<{ readonly digest: string }>>;
+  push: (repository: string, tag: string) => Promise<ProbeResult<{ readonly digest: string }>>;
   /** Locks `tag` and unlocks it again (ACR only). */
-  lock(repository: string, tag: string): Promise<ProbeResult>;
+  lock: (repository: string, tag: string) => Promise<ProbeResult>;
   /** Deletes the scratch manifest (and so its tag). */
-  remove(repository: string, digest: string): Promise<ProbeResult>;
+  remove: (repository: string, digest: string) => Promise<ProbeResult>;
 }
 
 /** Probes of the ledger's tables. */
@@ -100,9 +100,9 @@ export interface LedgerProbe extends ProbeTarget {
   /** The ledger's table names. */
   readonly tables: readonly string[];
   /** Reads a row of each table (a missing row, or a table not created yet, is fine). */
-  read(): Promise<ProbeResult>;
+  read: () => Promise<ProbeResult>;
   /** Upserts and deletes a scratch row in each table (partition `~doctor`). */
-  write(): Promise<ProbeResult>;
+  write: () => Promise<ProbeResult>;
 }
 
 /** Probes of the Service Bus namespace. */
@@ -111,9 +111,9 @@ export interface BusProbe extends ProbeTarget {
    * Schedules a message far in the future on the `promotions` queue and the
    * `promotion-events` topic and cancels it at once: nothing is delivered.
    */
-  send(): Promise<ProbeResult>;
+  send: () => Promise<ProbeResult>;
   /** Peeks (never receives) the `promotions` queue and the `notifications` subscription. */
-  receive(): Promise<ProbeResult>;
+  receive: () => Promise<ProbeResult>;
 }
 
 /** The probes `diagnose` runs; undefined where nothing is configured. */

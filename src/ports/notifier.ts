@@ -6,5 +6,5 @@ import type { OutcomeEvent } from '../domain/outcomeEvent.js';
  * the promotion, which is already recorded.
  */
 export interface Notifier {
-  notify(event: OutcomeEvent): Promise<void>;
+  notify: (event: OutcomeEvent) => Promise<void>;
 }

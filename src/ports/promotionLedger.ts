@@ -28,27 +28,27 @@ export interface PromotionCommit {
  * `commit`, which is atomic per repository and settled by the state's ETag.
  */
 export interface PromotionLedger {
-  getRepositoryState(repository: string): Promise<RepositoryState>;
-  getPromotion(
+  getRepositoryState: (repository: string) => Promise<RepositoryState>;
+  getPromotion: (
     repository: string,
     key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },
-  ): Promise<Promotion | undefined>;
+  ) => Promise<Promotion | undefined>;
   /** Every promotion of the repository, any stage and status (one query; order unspecified). */
-  listPromotions(repository: string): Promise<readonly Promotion[]>;
+  listPromotions: (repository: string) => Promise<readonly Promotion[]>;
   /** Every promotion of one digest, any stage. */
-  listPromotionsOfDigest(repository: string, digest: string): Promise<readonly Promotion[]>;
+  listPromotionsOfDigest: (repository: string, digest: string) => Promise<readonly Promotion[]>;
   /** The promotion that allocated `tag` (e.g. `1.2.3-rc2`), if any. */
-  findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined>;
+  findPromotionByTag: (repository: string, tag: string) => Promise<Promotion | undefined>;
   /** The outcome recorded for a message id, if it was handled. */
-  getOutcome(repository: string, messageId: string): Promise<OutcomeEvent | undefined>;
+  getOutcome: (repository: string, messageId: string) => Promise<OutcomeEvent | undefined>;
   /**
    * Outcomes of the repository, newest first (by `at`): the audit trail. Paged by key, like
    * `BuildLedger.listBuilds`, with the same `ValidationError` for a bad limit or cursor.
    */
-  listHistory(
+  listHistory: (
     repository: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },
-  ): Promise<{
+  ) => Promise<{
     readonly outcomes: readonly OutcomeEvent[];
     readonly nextCursor?: string | undefined;
   }>;
@@ -57,17 +57,17 @@ export interface PromotionLedger {
    * message) in the history and under its `messageId`, so `getOutcome` finds it. Idempotent:
    * an event whose `messageId` is recorded already is `duplicate` and changes nothing.
    */
-  appendHistory(
+  appendHistory: (
     repository: string,
     event: OutcomeEvent,
-  ): Promise<{ readonly kind: 'recorded' | 'duplicate' }>;
+  ) => Promise<{ readonly kind: 'recorded' | 'duplicate' }>;
   /**
    * Applies the change atomically. Promotions and an outcome of another repository are refused
    * (a ValidationError; nothing is written). `conflict` when the state's etag changed or the outcome's
    * message id was recorded meanwhile: re-read and decide again.
    */
-  commit(
+  commit: (
     repository: string,
     change: PromotionCommit,
-  ): Promise<{ readonly kind: 'committed' | 'conflict' }>;
+  ) => Promise<{ readonly kind: 'committed' | 'conflict' }>;
 }

@@ -5,5 +5,5 @@ import type { PromotionMessage } from '../domain/promotionMessage.js';
  * repository, message id = id).
  */
 export interface PromotionQueue {
-  send(message: PromotionMessage): Promise<void>;
+  send: (message: PromotionMessage) => Promise<void>;
 }

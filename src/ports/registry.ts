@@ -18,19 +18,19 @@ export interface RawManifest {
  */
 export interface Registry {
   /** The raw manifest (or index) stored under `digest`; its bytes hash to `digest`. */
-  getManifest(repository: string, digest: string): Promise<RawManifest>;
+  getManifest: (repository: string, digest: string) => Promise<RawManifest>;
   /** The digest `tag` points to now, or undefined when the tag does not exist. */
-  resolveTag(repository: string, tag: string): Promise<string | undefined>;
+  resolveTag: (repository: string, tag: string) => Promise<string | undefined>;
   /**
    * Puts the exact bytes under `tag` with their media type (never re-serialised), and
    * returns the digest the registry reports for what it stored.
    */
-  putManifest(repository: string, tag: string, manifest: RawManifest): Promise<string>;
+  putManifest: (repository: string, tag: string, manifest: RawManifest) => Promise<string>;
   /**
    * Makes `tag` immutable in the registry (ACR: `canWrite: false, canDelete: false`).
    * Returns false where the registry has no such lock (the ledger enforces immutability there).
    */
-  lockTag(repository: string, tag: string): Promise<boolean>;
+  lockTag: (repository: string, tag: string) => Promise<boolean>;
   /**
    * Deletes the manifest (or index) stored under `digest`, and with it every tag that points
    * to it (`DELETE /v2/<name>/manifests/<digest>`; one request). `not-found` when the registry
@@ -39,5 +39,5 @@ export interface Registry {
    * distribution registry without `storage.delete.enabled`, a locked manifest on ACR) or an
    * identity without delete rights is a plain Error saying which; the rest as above.
    */
-  deleteManifest(repository: string, digest: string): Promise<'deleted' | 'not-found'>;
+  deleteManifest: (repository: string, digest: string) => Promise<'deleted' | 'not-found'>;
 }

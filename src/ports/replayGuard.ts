@@ -5,5 +5,5 @@
  */
 export interface ReplayGuard {
   /** True the first time `id` is claimed in `scope` (until `expiresAt`); false for a replay. */
-  claim(scope: string, id: string, expiresAt: Date): Promise<boolean>;
+  claim: (scope: string, id: string, expiresAt: Date) => Promise<boolean>;
 }

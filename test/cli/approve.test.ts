@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApprovalMessage } from '../../src/domain/approvalMessage.js';
+import type { PromotionMessage } from '../../src/domain/promotionMessage.js';
 import type { ServiceBusTransport } from '../../src/cli/serviceBusTransport.js';
 import { freePort } from '../../src/local/services/tcpPorts.js';
 import { FakePromoterApi, run, type RecordedRequest } from './fakePromoterApi.js';
@@ -348,7 +349,7 @@ describe('the approvals secret', () => {
 
 describe('promoter approve over Service Bus', () => {
   const fakeBus = (fail?: Error) => {
-    const sent: ApprovalMessage[] = [];
+    const sent: PromotionMessage[] = [];
     const opened: ServiceBusTransport[] = [];
     let closed = 0;
     return {
@@ -359,7 +360,7 @@ describe('promoter approve over Service Bus', () => {
         openServiceBus: (transport: ServiceBusTransport) => {
           opened.push(transport);
           return Promise.resolve({
-            send: (message: ApprovalMessage) => {
+            send: (message: PromotionMessage) => {
               if (fail) return Promise.reject(fail);
               sent.push(message);
               return Promise.resolve();
