@@ -3,7 +3,7 @@ import {
   boardOverview,
   repositoryBoard,
   type RepositoryBoard,
-} from '../app/views/pipelineBoard.js';
+} from '../app/views/boardOverview.js';
 import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { repositoryProblem } from '../domain/imageReference.js';
