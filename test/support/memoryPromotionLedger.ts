@@ -1,3 +1,4 @@
+import { checkBelongs } from '../../src/domain/checkBelongs.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../src/domain/promotion.js';
@@ -31,34 +32,6 @@ type Place = Pick<OutcomeEvent, 'at' | 'messageId'>;
 /** Newest first by outcome time (to the millisecond); one millisecond's by message id, as in Tables. */
 const newestFirst = (a: Place, b: Place): number =>
   Date.parse(b.at) - Date.parse(a.at) || ordinal(a.messageId, b.messageId);
-
-/** Refuses, as the Tables ledger does, promotions or an outcome of another repository. */
-function checkBelongs(
-  repository: string,
-  change: Pick<PromotionCommit, 'promotions' | 'outcome'>,
-): void {
-  const issues = [
-    ...change.promotions.flatMap((p, i) =>
-      p.repository === repository
-        ? []
-        : [
-            {
-              path: `promotions.${i}.repository`,
-              message: `is ${p.repository}, not ${repository}`,
-            },
-          ],
-    ),
-    ...(change.outcome && change.outcome.repository !== repository
-      ? [
-          {
-            path: 'outcome.repository',
-            message: `is ${change.outcome.repository}, not ${repository}`,
-          },
-        ]
-      : []),
-  ];
-  if (issues.length > 0) throw new ValidationError(`promotion commit to ${repository}`, issues);
-}
 
 /**
  * In-memory PromotionLedger for use-case tests: same contract as the Tables one

@@ -1,3 +1,4 @@
+import { checkBelongs } from '../../domain/checkBelongs.js';
 import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
@@ -80,33 +81,6 @@ export function planHistoryEvent(repository: string, event: OutcomeEvent): Trans
   const actions = outcomeActions(event);
   checkLimits(repository, actions);
   return actions;
-}
-
-function checkBelongs(
-  repository: string,
-  change: Pick<PromotionCommit, 'promotions' | 'outcome'>,
-): void {
-  const issues = [
-    ...change.promotions.flatMap((p, i) =>
-      p.repository === repository
-        ? []
-        : [
-            {
-              path: `promotions.${i}.repository`,
-              message: `is ${p.repository}, not ${repository}`,
-            },
-          ],
-    ),
-    ...(change.outcome && change.outcome.repository !== repository
-      ? [
-          {
-            path: 'outcome.repository',
-            message: `is ${change.outcome.repository}, not ${repository}`,
-          },
-        ]
-      : []),
-  ];
-  if (issues.length > 0) throw new ValidationError(`promotion commit to ${repository}`, issues);
 }
 
 /** The size the service counts for an entity: keys and properties as UTF-16, plus overheads. */
