@@ -76,7 +76,7 @@ describe('an import that points up the layers fails lint', () => {
     },
     {
       what: 'app importing adapters',
-      file: 'src/app/push/recordBuildOnPush.ts',
+      file: 'src/app/push/recordRegistryEvent.ts',
       code: "import { createTablesBuildLedger } from '../../adapters/tables/tablesBuildLedger.js';\nexport { createTablesBuildLedger };\n",
       says: 'src/app may not import src/adapters',
     },
@@ -113,7 +113,7 @@ describe('an import that points up the layers fails lint', () => {
     {
       what: 'adapters importing app',
       file: 'src/adapters/tables/tablesBuildLedger.ts',
-      code: "import { recordBuildOnPush } from '../../app/push/recordBuildOnPush.js';\nexport { recordBuildOnPush };\n",
+      code: "import { recordRegistryEvent } from '../../app/push/recordRegistryEvent.js';\nexport { recordRegistryEvent };\n",
       says: 'src/adapters may not import src/app',
     },
     {
@@ -148,7 +148,7 @@ describe('an import that points up the layers fails lint', () => {
     },
     {
       what: 'src importing test',
-      file: 'src/app/push/recordBuildOnPush.ts',
+      file: 'src/app/push/recordRegistryEvent.ts',
       code: "import { MemoryBuildLedger } from '../../../test/support/memoryBuildLedger.js';\nexport { MemoryBuildLedger };\n",
       says: 'src/app may not import test',
     },
@@ -179,7 +179,7 @@ describe('a file of src/ outside the layers fails lint', () => {
     },
     {
       what: 'an import of a src/ folder that is no layer',
-      file: 'src/app/push/recordBuildOnPush.ts',
+      file: 'src/app/push/recordRegistryEvent.ts',
       code: "import { answer } from '../../shared/answer.js';\nexport { answer };\n",
       says: 'src/app may not import src/shared/answer.js: it is in no layer',
     },
@@ -192,7 +192,7 @@ describe('an import that points down the layers passes the layer rule', () => {
   it.each([
     {
       what: 'app importing domain and ports',
-      file: 'src/app/push/recordBuildOnPush.ts',
+      file: 'src/app/push/recordRegistryEvent.ts',
       code: "import { parseImageReference } from '../../domain/imageReference.js';\nimport type { BuildLedger } from '../../ports/buildLedger.js';\nexport type { BuildLedger };\nexport { parseImageReference };\n",
     },
     {

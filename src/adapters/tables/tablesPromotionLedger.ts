@@ -45,7 +45,7 @@ export interface TablesPromotionLedgerOptions {
  * ledger; rows in `tablesPromotionKeys.ts`). Every commit is one entity-group transaction
  * that includes the `state` row, so the state's ETag orders all writes to a repository.
  */
-class TablesPromotionStore implements PromotionLedger {
+class TablesPromotionLedger implements PromotionLedger {
   private readonly client: TableClient;
   private readonly ready: () => Promise<void>;
 
@@ -187,5 +187,5 @@ class TablesPromotionStore implements PromotionLedger {
 export function createTablesPromotionLedger(
   options: TablesPromotionLedgerOptions,
 ): PromotionLedger {
-  return new TablesPromotionStore(options);
+  return new TablesPromotionLedger(options);
 }

@@ -49,13 +49,13 @@ function deps(ledger = new MemoryBuildLedger()) {
 }
 
 /** The webhook's results: what was done with each event. */
-const recordBuildOnPush = async (events: RegistryEvent[], d: ReturnType<typeof deps>) =>
+const recordedOutcomes = async (events: RegistryEvent[], d: ReturnType<typeof deps>) =>
   (await handleRegistryEvents(events, d)).map((report) => report.result);
 
 describe('handleRegistryEvents', () => {
   it('records a push under a build tag with the git SHA from the tag', async () => {
     const d = deps();
-    const [outcome] = await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d);
+    const [outcome] = await recordedOutcomes([push('e1', 'git-a1b2c3d')], d);
     expect(outcome).toMatchObject({
       outcome: 'recorded',
       repository: 'myapp',
@@ -72,7 +72,7 @@ describe('handleRegistryEvents', () => {
     const d = deps();
     const outcomes = [];
     for (let i = 0; i < 5; i++)
-      outcomes.push(...(await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d)));
+      outcomes.push(...(await recordedOutcomes([push('e1', 'git-a1b2c3d')], d)));
     expect(outcomes.map((o) => o.outcome)).toEqual([
       'recorded',
       'duplicate',
@@ -85,7 +85,7 @@ describe('handleRegistryEvents', () => {
 
   it('keeps both git SHAs when one digest is pushed under two build tags', async () => {
     const d = deps();
-    await recordBuildOnPush([push('e1', 'git-a1b2c3d'), push('e2', 'git-0000fff')], d);
+    await recordedOutcomes([push('e1', 'git-a1b2c3d'), push('e2', 'git-0000fff')], d);
     expect((await d.ledger.findBuildsByGitSha('myapp', 'a1b2c3d'))[0]?.digest).toBe(digest('a'));
     expect((await d.ledger.findBuildsByGitSha('myapp', '0000fff'))[0]?.digest).toBe(digest('a'));
   });
@@ -97,7 +97,7 @@ describe('handleRegistryEvents', () => {
     ['a push by digest', undefined, 'ignored'],
   ])('does not record %s', async (_, tag, expected) => {
     const d = deps();
-    const [outcome] = await recordBuildOnPush([push('e1', tag)], d);
+    const [outcome] = await recordedOutcomes([push('e1', tag)], d);
     expect(outcome?.outcome).toBe(expected);
     expect(outcome?.reason).toBeTruthy();
     expect(d.ledger.builds.size).toBe(0);
@@ -114,7 +114,7 @@ describe('handleRegistryEvents', () => {
       digest: dg,
       tag: undefined,
     });
-    const outcomes = await recordBuildOnPush(
+    const outcomes = await recordedOutcomes(
       [push('e1', 'git-a1b2c3d'), del('e2', digest('a')), del('e3', digest('b'))],
       d,
     );
@@ -126,7 +126,7 @@ describe('handleRegistryEvents', () => {
 
   it('records the configured registry when the event names none', async () => {
     const d = deps();
-    await recordBuildOnPush([{ ...push('e1', 'git-a1b2c3d'), registry: undefined }], d);
+    await recordedOutcomes([{ ...push('e1', 'git-a1b2c3d'), registry: undefined }], d);
     expect((await d.ledger.getBuildByDigest('myapp', digest('a')))?.registry).toBe(
       'fallback.example',
     );
@@ -135,13 +135,13 @@ describe('handleRegistryEvents', () => {
   it('throws the ledger outage after recording the events before it, so a redelivery finishes the rest', async () => {
     const ledger = new MemoryBuildLedger();
     const d = deps(ledger);
-    await recordBuildOnPush([push('e1', 'git-a1b2c3d')], d);
+    await recordedOutcomes([push('e1', 'git-a1b2c3d')], d);
     ledger.down = true;
     await expect(
-      recordBuildOnPush([push('e1', 'git-a1b2c3d'), push('e2', 'git-bbbbbbb', digest('b'))], d),
+      recordedOutcomes([push('e1', 'git-a1b2c3d'), push('e2', 'git-bbbbbbb', digest('b'))], d),
     ).rejects.toThrow(/unavailable/);
     ledger.down = false;
-    const outcomes = await recordBuildOnPush(
+    const outcomes = await recordedOutcomes(
       [push('e1', 'git-a1b2c3d'), push('e2', 'git-bbbbbbb', digest('b'))],
       d,
     );
