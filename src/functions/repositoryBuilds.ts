@@ -43,9 +43,7 @@ export async function listBuilds(
   repository: string,
   request: HttpRequest,
 ): Promise<HttpResponseInit> {
-  const page = readPage(request);
-  if (page.kind === 'bad') return page.answer;
-  const { builds, nextCursor } = await ledger.listBuilds(repository, page);
+  const { builds, nextCursor } = await ledger.listBuilds(repository, readPage(request));
   return json(200, {
     repository,
     builds: builds.map(buildView),

@@ -29,8 +29,6 @@ export async function getHistory(
   repository: string,
   request: HttpRequest,
 ): Promise<HttpResponseInit> {
-  const page = readPage(request);
-  if (page.kind === 'bad') return page.answer;
-  const { outcomes, nextCursor } = await promotions.listHistory(repository, page);
+  const { outcomes, nextCursor } = await promotions.listHistory(repository, readPage(request));
   return json(200, { repository, outcomes, ...(nextCursor ? { nextCursor } : {}) });
 }
