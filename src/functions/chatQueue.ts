@@ -1,23 +1,11 @@
 import type { InvocationContext } from '@azure/functions';
-import {
-  chatApprover as approverOf,
-  queueChatCommand as queue,
-  type ChatSource,
-} from '../app/promotion/queueChatCommand.js';
+import { queueChatCommand as queue, type ChatSource } from '../app/promotion/queueChatCommand.js';
 import type { Services } from '../composition/createServices.js';
 import type { Approver } from '../domain/approvalMessage.js';
 import type { ChatDecision } from '../domain/chatCommand.js';
 import type { ChatOperation } from '../domain/chatOperation.js';
 
 const LABELS: Record<ChatSource, string> = { slack: 'Slack', teams: 'Teams' };
-
-/** The approver a chat user acts as, through the pipeline's `identities`. */
-export const chatApprover = (
-  services: Services,
-  source: ChatSource,
-  userId: string,
-  name: string | undefined,
-): Approver => approverOf(services.pipeline, source, userId, name);
 
 /** Queues a chat user's command (`queueChatCommand`), logs what was queued, returns the reply. */
 export async function queueChatCommand(

@@ -6,7 +6,8 @@ import { isChatActionId, parseChatAction, type ChatAction } from '../domain/chat
 import { parseChatCommand, type ChatDecision } from '../domain/chatCommand.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/zodIssues.js';
-import { chatApprover, queueChatCommand } from './chatQueue.js';
+import { chatApprover } from '../app/promotion/queueChatCommand.js';
+import { queueChatCommand } from './chatQueue.js';
 import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
 import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
@@ -101,7 +102,7 @@ async function slashCommand(
           services,
           context,
           command,
-          chatApprover(services, 'slack', fields.user_id, fields.user_name),
+          chatApprover(services.pipeline, 'slack', fields.user_id, fields.user_name),
           'slack',
         ),
       );
@@ -141,7 +142,7 @@ async function interaction(
     stage: target.stage,
     ...(target.version === undefined ? {} : { version: target.version }),
   };
-  const approver = chatApprover(services, 'slack', user.id, user.name ?? user.username);
+  const approver = chatApprover(services.pipeline, 'slack', user.id, user.name ?? user.username);
   const text = await queueChatCommand(services, context, decision, approver, 'slack');
   await replyTo(post, response_url, text, context);
   return ephemeral(text, { replace_original: false });

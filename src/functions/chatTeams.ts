@@ -4,7 +4,8 @@ import { informationReply } from '../app/views/repositoryStatus.js';
 import type { Services, ServicesProvider } from '../composition/createServices.js';
 import { parseChatCommand } from '../domain/chatCommand.js';
 import { parseWith } from '../domain/zodIssues.js';
-import { chatApprover, queueChatCommand } from './chatQueue.js';
+import { chatApprover } from '../app/promotion/queueChatCommand.js';
+import { queueChatCommand } from './chatQueue.js';
 import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
 import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
@@ -95,7 +96,7 @@ export function chatTeams(getServices: ServicesProvider) {
         return reply(await informationReply(services, command));
       default: {
         const approver = chatApprover(
-          services,
+          services.pipeline,
           'teams',
           activity.from.aadObjectId ?? activity.from.id,
           activity.from.name,

@@ -16,7 +16,7 @@ export async function getBuild(
     case 'found':
       return json(200, buildView(found.build));
     case 'not-found':
-      return notFound(repository, ref.includes(':') ? ref : ref.toLowerCase());
+      return notFound(repository, found.ref);
     case 'bad-ref':
       return problem(400, 'Bad Request', found.problem, {
         errors: [{ path: 'gitShaOrDigest', message: found.problem }],
@@ -25,7 +25,7 @@ export async function getBuild(
       return problem(
         409,
         'Conflict',
-        `the short SHA ${ref.toLowerCase()} is ambiguous in ${repository}: use more characters`,
+        `the short SHA ${found.ref} is ambiguous in ${repository}: use more characters`,
         {
           errors: found.shas.map((sha) => ({ path: 'gitShaOrDigest', message: `matches ${sha}` })),
         },

@@ -8,9 +8,10 @@ export type FoundBuild =
   | { readonly kind: 'found'; readonly build: Build }
   /** Neither a git SHA nor a valid digest: `problem` says why. */
   | { readonly kind: 'bad-ref'; readonly problem: string }
-  | { readonly kind: 'not-found' }
-  /** A short SHA that starts more than one commit: these full SHAs. */
-  | { readonly kind: 'ambiguous'; readonly shas: readonly string[] };
+  /** Nothing is recorded for `ref` (the reference as looked up: a SHA in lowercase). */
+  | { readonly kind: 'not-found'; readonly ref: string }
+  /** A short SHA (`ref`, lowercase) that starts more than one commit: these full SHAs. */
+  | { readonly kind: 'ambiguous'; readonly ref: string; readonly shas: readonly string[] };
 
 const shaPattern = /^[0-9a-f]{7,40}$/;
 
@@ -29,7 +30,7 @@ export async function findBuild(
     const bad = digestProblem(ref);
     if (bad) return { kind: 'bad-ref', problem: bad };
     const build = await ledger.getBuildByDigest(repository, ref);
-    return build ? { kind: 'found', build } : { kind: 'not-found' };
+    return build ? { kind: 'found', build } : { kind: 'not-found', ref };
   }
   if (!shaPattern.test(ref))
     return {
@@ -38,7 +39,7 @@ export async function findBuild(
     };
   const builds = await ledger.findBuildsByGitSha(repository, ref, 20);
   const first = builds[0];
-  if (!first) return { kind: 'not-found' };
+  if (!first) return { kind: 'not-found', ref };
   const shas = matchingCommits(builds, ref);
-  return shas.length > 1 ? { kind: 'ambiguous', shas } : { kind: 'found', build: first };
+  return shas.length > 1 ? { kind: 'ambiguous', ref, shas } : { kind: 'found', build: first };
 }
