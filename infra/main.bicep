@@ -1,7 +1,9 @@
 // promoter on Azure: a Flex Consumption Function App with a user-assigned identity, its storage
-// (host + ledger), Service Bus (promotions queue, promotion-events topic), Key Vault (webhook,
-// approval-signing and chat secrets), Application Insights, the registry's role and webhook, and the pipeline identities'
-// right to post approvals.
+// (host + ledger + Event Grid's dead letters), Service Bus (promotions and registry-events
+// queues, promotion-events topic), Key Vault (webhook, approval-signing and chat secrets),
+// Application Insights, the registry's role, its Event Grid system topic and subscription (how
+// builds arrive in Azure), the optional registry webhook, and the pipeline identities' right to
+// post approvals.
 //
 // Subscription scope, as azd templates conventionally are: the deployment creates its own
 // resource group (rg-<environment>) and can reach an existing registry in another resource group.
@@ -32,7 +34,13 @@ param registryCreate bool = false
 @description('ABAC-enabled registries: repositories promoter may promote in (names, or prefixes ending in /), comma-separated; empty for all.')
 param registryRepositories string = ''
 
-@description('Create the registry webhook. Needs the app\'s host running to read its key: azure.yaml\'s postdeploy hook turns it on after the first deploy.')
+@description('Deliver the registry\'s push and delete events through Event Grid to the registry-events queue (the `registryEvents` function). The way builds arrive in Azure: Event Grid retries for 24 hours, ACR webhooks never retry.')
+param registryEventsEnabled bool = true
+
+@description('An existing Event Grid system topic on the registry (only one is allowed per registry), with its system-assigned identity on; empty: create one.')
+param registryEventGridTopicName string = ''
+
+@description('Also create an ACR webhook to the registryWebhook function, a fast path beside Event Grid (off by default; with Event Grid off it is the only path, and ACR never retries it). Reads the app\'s host key at deployment: turn it on only once the app has been deployed, then provision again.')
 param registryWebhookEnabled bool = false
 
 @description('Webhook scope, e.g. `myapp:*`; empty for every repository.')
@@ -99,12 +107,21 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@minValue(0)
+@description('Always-ready instances for the HTTP functions (chat answers without a cold start); 0: scale to zero. Each is billed while idle: see the README.')
+param alwaysReadyHttp int = 0
+
+@minValue(0)
+@description('Always-ready instances for the `promotions` queue function (an approval is picked up without a cold start); 0: scale to zero. Billed while idle.')
+param alwaysReadyPromotions int = 0
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
 }
 var appName = 'func-promoter-${resourceToken}'
 var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceToken, 7)}'
+var registryEventsDeadLetterContainerName = 'registry-events-deadletter'
 
 // One number for the queue and the app: a message is dead-lettered after this many deliveries,
 // and the app reports the last attempt as final (PROMOTER_MAX_DELIVERY_COUNT).
@@ -158,6 +175,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    registryEventsDeadLetterContainerName: registryEventsDeadLetterContainerName
   }
 }
 
@@ -213,6 +231,8 @@ module roles 'modules/roles.bicep' = {
     serviceBusNamespaceName: serviceBus.outputs.name
     promotionsQueueName: serviceBus.outputs.promotionsQueueName
     promotionEventsTopicName: serviceBus.outputs.promotionEventsTopicName
+    notificationsSubscriptionName: serviceBus.outputs.notificationsSubscriptionName
+    registryEventsQueueName: serviceBus.outputs.registryEventsQueueName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
     webhookSecretName: keyVault.outputs.webhookSecretName
@@ -280,6 +300,51 @@ module functionApp 'modules/functionapp.bicep' = {
     optionalSecretUris: toObject(keyVault.outputs.optionalSecrets, s => s.setting, s => s.uri)
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    alwaysReadyHttp: alwaysReadyHttp
+    alwaysReadyPromotions: alwaysReadyPromotions
+  }
+}
+
+// How builds arrive in Azure: the registry's system topic (in the registry's resource group and
+// region), its identity's roles on the queue and the dead-letter container (here), then the
+// subscription, which delivers with that identity.
+module registryEventsTopic 'modules/eventGridTopic.bicep' = if (registryEventsEnabled) {
+  name: 'registry-events-topic'
+  scope: resourceGroup(registryResourceGroupResolved)
+  params: {
+    registryName: registry.outputs.name
+    location: registry.outputs.location
+    tags: tags
+    newTopicName: 'evgt-${registryNameResolved}'
+    existingTopicName: registryEventGridTopicName
+  }
+}
+
+module registryEventsRoles 'modules/eventGridRoles.bicep' = if (registryEventsEnabled) {
+  name: 'registry-events-roles'
+  scope: rg
+  params: {
+    principalId: registryEventsTopic!.outputs.principalId
+    serviceBusNamespaceName: serviceBus.outputs.name
+    registryEventsQueueName: serviceBus.outputs.registryEventsQueueName
+    storageAccountName: storage.outputs.name
+    deadLetterContainerName: storage.outputs.registryEventsDeadLetterContainerName
+  }
+}
+
+module registryEventsSubscription 'modules/eventGridSubscription.bicep' = if (registryEventsEnabled) {
+  name: 'registry-events-subscription'
+  scope: resourceGroup(registryResourceGroupResolved)
+  // Deliveries start at once: the topic's identity should hold its roles first.
+  dependsOn: [
+    registryEventsRoles
+  ]
+  params: {
+    topicName: registryEventsTopic!.outputs.name
+    name: 'promoter-${resourceToken}'
+    queueId: serviceBus.outputs.registryEventsQueueId
+    deadLetterStorageAccountId: storage.outputs.id
+    deadLetterContainerName: storage.outputs.registryEventsDeadLetterContainerName
   }
 }
 
@@ -309,3 +374,4 @@ output PROMOTER_REGISTRY_NAME string = registry.outputs.name
 output PROMOTER_REGISTRY_RESOURCE_GROUP string = registryResourceGroupResolved
 output PROMOTER_KEY_VAULT_NAME string = keyVault.outputs.name
 output PROMOTER_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output PROMOTER_EVENT_GRID_TOPIC string = registryEventsEnabled ? registryEventsTopic!.outputs.name : ''

@@ -63,6 +63,21 @@ param maximumInstanceCount int = 100
 ])
 param instanceMemoryMB int = 2048
 
+@minValue(0)
+@description('Always-ready instances for the HTTP functions (Flex Consumption\'s `http` group: chat, the board, the API, the webhook); 0: scale to zero. Billed while idle (README, "Always-ready instances").')
+param alwaysReadyHttp int = 0
+
+@minValue(0)
+@description('Always-ready instances for the `promotions` queue function (`function:promotions`); 0: scale to zero. Billed while idle.')
+param alwaysReadyPromotions int = 0
+
+// Flex Consumption's per-function scaling: `http` is the group of every HTTP-triggered function,
+// `function:<name>` one function (test/infra/consistency.test.ts checks the name against the
+// function table). An entry with no instances is left out rather than sent as 0.
+var alwaysReadyHttpGroup = alwaysReadyHttp > 0 ? [{ name: 'http', instanceCount: alwaysReadyHttp }] : []
+var alwaysReadyPromotionsFunction = alwaysReadyPromotions > 0 ? [{ name: 'function:promotions', instanceCount: alwaysReadyPromotions }] : []
+var alwaysReady = concat(alwaysReadyHttpGroup, alwaysReadyPromotionsFunction)
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
@@ -100,7 +115,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identityClientId }
-        // The `promotions` trigger's identity-based connection (connection name ServiceBusConnection).
+        // The Service Bus triggers' identity-based connection (connection name ServiceBusConnection).
         { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: serviceBusFullyQualifiedNamespace }
         { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
         { name: 'ServiceBusConnection__clientId', value: identityClientId }
@@ -142,6 +157,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
+        alwaysReady: alwaysReady
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }

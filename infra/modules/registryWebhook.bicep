@@ -1,5 +1,6 @@
-// The registry's webhook to the `registryWebhook` function, deployed in the registry's resource
-// group.
+// The optional ACR webhook to the `registryWebhook` function, deployed in the registry's
+// resource group: a fast path beside Event Grid (ACR tries a webhook once and never retries, so
+// it is never the only path by default). Off unless registryWebhookEnabled.
 //
 // The URL needs a function key. A key is not known before the app runs, so it is read at deploy
 // time with listKeys on the function app's *host* (`Microsoft.Web/sites/host/default`,
@@ -7,8 +8,10 @@
 // own key (`sites/functions/keys`) exists only once the function does, i.e. after the code is
 // deployed. The host itself must still be up and able to read its key store (blob storage, by
 // identity) for listKeys to answer; on a Flex Consumption app with no package yet it may not be,
-// so `azd up` creates the webhook in a second provision after the first deploy
-// (registryWebhookEnabled, set by the postdeploy hook in azure.yaml).
+// so the webhook is turned on only once the app has been deployed: `azd env set
+// PROMOTER_REGISTRY_WEBHOOK_ENABLED true` then `azd provision`, by hand (no hook nests azd).
+// listKeys is reported to fail now and then with an internal server error from the host
+// runtime; provisioning again retries it. This is the only key infra/ reads.
 
 param registryName string
 param location string

@@ -9,6 +9,8 @@ param storageAccountName string
 param serviceBusNamespaceName string
 param promotionsQueueName string
 param promotionEventsTopicName string
+param notificationsSubscriptionName string
+param registryEventsQueueName string
 param applicationInsightsName string
 param keyVaultName string
 param webhookSecretName string
@@ -42,6 +44,14 @@ resource serviceBus 'Microsoft.ServiceBus/namespaces@2024-01-01' existing = {
 
   resource promotionEventsTopic 'topics' existing = {
     name: promotionEventsTopicName
+
+    resource notificationsSubscription 'subscriptions' existing = {
+      name: notificationsSubscriptionName
+    }
+  }
+
+  resource registryEventsQueue 'queues' existing = {
+    name: registryEventsQueueName
   }
 }
 
@@ -123,6 +133,32 @@ resource outcomesSend 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   scope: serviceBus::promotionEventsTopic
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.serviceBusDataSender)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The `notifications` function's trigger receives and settles outcome events on this topic
+// subscription. A topic trigger needs a receive role whose scope covers its subscription
+// (Microsoft: "If only the topic is included, an error will occur"); Data Sender on the topic
+// above does not let it listen. Scoped to the one subscription, not the topic.
+resource notificationsReceive 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus::promotionEventsTopic::notificationsSubscription.id, principalId, roleIds.serviceBusDataReceiver)
+  scope: serviceBus::promotionEventsTopic::notificationsSubscription
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.serviceBusDataReceiver)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The `registryEvents` function's trigger receives and settles the registry events Event Grid
+// delivers to this queue. The app never sends here (Event Grid does, with its own identity).
+resource registryEventsReceive 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(serviceBus::registryEventsQueue.id, principalId, roleIds.serviceBusDataReceiver)
+  scope: serviceBus::registryEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.serviceBusDataReceiver)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -12,6 +12,7 @@ param maxDeliveryCount int
 var promotionsQueueName = 'promotions'
 var promotionEventsTopicName = 'promotion-events'
 var notificationsSubscriptionName = 'notifications'
+var registryEventsQueueName = 'registry-events'
 
 resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: name
@@ -62,8 +63,30 @@ resource notificationsSubscription 'Microsoft.ServiceBus/namespaces/topics/subsc
   }
 }
 
+// The registry's ImagePushed and ImageDeleted events, delivered by Event Grid (eventgrid.bicep),
+// read by the `registryEvents` function. No sessions: Event Grid cannot deliver to a
+// session-enabled queue. Event Grid keeps a message id across its redeliveries of one event, so
+// duplicate detection drops them; its window covers Event Grid's retry period (24 h), as
+// Microsoft recommends. The same push arriving by the webhook as well is recognised by the
+// app (the registry's event id), not here.
+resource registryEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: namespace
+  name: registryEventsQueueName
+  properties: {
+    requiresSession: false
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'P1D'
+    maxDeliveryCount: maxDeliveryCount
+    deadLetteringOnMessageExpiration: true
+    lockDuration: 'PT1M'
+  }
+}
+
 output name string = namespace.name
 // `<namespace>.servicebus.windows.net`, taken from the endpoint so other clouds work too.
 output fullyQualifiedNamespace string = split(replace(namespace.properties.serviceBusEndpoint, 'https://', ''), ':')[0]
 output promotionsQueueName string = promotionsQueue.name
 output promotionEventsTopicName string = promotionEventsTopic.name
+output notificationsSubscriptionName string = notificationsSubscription.name
+output registryEventsQueueName string = registryEventsQueue.name
+output registryEventsQueueId string = registryEventsQueue.id

@@ -11,3 +11,9 @@ export const PROMOTION_EVENTS_TOPIC = 'promotion-events';
 
 /** The `promotion-events` subscription whose function posts outcome notifications to chat. */
 export const NOTIFICATIONS_SUBSCRIPTION = 'notifications';
+
+/**
+ * The queue Event Grid delivers the registry's ImagePushed and ImageDeleted events to (one
+ * event per message; no sessions: Event Grid cannot deliver to a session-enabled queue).
+ */
+export const REGISTRY_EVENTS_QUEUE = 'registry-events';

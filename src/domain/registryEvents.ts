@@ -103,8 +103,15 @@ function at(prefix: string, path: string): string {
   return path ? `${prefix}.${path}` : prefix;
 }
 
-function parseEvent(raw: unknown, prefix: string): RegistryEvent {
-  const subject = 'webhook body';
+/**
+ * Parses one registry event object (the webhook's event, or the `data` of an Event Grid
+ * event). `subject` names the document in errors and `prefix` the event's path within it.
+ */
+export function parseRegistryEvent(
+  raw: unknown,
+  prefix: string,
+  subject = 'webhook body',
+): RegistryEvent {
   const head = parseWith(header, subject, raw, prefix);
   const target = (raw as { target?: unknown }).target;
   const parseTarget = <S extends z.ZodType>(schema: S) =>
@@ -151,7 +158,7 @@ const envelope = z.object({ events: z.array(z.unknown()).max(1000) });
 export function parseRegistryEvents(body: unknown): RegistryEvent[] {
   if (typeof body === 'object' && body !== null && 'events' in body) {
     const { events } = parseWith(envelope, 'webhook body', body);
-    return events.map((e, i) => parseEvent(e, `events[${i}]`));
+    return events.map((e, i) => parseRegistryEvent(e, `events[${i}]`));
   }
-  return [parseEvent(body, '')];
+  return [parseRegistryEvent(body, '')];
 }

@@ -3,6 +3,7 @@ import {
   NOTIFICATIONS_SUBSCRIPTION,
   PROMOTION_EVENTS_TOPIC,
   PROMOTIONS_QUEUE,
+  REGISTRY_EVENTS_QUEUE,
 } from '../domain/queueNames.js';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { approvals } from './approvals.js';
@@ -13,6 +14,7 @@ import { health } from './health.js';
 import { ROOT_ROUTE } from './http/rootRoute.js';
 import { notifications } from './notifications.js';
 import { promotions } from './promotions.js';
+import { registryEvents } from './registryEvents.js';
 import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
 import { retention } from './retention.js';
@@ -150,6 +152,18 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
       name: 'retentionTimer',
       trigger: { type: 'timer', schedule: '%PROMOTER_RETENTION_SCHEDULE%' },
       handler: retentionTimer(getServices),
+    },
+    {
+      // Registry events from Event Grid (Azure): the same push flow as registryWebhook, once per
+      // registry event id. No sessions: Event Grid cannot deliver to a session-enabled queue.
+      name: 'registryEvents',
+      trigger: {
+        type: 'serviceBusQueue',
+        queueName: REGISTRY_EVENTS_QUEUE,
+        connection,
+        isSessionsEnabled: false,
+      },
+      handler: registryEvents(getServices),
     },
   ];
 }

@@ -2,6 +2,7 @@ import { handleRegistryEvents } from '../app/push/handleRegistryEvents.js';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { parseRegistryEvents } from '../domain/registryEvents.js';
 import { json, problem } from './http/problem.js';
+import { logRegistryReports } from './logRegistryReports.js';
 import { parseJson } from './http/parseJson.js';
 import { readLimitedBody } from './http/readLimitedBody.js';
 import { checkSharedSecret } from './http/sharedSecret.js';
@@ -13,8 +14,9 @@ export const MAX_WEBHOOK_BODY_BYTES = 1024 * 1024;
 /**
  * `POST /api/hooks/registry`: a registry's push/delete/ping webhook (ACR's single event or
  * the distribution registry's `{"events":[…]}` envelope). Answers 200 with what was done
- * with each event; 4xx for bad input, which changes nothing; 503 when the ledger is down, so
- * the registry redelivers.
+ * with each event; 4xx for bad input, which changes nothing; 503 when the ledger is down
+ * (the distribution registry redelivers; ACR does not, which is why Azure delivers through
+ * Event Grid and the `registryEvents` function, and this endpoint is the fast path there).
  */
 export function registryWebhook(getServices: ServicesProvider) {
   return withServices(getServices, async (services, request, context) => {
@@ -46,12 +48,7 @@ export function registryWebhook(getServices: ServicesProvider) {
       ...services,
       defaultRegistry: config.registry,
     });
-    for (const { result, promotionRequested } of reports) {
-      if (result.outcome === 'drift') context.warn('registry event drift', result);
-      else context.info(`registry event ${result.outcome}`, result);
-      if (promotionRequested !== undefined)
-        context.info('automatic promotion requested', { messageIds: [promotionRequested] });
-    }
+    logRegistryReports(context, reports);
     const results = reports.map((r) => r.result);
     return json(200, { results });
   });

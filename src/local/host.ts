@@ -2,7 +2,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { servicesFrom, type ServicesProvider } from '../composition/createServices.js';
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
-import { PROMOTION_EVENTS_TOPIC } from '../domain/queueNames.js';
+import {
+  PROMOTION_EVENTS_TOPIC,
+  PROMOTIONS_QUEUE,
+  REGISTRY_EVENTS_QUEUE,
+} from '../domain/queueNames.js';
 import {
   functionTable,
   isTimerFunction,
@@ -30,13 +34,23 @@ export interface LocalHost {
    * (`notifications`): each published outcome is delivered to that function.
    */
   readonly subscriptions: readonly LocalSubscription<OutcomeEvent>[];
+  /**
+   * The stand-in for the `registry-events` queue, delivering to the `registryEvents` function
+   * (a queue without sessions, like a subscription). Nothing feeds it locally: there is no
+   * Event Grid; tests send Event Grid events to it to run that function as Azure would.
+   */
+  readonly registryEvents: LocalSubscription;
   close(): Promise<void>;
 }
 
 type Log = (line: string) => void;
 
-const isPromotionsQueueFunction = (e: FunctionEntry): e is QueueFunction =>
-  e.trigger.type === 'serviceBusQueue';
+const queueFunction =
+  (queueName: string) =>
+  (e: FunctionEntry): e is QueueFunction =>
+    e.trigger.type === 'serviceBusQueue' && e.trigger.queueName === queueName;
+const isPromotionsQueueFunction = queueFunction(PROMOTIONS_QUEUE);
+const isRegistryEventsFunction = queueFunction(REGISTRY_EVENTS_QUEUE);
 const isOutcomeTopicFunction = (e: FunctionEntry): e is TopicFunction =>
   e.trigger.type === 'serviceBusTopic' && e.trigger.topicName === PROMOTION_EVENTS_TOPIC;
 
@@ -113,6 +127,20 @@ export async function startLocalHost(options: {
       ),
     );
   }
+  const registryEvents = new LocalSubscription(
+    REGISTRY_EVENTS_QUEUE,
+    (body, info) => {
+      const entry = table.find(isRegistryEventsFunction);
+      if (!entry) throw new Error('no registryEvents function in the function table');
+      return entry.handler(body, invocationContext(entry.name, log, { ...info }));
+    },
+    {
+      maxDeliveryCount,
+      log: (line) => {
+        log(`queue ${REGISTRY_EVENTS_QUEUE}: ${line}`);
+      },
+    },
+  );
   // Timer functions run on their schedules (a bad PROMOTER_*_SCHEDULE throws here, named).
   const timers = startTimers(table.filter(isTimerFunction), {
     env: options.env,
@@ -139,8 +167,11 @@ export async function startLocalHost(options: {
     queue,
     outcomes,
     subscriptions,
+    registryEvents,
     close: async () => {
       await timers.close();
+      // Registry events in flight may still ask for promotions: they settle first.
+      await registryEvents.close();
       // The promotions in flight publish their outcomes before the subscriptions close.
       await queue.close();
       for (const subscription of subscriptions) await subscription.close();

@@ -82,6 +82,13 @@ describe('the function table', () => {
         type: 'timer',
         schedule: '%PROMOTER_RETENTION_SCHEDULE%',
       },
+      {
+        name: 'registryEvents',
+        type: 'serviceBusQueue',
+        queueName: 'registry-events',
+        connection: 'ServiceBusConnection',
+        isSessionsEnabled: false,
+      },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { REGISTRY_EVENT_TYPES } from '../../src/domain/eventGridEvents.js';
 import * as serviceBusNames from '../../src/domain/queueNames.js';
 import { SETTINGS } from '../../src/composition/settingsSchema.js';
 import { functionTable } from '../../src/functions/functionTable.js';
@@ -81,6 +82,7 @@ const ROLE_IDS: Readonly<Record<string, string>> = {
   'Container Registry Repository Contributor': '2efddaa5-3f1f-4df3-97df-af3f13818f4c',
   AcrDelete: 'c2f4ef07-c644-48eb-af81-4b1b4947fb11',
   'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+  'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
   'Azure Service Bus Data Receiver': '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0',
   'Azure Service Bus Data Sender': '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39',
@@ -108,6 +110,8 @@ const API_VERSIONS: Readonly<Record<string, string>> = {
   'Microsoft.Web/serverfarms': '2024-04-01',
   'Microsoft.Web/sites': '2024-04-01',
   'Microsoft.Authorization/roleAssignments': '2022-04-01',
+  'Microsoft.EventGrid/systemTopics': '2025-02-15',
+  'Microsoft.EventGrid/systemTopics/eventSubscriptions': '2025-02-15',
 };
 
 /** The app settings in functionapp.bicep, one `{ name: '…', value: … }` per line. */
@@ -133,6 +137,69 @@ function bicepVar(path: string, name: string): string {
   const match = new RegExp(`^var ${name} = '?([^'\\n]+?)'?\\s*$`, 'm').exec(bicepFile(path));
   if (!match?.[1]) throw new Error(`${path} has no literal var ${name}`);
   return match[1];
+}
+
+/** The text of the top-level `resource <symbol> …` or `module <symbol> …` block in `path`. */
+function bicepBlock(path: string, keyword: 'resource' | 'module', symbol: string): string {
+  const text = bicepFile(path);
+  const start = text.search(new RegExp(`^${keyword} ${symbol} `, 'm'));
+  if (start < 0) throw new Error(`${path} has no ${keyword} ${symbol}`);
+  const end = text.indexOf('\n}', start);
+  return text.slice(start, end < 0 ? undefined : end + 2);
+}
+const bicepResource = (path: string, symbol: string) => bicepBlock(path, 'resource', symbol);
+
+/** The symbol of the resource in `path` named by the var whose value is `literal`. */
+function entityResource(path: string, literal: string): string {
+  const text = bicepFile(path);
+  const vars = [...text.matchAll(/^var (\w+) = '([^']+)'$/gm)].filter(([, , v]) => v === literal);
+  for (const [, varName] of vars) {
+    const block = new RegExp(
+      `^resource (\\w+) '[^']+' = \\{\\n(?: {2}.*\\n)*? {2}name: ${varName ?? ''}$`,
+      'm',
+    );
+    const match = block.exec(text);
+    if (match?.[1]) return match[1];
+  }
+  throw new Error(`${path} has no resource named '${literal}'`);
+}
+
+/**
+ * The Service Bus entities the app identity may receive from (roles.bicep, Data Receiver), as
+ * `queue` or `topic/subscriptions/subscription`: each assignment's scope followed from its
+ * symbol in roles.bicep, through the parameter main.bicep passes, to servicebus.bicep's output
+ * and the literal name there.
+ */
+function receiveScopes(): string[] {
+  const roles = 'infra/modules/roles.bicep';
+  const sb = 'infra/modules/servicebus.bicep';
+  const text = bicepFile(roles);
+  const rolesModule = bicepBlock('infra/main.bicep', 'module', 'roles');
+  const literalOf = (symbol: string): string => {
+    const param = new RegExp(`resource ${symbol} '\\w+' existing = \\{\\s*name: (\\w+)`).exec(
+      text,
+    )?.[1];
+    const output = new RegExp(`^ +${param ?? '-'}: serviceBus\\.outputs\\.(\\w+)$`, 'm').exec(
+      rolesModule,
+    )?.[1];
+    const resource = new RegExp(`^output ${output ?? '-'} string = (\\w+)\\.name$`, 'm').exec(
+      bicepFile(sb),
+    )?.[1];
+    const varName = /^ {2}name: (\w+)$/m.exec(bicepResource(sb, resource ?? '-'))?.[1];
+    if (!varName) throw new Error(`cannot follow ${symbol} from roles.bicep to servicebus.bicep`);
+    return bicepVar(sb, varName);
+  };
+  return [...text.matchAll(/^resource (\w+) 'Microsoft\.Authorization\/roleAssignments@/gm)]
+    .map(([, symbol]) => bicepResource(roles, symbol ?? ''))
+    .filter((block) => block.includes('roleIds.serviceBusDataReceiver'))
+    .map((block) => {
+      const scope = /^ {2}scope: serviceBus::(\w+)(?:::(\w+))?$/m.exec(block);
+      if (!scope?.[1])
+        throw new Error(`a Data Receiver assignment is not scoped to an entity:\n${block}`);
+      return scope[2]
+        ? `${literalOf(scope[1])}/subscriptions/${literalOf(scope[2])}`
+        : literalOf(scope[1]);
+    });
 }
 
 const appSettings = bicepAppSettings();
@@ -181,7 +248,9 @@ describe('app settings in infra/', () => {
 
   it('gives every Service Bus trigger connection an identity-based namespace setting', () => {
     const connections = table.flatMap((entry) =>
-      entry.trigger.type === 'serviceBusQueue' ? [entry.trigger.connection] : [],
+      entry.trigger.type === 'serviceBusQueue' || entry.trigger.type === 'serviceBusTopic'
+        ? [entry.trigger.connection]
+        : [],
     );
     expect(connections.length).toBeGreaterThan(0);
     for (const connection of connections) {
@@ -210,33 +279,49 @@ describe('Service Bus entities in infra/', () => {
   const queue = bicepVar(path, 'promotionsQueueName');
   const topic = bicepVar(path, 'promotionEventsTopicName');
   const subscription = bicepVar(path, 'notificationsSubscriptionName');
+  const registryQueue = bicepVar(path, 'registryEventsQueueName');
 
   it('match the names the code exports', () => {
     const values: readonly unknown[] = Object.values(serviceBusNames);
     const exported = values.filter((v): v is string => typeof v === 'string');
-    expect(exported).toContain(queue);
-    expect(exported).toContain(topic);
-    expect(exported).toContain(subscription);
-    expect([queue, topic, subscription]).toEqual(expect.arrayContaining(exported));
+    const declared = [queue, topic, subscription, registryQueue];
+    expect([...exported].sort()).toEqual([...declared].sort());
   });
 
-  it('give the queue trigger its session-enabled queue', () => {
+  it('give each queue trigger its queue, with sessions exactly when the trigger uses them', () => {
     const triggers = table.flatMap((entry) =>
       entry.trigger.type === 'serviceBusQueue' ? [entry.trigger] : [],
     );
+    expect(triggers.map((t) => t.queueName).sort()).toEqual([queue, registryQueue].sort());
     for (const trigger of triggers) {
-      expect(trigger.queueName).toBe(queue);
-      expect(trigger.isSessionsEnabled).toBe(true);
+      const block = bicepResource(path, entityResource(path, trigger.queueName));
+      expect(block, trigger.queueName).toContain(
+        `requiresSession: ${String(trigger.isSessionsEnabled)}`,
+      );
+      for (const property of [
+        'requiresDuplicateDetection: true',
+        'deadLetteringOnMessageExpiration: true',
+      ])
+        expect(block, trigger.queueName).toContain(property);
     }
-    const text = bicepFile(path);
-    for (const property of [
-      'requiresSession: true',
-      'requiresDuplicateDetection: true',
+    expect(bicepResource(path, entityResource(path, queue))).toContain(
       "duplicateDetectionHistoryTimeWindow: 'PT1H'",
-      'deadLetteringOnMessageExpiration: true',
-    ]) {
-      expect(text).toContain(property);
-    }
+    );
+    // Event Grid retries for up to 24 h under one message id: the window covers it (Microsoft).
+    expect(bicepResource(path, entityResource(path, registryQueue))).toContain(
+      "duplicateDetectionHistoryTimeWindow: 'P1D'",
+    );
+  });
+
+  it('give every Service Bus trigger a receive role on exactly its entity, and no other', () => {
+    const entities = table.flatMap((entry) => {
+      if (entry.trigger.type === 'serviceBusQueue') return [entry.trigger.queueName];
+      if (entry.trigger.type === 'serviceBusTopic')
+        return [`${entry.trigger.topicName}/subscriptions/${entry.trigger.subscriptionName}`];
+      return [];
+    });
+    expect(entities.length).toBeGreaterThan(1);
+    expect(receiveScopes().sort()).toEqual(entities.sort());
   });
 });
 
@@ -302,5 +387,111 @@ describe('role assignments and API versions in infra/', () => {
         expect(API_VERSIONS[type ?? ''], `${path}: ${type ?? ''}@${version ?? ''}`).toBe(version);
       }
     }
+  });
+});
+
+describe('registry events through Event Grid in infra/', () => {
+  const subscription = bicepFile('infra/modules/eventGridSubscription.bicep');
+  const main = bicepFile('infra/main.bicep');
+
+  it('subscribes to the image events the push flow reads, as CloudEvents 1.0', () => {
+    const types = [...subscription.matchAll(/^ {2}'(Microsoft\.ContainerRegistry\.\w+)'$/gm)].map(
+      ([, t]) => t,
+    );
+    expect(types).toEqual([
+      'Microsoft.ContainerRegistry.ImagePushed',
+      'Microsoft.ContainerRegistry.ImageDeleted',
+    ]);
+    for (const type of types) expect(REGISTRY_EVENT_TYPES.has(type ?? '')).toBe(true);
+    expect(subscription).toContain("eventDeliverySchema: 'CloudEventSchemaV1_0'");
+    expect(bicepFile('infra/modules/eventGridTopic.bicep')).toContain(
+      "topicType: 'Microsoft.ContainerRegistry.Registries'",
+    );
+  });
+
+  it('delivers to the queue the registryEvents function reads, with the topic identity', () => {
+    const entry = table.find((e) => e.name === 'registryEvents');
+    if (entry?.trigger.type !== 'serviceBusQueue')
+      throw new Error('registryEvents is not a queue function');
+    expect(entry.trigger.queueName).toBe(
+      bicepVar('infra/modules/servicebus.bicep', 'registryEventsQueueName'),
+    );
+    expect(main).toMatch(/^ {4}queueId: serviceBus\.outputs\.registryEventsQueueId$/m);
+    expect(bicepFile('infra/modules/servicebus.bicep')).toContain(
+      'output registryEventsQueueId string = registryEventsQueue.id',
+    );
+    expect(subscription).toMatch(
+      /deliveryWithResourceIdentity: \{\s*identity: \{\s*type: 'SystemAssigned'\s*\}\s*destination: \{\s*endpointType: 'ServiceBusQueue'\s*properties: \{\s*resourceId: queueId/,
+    );
+  });
+
+  it('retries for 24 hours or 30 attempts, then dead-letters to the app storage with the topic identity', () => {
+    expect(subscription).toMatch(
+      /retryPolicy: \{\s*maxDeliveryAttempts: 30\s*eventTimeToLiveInMinutes: 1440\s*\}/,
+    );
+    expect(subscription).toMatch(
+      /deadLetterWithResourceIdentity: \{\s*identity: \{\s*type: 'SystemAssigned'\s*\}\s*deadLetterDestination: \{\s*endpointType: 'StorageBlob'/,
+    );
+    expect(
+      main.match(
+        /deadLetterContainerName: storage\.outputs\.registryEventsDeadLetterContainerName/g,
+      ),
+    ).toHaveLength(2);
+    expect(main).toMatch(/^ {4}deadLetterStorageAccountId: storage\.outputs\.id$/m);
+  });
+
+  it('gives the topic identity send on that queue and blob write in that container, nothing more', () => {
+    const roles = bicepFile('infra/modules/eventGridRoles.bicep');
+    const scopes = [...roles.matchAll(/^ {2}scope: (.+)$/gm)].map(([, scope]) => scope);
+    expect(scopes).toEqual([
+      'serviceBus::registryEventsQueue',
+      'storage::blobService::deadLetterContainer',
+    ]);
+    expect(roles).toContain('roleIds.serviceBusDataSender');
+    expect(roles).toContain('roleIds.storageBlobDataContributor');
+    // The subscription waits for those roles.
+    expect(bicepBlock('infra/main.bicep', 'module', 'registryEventsSubscription')).toMatch(
+      /dependsOn: \[\s*registryEventsRoles\s*\]/,
+    );
+  });
+});
+
+describe('the post-deploy hook and the webhook key', () => {
+  const azureYaml = read('azure.yaml');
+
+  it('runs no nested azd command, only the retrying wait for the host', () => {
+    const hooks = azureYaml.slice(azureYaml.indexOf('\nhooks:'));
+    const runs = [...hooks.matchAll(/^ +run: (.+)$/gm)].map(([, run]) => run);
+    expect(runs).toEqual(['npx tsx tools/postdeploy.ts', 'npx tsx tools/postdeploy.ts']);
+    expect(hooks).not.toMatch(/\bazd\s+(provision|up|deploy|env\s+set)\b/);
+  });
+
+  it('reads a host key only for the optional ACR webhook, off by default', () => {
+    const withListKeys = bicepPaths.filter((path) => bicepFile(path).includes('listKeys('));
+    expect(withListKeys).toEqual(['infra/modules/registryWebhook.bicep']);
+    const main = bicepFile('infra/main.bicep');
+    expect(main).toContain('param registryWebhookEnabled bool = false');
+    expect(main).toContain(
+      "module registryWebhook 'modules/registryWebhook.bicep' = if (registryWebhookEnabled) {",
+    );
+    expect(main).toContain('param registryEventsEnabled bool = true');
+    expect(read('infra/main.parameters.json')).toContain(
+      '"registryWebhookEnabled": { "value": "${PROMOTER_REGISTRY_WEBHOOK_ENABLED=false}" }',
+    );
+  });
+});
+
+describe('always-ready instances in infra/', () => {
+  it('name the HTTP group and functions of the function table', () => {
+    const functionApp = bicepFile('infra/modules/functionapp.bicep');
+    const names = [...functionApp.matchAll(/\[\{ name: '([^']+)', instanceCount: \w+ \}\]/g)].map(
+      ([, name]) => name,
+    );
+    expect(names).toEqual(['http', 'function:promotions']);
+    const functions = names.flatMap((n) => (n?.startsWith('function:') ? [n.slice(9)] : []));
+    for (const name of functions) expect(table.map((e) => e.name)).toContain(name);
+    expect(functionApp).toMatch(/scaleAndConcurrency: \{\s*alwaysReady: alwaysReady/);
+    for (const param of ['alwaysReadyHttp', 'alwaysReadyPromotions'])
+      expect(bicepFile('infra/main.bicep')).toContain(`param ${param} int = 0`);
   });
 });

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { isServiceBusError, ServiceBusClient, type ServiceBusMessage } from '@azure/service-bus';
+import {
+  isServiceBusError,
+  ServiceBusClient,
+  type ServiceBusMessage,
+  type ServiceBusReceiver,
+} from '@azure/service-bus';
 import type { TokenCredential } from '@azure/identity';
 import type {
   BusProbe,
@@ -13,6 +18,7 @@ import {
   NOTIFICATIONS_SUBSCRIPTION,
   PROMOTION_EVENTS_TOPIC,
   PROMOTIONS_QUEUE,
+  REGISTRY_EVENTS_QUEUE,
 } from '../../domain/queueNames.js';
 
 /** How the namespace is reached: as for `createServiceBusBus`. */
@@ -65,6 +71,18 @@ export function serviceBusProbeFailure(error: unknown, entity: string): ProbeFai
   return { ...otherFailure(error), entity };
 }
 
+/** A step that peeks (never receives) one message with the receiver `open` gives, then closes it. */
+const peek =
+  (open: (client: ServiceBusClient) => ServiceBusReceiver | Promise<ServiceBusReceiver>) =>
+  async (client: ServiceBusClient): Promise<void> => {
+    const receiver = await open(client);
+    try {
+      await receiver.peekMessages(1);
+    } finally {
+      await receiver.close();
+    }
+  };
+
 /** `Endpoint=sb://<host>/` of a connection string, or the namespace as given. */
 function namespaceOf(options: ServiceBusDoctorProbeOptions): string {
   const fromString = /Endpoint=sb:\/\/([^/;]+)/i.exec(options.connectionString ?? '')?.[1];
@@ -77,8 +95,8 @@ function namespaceOf(options: ServiceBusDoctorProbeOptions): string {
 /**
  * The `BusProbe` over `@azure/service-bus`: send rights by scheduling a message a year ahead
  * on the `promotions` queue and the `promotion-events` topic and cancelling it at once;
- * receive rights by peeking (never receiving) the queue (in the doctor's own session) and the
- * `notifications` subscription. Each call opens its own connection and closes it.
+ * receive rights by peeking (never receiving) the queue (in the doctor's own session), the
+ * `notifications` subscription and the `registry-events` queue: every entity a trigger reads. Each call opens its own connection and closes it.
  */
 export function createServiceBusDoctorProbe(options: ServiceBusDoctorProbeOptions): BusProbe {
   const namespace = namespaceOf(options);
@@ -162,31 +180,20 @@ export function createServiceBusDoctorProbe(options: ServiceBusDoctorProbeOption
         [
           [
             `queue ${PROMOTIONS_QUEUE}`,
-            async (client) => {
-              const receiver = await client.acceptSession(PROMOTIONS_QUEUE, DOCTOR_SESSION);
-              try {
-                await receiver.peekMessages(1);
-              } finally {
-                await receiver.close();
-              }
-            },
+            peek((client) => client.acceptSession(PROMOTIONS_QUEUE, DOCTOR_SESSION)),
           ],
           [
             `subscription ${PROMOTION_EVENTS_TOPIC}/${NOTIFICATIONS_SUBSCRIPTION}`,
-            async (client) => {
-              const receiver = client.createReceiver(
-                PROMOTION_EVENTS_TOPIC,
-                NOTIFICATIONS_SUBSCRIPTION,
-              );
-              try {
-                await receiver.peekMessages(1);
-              } finally {
-                await receiver.close();
-              }
-            },
+            peek((client) =>
+              client.createReceiver(PROMOTION_EVENTS_TOPIC, NOTIFICATIONS_SUBSCRIPTION),
+            ),
+          ],
+          [
+            `queue ${REGISTRY_EVENTS_QUEUE}`,
+            peek((client) => client.createReceiver(REGISTRY_EVENTS_QUEUE)),
           ],
         ],
-        `peeked queue ${PROMOTIONS_QUEUE} and subscription ${PROMOTION_EVENTS_TOPIC}/${NOTIFICATIONS_SUBSCRIPTION}`,
+        `peeked queue ${PROMOTIONS_QUEUE}, subscription ${PROMOTION_EVENTS_TOPIC}/${NOTIFICATIONS_SUBSCRIPTION} and queue ${REGISTRY_EVENTS_QUEUE}`,
       ),
   };
 }

@@ -44,7 +44,8 @@ export interface DriftDeps {
  * Drift is recorded in the history once per registry event (`drift:<event id>`) and announced
  * on every delivery (subscribers dedupe by id). With `restoreOnDrift`, the tag is put back to
  * the ledger's digest (and locked again on ACR for an immutable stage). Registry and ledger
- * outages are thrown as TransientError so the registry redelivers the event.
+ * outages are thrown as TransientError so the event is delivered again (Service Bus for Event
+ * Grid's events, the distribution registry for its webhook; an ACR webhook is never retried).
  */
 export async function detectDriftOnPush(push: StageTagPush, deps: DriftDeps): Promise<DriftCheck> {
   const stage = deps.pipeline.stageOfTag(push.tag);
