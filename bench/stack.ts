@@ -10,6 +10,9 @@ import { missingTools } from '../src/local/services/registryBinary.js';
 import { startLocalStack } from '../src/local/startLocalStack.js';
 import { CountingProxy } from './countingProxy.js';
 
+/** Redelivery pauses of 50 ms doubling to 2 s: a retried conflict costs the bench little. */
+const BENCH_REDELIVERY = { firstPauseMs: 50, maxPauseMs: 2000, invocationBudgetMs: 60_000 };
+
 /** The benchmark's own local stack: nothing is shared with `npm start` or the tests. */
 export interface BenchStack {
   readonly stateDir: string;
@@ -101,7 +104,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       logDir,
       tables: 'memory',
       env: { PROMOTER_TABLE_PREFIX: 'bench' },
-      host: { run: 'in-process', log: logTo('host'), queueBackoffMs: 50 },
+      host: { run: 'in-process', log: logTo('host'), redelivery: BENCH_REDELIVERY },
     });
     stops.push(() => stack.stop());
     const { registry, host, webhookSecret: secret, approvalsSecret } = stack;
@@ -133,7 +136,7 @@ export async function startBenchStack(): Promise<BenchStack> {
         PROMOTER_TABLES_CONNECTION_STRING: azuriteConnectionString(ledgerProxy.port),
         PROMOTER_TABLE_PREFIX: 'bench',
       },
-      queueBackoffMs: 50,
+      redelivery: BENCH_REDELIVERY,
       log: logTo('counting host'),
     });
     stops.push(() => countingHost.close());

@@ -124,8 +124,9 @@ var deploymentContainerName = 'app-package-${take(appName, 32)}-${take(resourceT
 var registryEventsDeadLetterContainerName = 'registry-events-deadletter'
 
 // One number for the queue and the app: a message is dead-lettered after this many deliveries,
-// and the app reports the last attempt as final (PROMOTER_MAX_DELIVERY_COUNT).
-var maxDeliveryCount = 5
+// and the app reports the last attempt as final (PROMOTER_MAX_DELIVERY_COUNT). 10 deliveries
+// with the app's redelivery pauses (src/domain/redeliveryPolicy.ts) ride out a 10-minute outage.
+var maxDeliveryCount = 10
 
 // Must equal the registryWebhook function's route (src/functions/functionTable.ts), which is
 // its URL path: host.json's routePrefix is empty (so the board is served at /);

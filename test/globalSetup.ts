@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { missingTools } from '../src/local/services/registryBinary.js';
 import { LocalServiceError, startLocalStack } from '../src/local/startLocalStack.js';
+import { FAST_REDELIVERY } from './support/redelivery.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -70,6 +71,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
       log: (line) => {
         appendFileSync(hostLog, `${line}\n`);
       },
+      redelivery: FAST_REDELIVERY,
+      // Kept in Azurite as `npm start` keeps it, in a table of its own (other hosts share Azurite).
+      durableQueue: { table: `${tablePrefix}suitequeue` },
     },
   }).catch(async (error: unknown) => {
     await removeState();

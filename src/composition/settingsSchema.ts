@@ -105,7 +105,7 @@ const schema = z.object({
       .int('must be a whole number')
       .min(1, "must be the queue's maxDeliveryCount, 1–100")
       .max(100, "must be the queue's maxDeliveryCount, 1–100")
-      .default(5),
+      .default(10),
   ),
   PROMOTER_APPROVALS_HMAC_SECRET: optional.pipe(secret.optional()),
   SLACK_SIGNING_SECRET: optional.pipe(

@@ -13,7 +13,7 @@ import { chatTeams } from './chatTeams.js';
 import { health } from './health.js';
 import { ROOT_ROUTE } from './http/rootRoute.js';
 import { notifications } from './notifications.js';
-import { promotions } from './promotions.js';
+import { promotions, type PromotionsOptions } from './promotions.js';
 import { registryEvents } from './registryEvents.js';
 import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
@@ -96,11 +96,20 @@ const http = (
 /** Service Bus triggers use the identity-based connection `ServiceBusConnection__…`. */
 const connection = 'ServiceBusConnection';
 
+/** Options of the entry points; Azure uses the defaults, tests shorten the redelivery pauses. */
+export interface FunctionTableOptions {
+  /** How Service Bus–triggered functions space out redeliveries (`DEFAULT_REDELIVERY_POLICY`). */
+  readonly redelivery?: PromotionsOptions['redelivery'];
+}
+
 /**
  * The single list of entry points. The Azure registration (`index.ts`) loops over it, the
  * local host serves it, and a test asserts it.
  */
-export function functionTable(getServices: ServicesProvider): readonly FunctionEntry[] {
+export function functionTable(
+  getServices: ServicesProvider,
+  options: FunctionTableOptions = {},
+): readonly FunctionEntry[] {
   return [
     http(
       'registryWebhook',
@@ -127,7 +136,7 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
         connection,
         isSessionsEnabled: true,
       },
-      handler: promotions(getServices),
+      handler: promotions(getServices, { redelivery: options.redelivery }),
     },
     // Slack cannot send a function key: the request is authenticated by its signature.
     http('chatSlack', ['POST'], 'api/chat/slack', 'anonymous', chatSlack(getServices)),
@@ -163,7 +172,7 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
         connection,
         isSessionsEnabled: false,
       },
-      handler: registryEvents(getServices),
+      handler: registryEvents(getServices, { redelivery: options.redelivery }),
     },
   ];
 }

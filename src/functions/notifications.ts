@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseOutcomeEvent } from '../domain/outcomeEventSchema.js';
+import { redeliveryPauseMs, type RedeliveryPolicy } from '../domain/redeliveryPolicy.js';
 import { serviceBusBody } from './serviceBusBody.js';
 
 /** Options of the notifications function. */
@@ -15,8 +16,20 @@ export interface NotificationsOptions {
   readonly retryDelayMs?: (deliveryCount: number) => number;
 }
 
+/** 1 s doubling to 30 s: a chat outage or rate limit is short; the subscription has 10 deliveries. */
+const NOTIFICATIONS_REDELIVERY: RedeliveryPolicy = {
+  firstPauseMs: 1000,
+  maxPauseMs: 30_000,
+  invocationBudgetMs: 50_000,
+};
+
+// The subscription's maxDeliveryCount is not the app's setting: every delivery pauses.
 const defaultRetryDelay = (deliveryCount: number) =>
-  Math.min(1000 * 2 ** Math.max(deliveryCount - 1, 0), 30_000);
+  redeliveryPauseMs(NOTIFICATIONS_REDELIVERY, {
+    deliveryCount,
+    maxDeliveryCount: Number.POSITIVE_INFINITY,
+    elapsedMs: 0,
+  });
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

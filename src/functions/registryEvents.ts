@@ -3,7 +3,9 @@ import { handleRegistryEvents } from '../app/push/handleRegistryEvents.js';
 import type { ServicesProvider } from '../composition/createServices.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseEventGridEvent } from '../domain/eventGridEvents.js';
+import type { RedeliveryPolicy } from '../domain/redeliveryPolicy.js';
 import { logRegistryReports } from './logRegistryReports.js';
+import { deliveryCountOf, planRedelivery } from './redeliveryPause.js';
 import { serviceBusBody } from './serviceBusBody.js';
 
 /**
@@ -13,18 +15,23 @@ import { serviceBusBody } from './serviceBusBody.js';
  * id (`data.id`), so a push that arrives here and by the webhook, or twice by either, is
  * recorded once and asks for its automatic promotion under one message id.
  *
- * Settlement: returning completes the message. A transient failure (ledger, registry, queue)
- * is thrown, so Service Bus redelivers it. A malformed message is thrown too, as a
+ * Settlement: returning completes the message. A failure to handle it (ledger, registry, queue)
+ * is thrown after the redelivery policy's pause, so Service Bus redelivers it later rather
+ * than at once and an outage of minutes is ridden out. A malformed message is thrown too, as a
  * ValidationError naming the field: the trigger cannot dead-letter a message itself, and
  * completing it would drop the only copy of the event, so it is redelivered until the queue's
  * maxDeliveryCount and then dead-lettered, where it stays for an operator to read (and to
  * resubmit should the parser have been wrong). Nothing is written for it on any delivery.
  */
-export function registryEvents(getServices: ServicesProvider) {
+export function registryEvents(
+  getServices: ServicesProvider,
+  options: { readonly redelivery?: RedeliveryPolicy | undefined } = {},
+) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const startedAt = performance.now();
     const services = await getServices();
     const meta = context.triggerMetadata ?? {};
-    const deliveryCount = Number(meta.deliveryCount ?? 1);
+    const deliveryCount = deliveryCountOf(context);
     const messageId = typeof meta.messageId === 'string' ? meta.messageId : undefined;
     const { maxDeliveryCount } = services.config;
     const last = deliveryCount >= maxDeliveryCount;
@@ -54,6 +61,10 @@ export function registryEvents(getServices: ServicesProvider) {
       });
       logRegistryReports(context, reports);
     } catch (error) {
+      const redelivery = planRedelivery(
+        { deliveryCount, maxDeliveryCount, startedAt },
+        options.redelivery,
+      );
       context.error(
         last
           ? 'registry event failed on its last delivery; Service Bus dead-letters it (the reconciler records the build from the registry)'
@@ -64,8 +75,10 @@ export function registryEvents(getServices: ServicesProvider) {
           eventType: delivery.eventType,
           messageId,
           deliveryCount,
+          retryInMs: redelivery.pauseMs,
         },
       );
+      await redelivery.wait();
       throw error;
     }
   };

@@ -1,7 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createTablesClient } from '../adapters/tables/tablesClient.js';
 import { servicesFrom, type ServicesProvider } from '../composition/createServices.js';
+import { settingsSchema } from '../composition/settingsSchema.js';
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
+import type { RedeliveryPolicy } from '../domain/redeliveryPolicy.js';
 import {
   PROMOTION_EVENTS_TOPIC,
   PROMOTIONS_QUEUE,
@@ -21,6 +24,7 @@ import { LocalSessionQueue } from './localQueue.js';
 import { LocalSubscription } from './localSubscription.js';
 import { startTimers } from './localTimers.js';
 import { serveRequest } from './serveRequest.js';
+import { TablesQueueStore } from './tablesQueueStore.js';
 
 export interface LocalHost {
   readonly url: string;
@@ -45,6 +49,11 @@ export interface LocalHost {
 
 type Log = (line: string) => void;
 
+/** The table of a durable local `promotions` queue: `<PROMOTER_TABLE_PREFIX>localqueue`. */
+export function localQueueTable(env: Readonly<Record<string, string | undefined>>): string {
+  return `${settingsSchema.shape.PROMOTER_TABLE_PREFIX.parse(env.PROMOTER_TABLE_PREFIX)}localqueue`;
+}
+
 const queueFunction =
   (queueName: string) =>
   (e: FunctionEntry): e is QueueFunction =>
@@ -63,14 +72,30 @@ const isOutcomeTopicFunction = (e: FunctionEntry): e is TopicFunction =>
  * each outcome to its topic function (`notifications`) the same way. Function keys do not
  * exist locally; the handlers' own authentication applies.
  * Local-only routes: `GET /api/local/events` (outcomes), `GET /api/local/deadletters`.
+ *
+ * With `durableQueue` the `promotions` stand-in keeps its messages in a table of the ledger's
+ * table service (Azurite): a message is stored before its send resolves (so a 202 means
+ * stored), and the messages a previous host left (killed, or stopped mid-delivery) are
+ * delivered again, in order, before this one serves. Without it they live in memory.
  */
 export async function startLocalHost(options: {
   port: number;
   env: Record<string, string | undefined>;
   host?: string;
   log?: Log;
-  /** Redelivery backoff of the stand-in queue (tests and benchmarks shorten it). */
+  /**
+   * The stand-in queue's own pause before a redelivery: none by default, as Service Bus gives
+   * an abandoned message back at once (the function's `redelivery` policy pauses instead).
+   */
   queueBackoffMs?: number;
+  /** How the queue functions space out redeliveries (tests shorten it); Azure's by default. */
+  redelivery?: RedeliveryPolicy;
+  /**
+   * Keep the `promotions` stand-in in this table of PROMOTER_TABLES_CONNECTION_STRING
+   * (`localQueueTable(env)` when `table` is left out); in memory without it. Two hosts must
+   * not share one table.
+   */
+  durableQueue?: { readonly table?: string | undefined };
   /** Deliveries before a subscription dead-letters an outcome (10, as in Azure; tests lower it). */
   subscriptionMaxDeliveryCount?: number;
 }): Promise<LocalHost> {
@@ -91,7 +116,8 @@ export async function startLocalHost(options: {
     },
   });
   let table: readonly FunctionEntry[] = [];
-  const maxDeliveryCount = Number(options.env.PROMOTER_MAX_DELIVERY_COUNT ?? '5') || 5;
+  const maxDeliveryCount = Number(options.env.PROMOTER_MAX_DELIVERY_COUNT ?? '10') || 10;
+  const store = options.durableQueue && durableStore(options.env, options.durableQueue.table);
   const queue = new LocalSessionQueue(
     async (body, info) => {
       const entry = table.find(isPromotionsQueueFunction);
@@ -100,17 +126,16 @@ export async function startLocalHost(options: {
     },
     {
       maxDeliveryCount,
-      ...(options.queueBackoffMs !== undefined
-        ? { backoff: { initialMs: options.queueBackoffMs } }
-        : {}),
+      backoff: { initialMs: options.queueBackoffMs ?? 0 },
       log,
+      store,
     },
   );
   const getServices: ServicesProvider = servicesFrom(options.env, {
     approvals: new LocalPromotionQueue(queue),
     publisher: outcomes,
   });
-  table = functionTable(getServices);
+  table = functionTable(getServices, { redelivery: options.redelivery });
   for (const entry of table.filter(isOutcomeTopicFunction)) {
     const { subscriptionName } = entry.trigger;
     subscriptions.push(
@@ -147,6 +172,11 @@ export async function startLocalHost(options: {
     log,
     context: (entry) => invocationContext(entry.name, log),
   });
+  // What a previous host left is queued before anything new (the function table exists).
+  await queue.restore().catch(async (error: unknown) => {
+    await timers.close();
+    throw error;
+  });
   const server = createServer((req, res) => {
     serveRequest(table, { queue, outcomes }, req, res, log).catch((error: unknown) => {
       log(`local host: ${String(error)}`);
@@ -158,6 +188,7 @@ export async function startLocalHost(options: {
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   }).catch(async (error: unknown) => {
     await timers.close();
+    await queue.close();
     throw error;
   });
   const { port } = server.address() as AddressInfo;
@@ -183,4 +214,19 @@ export async function startLocalHost(options: {
       });
     },
   };
+}
+
+/** The durable queue's store: a table of the ledger's table service. */
+function durableStore(
+  env: Readonly<Record<string, string | undefined>>,
+  table: string | undefined,
+): TablesQueueStore {
+  const connectionString = env.PROMOTER_TABLES_CONNECTION_STRING?.trim();
+  if (connectionString === undefined || connectionString === '')
+    throw new Error(
+      'the durable local queue needs PROMOTER_TABLES_CONNECTION_STRING (Azurite): it is kept in a table',
+    );
+  return new TablesQueueStore(
+    createTablesClient({ connectionString, tableName: table ?? localQueueTable(env) }),
+  );
 }

@@ -6,19 +6,17 @@ import type { LocalSessionQueue } from './localQueue.js';
  * The `promotions` queue on the local host: sends approvals, rollbacks and unpins to a
  * `LocalSessionQueue` as the Service Bus adapter sends them to Azure (session id =
  * repository, message id = `id`, so a resent message is dropped by duplicate detection).
- * The body is a copy, as if it crossed the wire.
+ * The body is a copy, as if it crossed the wire. With a durable queue the send resolves once
+ * the message is stored.
  */
 export class LocalPromotionQueue implements PromotionQueue {
-  constructor(private readonly queue: Pick<LocalSessionQueue, 'send'>) {}
+  constructor(private readonly queue: Pick<LocalSessionQueue, 'enqueue'>) {}
 
-  send(message: PromotionMessage): Promise<void> {
-    // Deferred so that a closed queue rejects the promise instead of throwing.
-    return Promise.resolve().then(() => {
-      this.queue.send({
-        body: structuredClone(message),
-        messageId: message.id,
-        sessionId: message.repository,
-      });
+  async send(message: PromotionMessage): Promise<void> {
+    await this.queue.enqueue({
+      body: structuredClone(message),
+      messageId: message.id,
+      sessionId: message.repository,
     });
   }
 }

@@ -30,6 +30,39 @@ export interface DeadLetter<T> extends QueueMessage<T> {
   readonly deadLetteredAt: Date;
 }
 
+/** A message as a durable queue keeps it. */
+export interface StoredMessage<T> extends QueueMessage<T> {
+  /** The order messages were accepted in (Service Bus's sequence number): ascending. */
+  readonly sequence: number;
+  readonly enqueuedTimeUtc: Date;
+  /** Deliveries begun so far: one that was in flight when the host died counts. */
+  readonly deliveryCount: number;
+}
+
+/**
+ * Where a durable `LocalSessionQueue` keeps its messages, its dead letters and the message
+ * ids of its duplicate detection window, so that they outlive the process. Each method
+ * resolves once the change is stored.
+ */
+export interface QueueStore<T> {
+  /** Stores a new message; false, storing nothing, when its id was seen within `windowMs`. */
+  add(message: StoredMessage<T>, windowMs: number): Promise<boolean>;
+  /** Records that delivery `deliveryCount` of the message begins. */
+  delivering(message: StoredMessage<T>, deliveryCount: number): Promise<void>;
+  /** Removes a completed message (one already gone is no error). */
+  complete(message: StoredMessage<T>): Promise<void>;
+  /** Moves a message to the dead letters. */
+  deadLetter(message: StoredMessage<T>, letter: DeadLetter<T>): Promise<void>;
+  /**
+   * The messages not yet completed, in sequence order, and the dead letters, oldest first;
+   * forgets the message ids that left the duplicate detection window by `now`.
+   */
+  load(
+    now: Date,
+    windowMs: number,
+  ): Promise<{ pending: StoredMessage<T>[]; dead: DeadLetter<T>[] }>;
+}
+
 /** Tuning of the local queue; every default is the `promotions` queue's setting. */
 export interface LocalSessionQueueOptions {
   /** How long a message id is remembered for duplicate detection; 1 hour by default. */
@@ -46,7 +79,16 @@ export interface LocalSessionQueueOptions {
   readonly log?: ((line: string) => void) | undefined;
   /** Whether `log` also gets a line per delivery and completion (true by default). */
   readonly logDeliveries?: boolean | undefined;
+  /**
+   * Keeps every message in this store before `enqueue` resolves, and each delivery, completion
+   * and dead letter as it happens (`restore()` reads them back after a restart). Without it
+   * the queue lives in memory only. Bodies come back from it as they were stored (as JSON).
+   */
+  readonly store?: QueueStore<unknown> | undefined;
 }
+
+/** Pause between tries of a store write that failed (the store is down): 100 ms doubling to 5 s. */
+const storeRetryMs = (failures: number) => Math.min(5000, 100 * 2 ** Math.max(failures - 1, 0));
 
 interface Settings {
   readonly maxConcurrentSessions: number;
@@ -58,8 +100,11 @@ interface Settings {
 
 interface Entry<T> extends QueueMessage<T> {
   readonly enqueuedTimeUtc: Date;
+  readonly sequence: number;
   /** Deliveries so far. */
   deliveries: number;
+  /** Store writes that failed in a row (the store is down). */
+  storeFailures: number;
 }
 
 interface Session<T> {
@@ -75,7 +120,11 @@ interface Session<T> {
  * backoff and a growing `deliveryCount` when the handler throws (before any later message
  * of that session), and dead-lettering after `maxDeliveryCount` failed deliveries.
  * A session waiting out a backoff keeps its order but frees its concurrency slot.
- * Messages live in memory only.
+ * Messages live in memory only, unless the queue has a `store`: then `enqueue` resolves once
+ * the message is stored, each delivery is recorded before the handler runs (a message in
+ * flight when the process dies comes back with the next `deliveryCount`), and `restore()`
+ * picks up where the last process stopped. A store that is down delays deliveries and
+ * completions (tried again with backoff); it never loses an accepted message.
  */
 export class LocalSessionQueue<T = unknown> {
   private readonly sessions = new Map<string, Session<T>>();
@@ -88,6 +137,9 @@ export class LocalSessionQueue<T = unknown> {
   private readonly settings: Settings;
   private readonly log: (line: string) => void;
   private readonly logDelivery: (line: string) => void;
+  private readonly store: QueueStore<unknown> | undefined;
+  private readonly windowMs: number;
+  private lastSequence = 0;
   private queued = 0;
   private inFlight = 0;
   private closed = false;
@@ -96,7 +148,9 @@ export class LocalSessionQueue<T = unknown> {
     private readonly handler: SessionMessageHandler<T>,
     options: LocalSessionQueueOptions = {},
   ) {
-    this.duplicates = new DuplicateDetection(options.duplicateDetectionWindowMs ?? 60 * 60 * 1000);
+    this.windowMs = options.duplicateDetectionWindowMs ?? 60 * 60 * 1000;
+    this.duplicates = new DuplicateDetection(this.windowMs);
+    this.store = options.store;
     this.settings = {
       maxConcurrentSessions: options.maxConcurrentSessions ?? 8,
       maxDeliveryCount: options.maxDeliveryCount ?? 5,
@@ -118,23 +172,62 @@ export class LocalSessionQueue<T = unknown> {
    * message id was seen within the duplicate detection window. Throws once the queue is closed.
    */
   send(message: QueueMessage<T>): boolean {
-    if (this.closed) throw new Error(`local queue is closed: cannot send ${message.messageId}`);
+    this.assertOpen(message);
+    if (this.store) throw new Error(`this local queue is durable: enqueue ${message.messageId}`);
     const now = this.settings.now();
     if (this.duplicates.isDuplicate(message.messageId, now.getTime())) {
-      this.log(`duplicate ${message.messageId} (session ${message.sessionId}) dropped`);
+      this.logDuplicate(message);
       return false;
     }
-    const { body, messageId, sessionId } = message;
-    let session = this.sessions.get(sessionId);
-    if (!session) {
-      session = { pending: [], busy: false };
-      this.sessions.set(sessionId, session);
-    }
-    session.pending.push({ body, messageId, sessionId, enqueuedTimeUtc: now, deliveries: 0 });
-    this.queued += 1;
-    if (!session.busy && session.pending.length === 1) this.ready.push(sessionId);
-    this.pump();
+    this.schedule(this.entryOf(message, now));
     return true;
+  }
+
+  /**
+   * Enqueues a message as `send` does; with a store, resolves once it is stored (rejects when
+   * it cannot be: nothing was accepted). Resolves false for a duplicate.
+   */
+  async enqueue(message: QueueMessage<T>): Promise<boolean> {
+    if (!this.store) return this.send(message);
+    this.assertOpen(message);
+    const entry = this.entryOf(message, this.settings.now());
+    if (!(await this.store.add(stored(entry), this.windowMs))) {
+      this.logDuplicate(message);
+      return false;
+    }
+    // Closed meanwhile: it is stored, and the next process delivers it.
+    if (!this.closed) this.schedule(entry);
+    return true;
+  }
+
+  /**
+   * Reads back what the store holds (a durable queue, before its first `enqueue`): the dead
+   * letters, and the messages not completed, delivered again in their order. A message whose
+   * last allowed delivery was in flight when the process died is dead-lettered, as Service
+   * Bus does when a lock is lost on the last delivery. Resolves with the number re-queued.
+   */
+  async restore(): Promise<number> {
+    if (!this.store) return 0;
+    // The bodies are what this queue stored: T, read back from JSON.
+    const loaded = await this.store.load(this.settings.now(), this.windowMs);
+    const pending = loaded.pending as StoredMessage<T>[];
+    this.dead.push(...(loaded.dead as DeadLetter<T>[]));
+    let queued = 0;
+    for (const message of pending) {
+      this.lastSequence = Math.max(this.lastSequence, message.sequence);
+      const entry: Entry<T> = { ...message, deliveries: message.deliveryCount, storeFailures: 0 };
+      if (message.deliveryCount >= this.settings.maxDeliveryCount) {
+        const reason = `the process stopped during delivery ${message.deliveryCount}, the last one allowed`;
+        await this.store.deadLetter(message, this.letterOf(entry, reason));
+        this.dead.push(this.letterOf(entry, reason));
+        this.log(`dead-lettered ${message.messageId} (session ${message.sessionId}): ${reason}`);
+        continue;
+      }
+      this.schedule(entry);
+      queued += 1;
+    }
+    if (queued > 0) this.log(`restored ${queued} queued message(s)`);
+    return queued;
   }
 
   /** The dead-lettered messages, oldest first. */
@@ -164,6 +257,75 @@ export class LocalSessionQueue<T = unknown> {
     return this.idle();
   }
 
+  private assertOpen(message: QueueMessage<T>): void {
+    if (this.closed) throw new Error(`local queue is closed: cannot send ${message.messageId}`);
+  }
+
+  private logDuplicate(message: QueueMessage<T>): void {
+    this.log(`duplicate ${message.messageId} (session ${message.sessionId}) dropped`);
+  }
+
+  private entryOf(message: QueueMessage<T>, now: Date): Entry<T> {
+    const { body, messageId, sessionId } = message;
+    // Ascending across restarts too: the clock in microseconds, or one more than the last.
+    this.lastSequence = Math.max(now.getTime() * 1000, this.lastSequence + 1);
+    const sequence = this.lastSequence;
+    return {
+      body,
+      messageId,
+      sessionId,
+      enqueuedTimeUtc: now,
+      sequence,
+      deliveries: 0,
+      storeFailures: 0,
+    };
+  }
+
+  private schedule(entry: Entry<T>): void {
+    let session = this.sessions.get(entry.sessionId);
+    if (!session) {
+      session = { pending: [], busy: false };
+      this.sessions.set(entry.sessionId, session);
+    }
+    session.pending.push(entry);
+    this.queued += 1;
+    if (!session.busy && session.pending.length === 1) this.ready.push(entry.sessionId);
+    this.pump();
+  }
+
+  private letterOf(entry: Entry<T>, reason: string): DeadLetter<T> {
+    const { body, messageId, sessionId, enqueuedTimeUtc } = entry;
+    const deliveryCount = entry.deliveries;
+    const deadLetteredAt = this.settings.now();
+    return { body, messageId, sessionId, deliveryCount, reason, enqueuedTimeUtc, deadLetteredAt };
+  }
+
+  /**
+   * Runs a store write until it succeeds; false when the queue closed first (what was to be
+   * written is then redone by the next process, from what the store holds).
+   */
+  private async persist(
+    entry: Entry<T>,
+    doing: string,
+    write: () => Promise<void>,
+  ): Promise<boolean> {
+    for (;;) {
+      try {
+        await write();
+        entry.storeFailures = 0;
+        return true;
+      } catch (error) {
+        if (this.closed) return false;
+        entry.storeFailures += 1;
+        const delay = storeRetryMs(entry.storeFailures);
+        this.log(
+          `local queue store: ${doing} ${entry.messageId} failed, trying again in ${delay} ms: ${String(error)}`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   private isIdle(): boolean {
     return this.inFlight === 0 && (this.closed || this.queued === 0);
   }
@@ -181,30 +343,49 @@ export class LocalSessionQueue<T = unknown> {
   private async deliver(session: Session<T>, entry: Entry<T>): Promise<void> {
     session.busy = true;
     this.inFlight += 1;
-    entry.deliveries += 1;
+    try {
+      await this.attempt(session, entry);
+    } finally {
+      this.inFlight -= 1;
+      this.pump();
+      this.notifyIdle();
+    }
+  }
+
+  private async attempt(session: Session<T>, entry: Entry<T>): Promise<void> {
     const { messageId, sessionId, enqueuedTimeUtc } = entry;
-    const deliveryCount = entry.deliveries;
+    const deliveryCount = entry.deliveries + 1;
     const what = `${messageId} (session ${sessionId}, delivery ${deliveryCount})`;
+    if (this.store) {
+      try {
+        await this.store.delivering(stored(entry), deliveryCount);
+        entry.storeFailures = 0;
+      } catch (error) {
+        // Not delivered: the store could not record it. The session waits and tries again.
+        entry.storeFailures += 1;
+        const delay = storeRetryMs(entry.storeFailures);
+        this.log(
+          `local queue store: recording ${what} failed, trying again in ${delay} ms: ${String(error)}`,
+        );
+        this.retryLater(session, sessionId, delay);
+        return;
+      }
+    }
+    entry.deliveries = deliveryCount;
     this.logDelivery(`delivering ${what}`);
     try {
       await this.handler(entry.body, { messageId, sessionId, deliveryCount, enqueuedTimeUtc });
-      this.logDelivery(`completed ${what}`);
-      this.finish(session, entry);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (deliveryCount >= this.settings.maxDeliveryCount) {
         this.log(`dead-lettered ${what}: ${reason}`);
-        const { body } = entry;
-        const deadLetteredAt = this.settings.now();
-        this.dead.push({
-          body,
-          messageId,
-          sessionId,
-          deliveryCount,
-          reason,
-          enqueuedTimeUtc,
-          deadLetteredAt,
-        });
+        const letter = this.letterOf(entry, reason);
+        const { store } = this;
+        if (store)
+          await this.persist(entry, 'dead-lettering', () =>
+            store.deadLetter(stored(entry), letter),
+          );
+        this.dead.push(letter);
         this.finish(session, entry);
       } else {
         const delay = Math.min(
@@ -214,11 +395,12 @@ export class LocalSessionQueue<T = unknown> {
         this.log(`redelivering ${what} in ${delay} ms: ${reason}`);
         this.retryLater(session, sessionId, delay);
       }
-    } finally {
-      this.inFlight -= 1;
-      this.pump();
-      this.notifyIdle();
+      return;
     }
+    this.logDelivery(`completed ${what}`);
+    const { store } = this;
+    if (store) await this.persist(entry, 'completing', () => store.complete(stored(entry)));
+    this.finish(session, entry);
   }
 
   /** Completes (or dead-letters) the session's head message and lets the session go on. */
@@ -244,4 +426,10 @@ export class LocalSessionQueue<T = unknown> {
     if (!this.isIdle()) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+}
+
+/** What the store keeps of an entry. */
+function stored<T>(entry: Entry<T>): StoredMessage<T> {
+  const { body, messageId, sessionId, sequence, enqueuedTimeUtc } = entry;
+  return { body, messageId, sessionId, sequence, enqueuedTimeUtc, deliveryCount: entry.deliveries };
 }

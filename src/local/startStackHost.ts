@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
+import type { RedeliveryPolicy } from '../domain/redeliveryPolicy.js';
 import { startLocalHost, type LocalHost } from './host.js';
 import { spawnManaged, type ManagedProcess } from './services/processes.js';
 import type { RegistryService } from './services/registry.js';
@@ -12,11 +13,18 @@ export interface InProcessHost {
   readonly run: 'in-process';
   /** Receives the host's log lines. */
   readonly log: (line: string) => void;
-  /** Redelivery backoff of the stand-in `promotions` queue (100 ms by default). */
+  /** The stand-in `promotions` queue's own redelivery backoff (none by default). */
   readonly queueBackoffMs?: number;
+  /** How the queue functions space out redeliveries (tests shorten it); Azure's by default. */
+  readonly redelivery?: RedeliveryPolicy;
+  /** Keep the `promotions` stand-in in Azurite (see `startLocalHost`); in memory without it. */
+  readonly durableQueue?: { readonly table?: string };
 }
 
-/** The function host as a child process (`dist/local/hostMain.js`, log `<logDir>/host.log`). */
+/**
+ * The function host as a child process (`dist/local/hostMain.js`, log `<logDir>/host.log`),
+ * its `promotions` queue kept in Azurite.
+ */
 export interface ChildProcessHost {
   readonly run: 'child-process';
   /** Receives each line it prints, prefixed `[host] `. */
@@ -60,6 +68,8 @@ export async function startStackHost(
       env: { ...context.env },
       log: run.log,
       ...(run.queueBackoffMs === undefined ? {} : { queueBackoffMs: run.queueBackoffMs }),
+      ...(run.redelivery === undefined ? {} : { redelivery: run.redelivery }),
+      ...(run.durableQueue === undefined ? {} : { durableQueue: run.durableQueue }),
     });
     context.started(() => host.close());
     return host;

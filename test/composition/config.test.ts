@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       registry: undefined,
       registryAuth: 'anonymous',
       serviceBus: undefined,
-      maxDeliveryCount: 5,
+      maxDeliveryCount: 10,
       approvalsHmacSecret: undefined,
       slack: { signingSecret: undefined, webhookUrl: undefined },
       teams: { outgoingWebhookToken: undefined, webhookUrl: undefined },

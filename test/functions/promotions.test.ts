@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { TransientError } from '../../src/domain/errors.js';
 import { promotions } from '../../src/functions/promotions.js';
 import { memoryServices } from '../support/handlers.js';
+import { FAST_REDELIVERY } from '../support/redelivery.js';
 
 const { InvocationContext } = functions;
 
@@ -17,14 +18,25 @@ const message = {
   source: 'system',
 };
 
-async function deliver(m: ReturnType<typeof memoryServices>, body: unknown, deliveryCount: number) {
+async function deliver(
+  m: ReturnType<typeof memoryServices>,
+  body: unknown,
+  deliveryCount: number,
+  logs: string[] = [],
+) {
   const context = new InvocationContext({
     functionName: 'promotions',
     triggerMetadata: { deliveryCount, messageId: 'm1', sessionId: 'myapp' },
-    logHandler: () => undefined,
+    logHandler: (_level, ...args) => logs.push(args.map((a) => JSON.stringify(a)).join(' ')),
   });
-  return promotions(m.provider)(body, context);
+  return promotions(m.provider, { redelivery: FAST_REDELIVERY })(body, context);
 }
+
+/** The `retryInMs` the function logged for its failed delivery. */
+const retryInMs = (logs: string[]) =>
+  logs
+    .filter((l) => l.includes('promotion attempt failed'))
+    .map((l) => (JSON.parse(l.slice(l.indexOf('{'))) as { retryInMs: number }).retryInMs);
 
 describe('the promotions queue function', () => {
   it('completes a message whose build is unknown, announcing the rejection', async () => {
@@ -48,8 +60,21 @@ describe('the promotions queue function', () => {
     expect(m.published).toEqual([]);
   });
 
+  it('pauses before giving a failed delivery back, longer on each delivery, not on the last', async () => {
+    const m = memoryServices({ PROMOTER_MAX_DELIVERY_COUNT: '5' });
+    m.ledger.down = true;
+    const pauses: number[][] = [];
+    for (const deliveryCount of [1, 2, 3, 4, 5]) {
+      const logs: string[] = [];
+      await expect(deliver(m, message, deliveryCount, logs)).rejects.toBeInstanceOf(TransientError);
+      pauses.push(retryInMs(logs));
+    }
+    // FAST_REDELIVERY: 20 ms doubling to 200 ms.
+    expect(pauses).toEqual([[20], [40], [80], [160], [0]]);
+  });
+
   it('announces failed on the last delivery before the message is dead-lettered', async () => {
-    const m = memoryServices();
+    const m = memoryServices({ PROMOTER_MAX_DELIVERY_COUNT: '5' });
     m.ledger.down = true;
     await expect(deliver(m, message, 5)).rejects.toBeInstanceOf(TransientError);
     expect(m.published).toMatchObject([
@@ -64,7 +89,7 @@ describe('the promotions queue function', () => {
   });
 
   it('keeps a dead-lettered message in the history, yet handles it afresh when it is sent again', async () => {
-    const m = memoryServices();
+    const m = memoryServices({ PROMOTER_MAX_DELIVERY_COUNT: '5' });
     m.ledger.down = true;
     await expect(deliver(m, message, 5)).rejects.toBeInstanceOf(TransientError);
     const { outcomes } = await m.promotions.listHistory('myapp', { limit: 10 });

@@ -6,6 +6,7 @@ import { registryEvents } from '../../src/functions/registryEvents.js';
 import { registryWebhook } from '../../src/functions/registryWebhook.js';
 import { eventGridFixture, type EventGridFixture } from '../support/eventGridFixtures.js';
 import { bearer, invoke, memoryServices } from '../support/handlers.js';
+import { FAST_REDELIVERY } from '../support/redelivery.js';
 
 const { InvocationContext } = functions;
 
@@ -87,16 +88,17 @@ describe('the registryEvents queue function', () => {
     const m = memoryServices();
     const event = eventGridFixture('cloudevents-image-pushed.json');
     (event.data.target as Record<string, unknown>).digest = 'sha256:nothex';
-    for (const deliveryCount of [1, 5]) {
+    // memoryServices' maxDeliveryCount is the default, 10.
+    for (const deliveryCount of [1, 10]) {
       const { error, logs } = await deliver(registryEvents(m.provider), event, { deliveryCount });
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).message).toMatch(
         /^Event Grid event: data\.target\.digest: /,
       );
       expect(logs.join('\n')).toMatch(
-        deliveryCount === 5
+        deliveryCount === 10
           ? /Service Bus now dead-letters it/
-          : /dead-letters it after delivery 5/,
+          : /dead-letters it after delivery 10/,
       );
     }
     expect(m.ledger.builds.size).toBe(0);
@@ -107,11 +109,13 @@ describe('the registryEvents queue function', () => {
     const m = memoryServices();
     m.ledger.down = true;
     const { error, logs } = await deliver(
-      registryEvents(m.provider),
+      registryEvents(m.provider, { redelivery: FAST_REDELIVERY }),
       eventGridFixture('cloudevents-image-pushed.json'),
     );
     expect(error).toBeInstanceOf(TransientError);
     expect(logs.join('\n')).toContain('Service Bus will redeliver');
+    // The first pause of the policy, taken before the message is given back.
+    expect(logs.join('\n')).toContain('"retryInMs":20');
     m.ledger.down = false;
     expect(
       (await deliver(registryEvents(m.provider), eventGridFixture('cloudevents-image-pushed.json')))

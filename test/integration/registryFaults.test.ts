@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
+import { FAST_REDELIVERY } from '../support/redelivery.js';
 import {
   approve,
   listTags,
@@ -35,7 +36,7 @@ beforeAll(async () => {
       PROMOTER_REGISTRY: proxy.host,
       PROMOTER_MAX_DELIVERY_COUNT: '5',
     },
-    queueBackoffMs: 20,
+    redelivery: FAST_REDELIVERY,
     log: () => undefined,
   });
 });

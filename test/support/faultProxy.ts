@@ -27,6 +27,11 @@ export type Fault =
     }
   /** Never answer (until the proxy closes). */
   | { readonly kind: 'hang' }
+  /**
+   * Forward the request but never pass the answer on: the registry did the work (a tag is
+   * written), the client never learns it, as when the client dies mid-request.
+   */
+  | { readonly kind: 'swallow' }
   /** Destroy the connection without an answer (the client sees ECONNRESET). */
   | { readonly kind: 'reset' };
 
@@ -68,7 +73,7 @@ export async function startFaultProxy(options: {
   let rules: Rule[] = [];
   const sockets = new Set<Socket>();
 
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  const forward = (req: IncomingMessage, res: ServerResponse, swallow = false) => {
     const upstreamReq = httpsRequest(
       {
         host: upstreamHost,
@@ -79,6 +84,10 @@ export async function startFaultProxy(options: {
         ca: cert,
       },
       (upstreamRes) => {
+        if (swallow) {
+          upstreamRes.resume();
+          return;
+        }
         res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
         upstreamRes.pipe(res);
       },
@@ -98,6 +107,10 @@ export async function startFaultProxy(options: {
     rule.remaining -= 1;
     const { fault } = rule;
     if (fault.kind === 'hang') return;
+    if (fault.kind === 'swallow') {
+      forward(req, res, true);
+      return;
+    }
     if (fault.kind === 'reset') {
       req.socket.destroy();
       return;
