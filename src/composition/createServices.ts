@@ -53,6 +53,8 @@ function lazyRegistry(get: () => Promise<Registry>): Registry {
     putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
     lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
     deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
+    listRepositories: async () => (await get()).listRepositories(),
+    listTags: async (repo, options) => (await get()).listTags(repo, options),
   };
 }
 
