@@ -13,6 +13,8 @@ import { health } from './health.js';
 import { ROOT_ROUTE } from './http/rootRoute.js';
 import { notifications } from './notifications.js';
 import { promotions } from './promotions.js';
+import { reconcile } from './reconcile.js';
+import { reconcileTimer } from './reconcileTimer.js';
 import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
 import { retention } from './retention.js';
@@ -150,6 +152,14 @@ export function functionTable(getServices: ServicesProvider): readonly FunctionE
       name: 'retentionTimer',
       trigger: { type: 'timer', schedule: '%PROMOTER_RETENTION_SCHEDULE%' },
       handler: retentionTimer(getServices),
+    },
+    // Compares the registry with the ledger now (dry run or for real); `promoter reconcile` calls it.
+    http('reconcileNow', ['POST'], 'api/reconcile', 'function', reconcile(getServices)),
+    {
+      // Heals what no registry event reported (off with PROMOTER_RECONCILE_ENABLED=false).
+      name: 'reconcile',
+      trigger: { type: 'timer', schedule: '%PROMOTER_RECONCILE_SCHEDULE%' },
+      handler: reconcileTimer(getServices),
     },
   ];
 }

@@ -82,6 +82,14 @@ describe('the function table', () => {
         type: 'timer',
         schedule: '%PROMOTER_RETENTION_SCHEDULE%',
       },
+      {
+        name: 'reconcileNow',
+        type: 'http',
+        methods: ['POST'],
+        route: 'api/reconcile',
+        authLevel: 'function',
+      },
+      { name: 'reconcile', type: 'timer', schedule: '%PROMOTER_RECONCILE_SCHEDULE%' },
     ]);
   });
 
