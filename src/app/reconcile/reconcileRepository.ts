@@ -50,7 +50,17 @@ export async function compareRepository(
     }
   };
 
-  for (const listed of listing.tags) {
+  // Oldest first where the registry says (ACR): recovered builds are asked for dev in push order.
+  const oldestFirst = [...listing.tags].sort((a, b) =>
+    a.updatedAt === undefined || b.updatedAt === undefined
+      ? 0
+      : a.updatedAt < b.updatedAt
+        ? -1
+        : a.updatedAt > b.updatedAt
+          ? 1
+          : 0,
+  );
+  for (const listed of oldestFirst) {
     if (deps.pipeline.buildTag.gitShaOf(listed.tag) !== undefined) {
       const known = byTag.get(listed.tag);
       const same = known !== undefined && known.deletedAt === undefined;
