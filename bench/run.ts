@@ -5,6 +5,7 @@ import { measureBoard } from './board.js';
 import { webhookBurst } from './burst.js';
 import { prepareImages } from './images.js';
 import { measureLatency } from './latency.js';
+import { reconcileBench } from './reconcileBench.js';
 import { countLedgerRequests } from './ledgerCounts.js';
 import { RegistryProbe } from './registryHttp.js';
 import { buildReport } from './report.js';
@@ -118,6 +119,7 @@ async function main(): Promise<void> {
       ],
     });
     console.log(report.text);
+    console.log(await reconcileBench(stack, progress));
     console.log(`\nbench finished in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   } finally {
     clearTimeout(watchdog);

@@ -65,7 +65,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     stateDir,
     tables: 'memory',
     // Only these settings: a PROMOTER_* variable in the developer's shell must not leak in.
-    env: { PROMOTER_TABLE_PREFIX: tablePrefix },
+    // The reconcile timer is off: tests that reconcile run it themselves, on their repositories.
+    env: { PROMOTER_TABLE_PREFIX: tablePrefix, PROMOTER_RECONCILE_ENABLED: 'false' },
     host: {
       run: 'in-process',
       log: (line) => {

@@ -143,6 +143,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         // Retention (empty days: off). The timer's schedule must be set: its trigger reads %PROMOTER_RETENTION_SCHEDULE%.
         { name: 'PROMOTER_RETENTION_DAYS', value: retentionDays > 0 ? string(retentionDays) : '' }
         { name: 'PROMOTER_RETENTION_SCHEDULE', value: retentionSchedule }
+        // The reconciler (registry vs ledger). Its timer reads %PROMOTER_RECONCILE_SCHEDULE%, so it must be set.
+        { name: 'PROMOTER_RECONCILE_ENABLED', value: 'true' }
+        { name: 'PROMOTER_RECONCILE_SCHEDULE', value: '0 */5 * * * *' }
+        { name: 'PROMOTER_RECONCILE_REPOSITORIES', value: '**' }
       ]
     }
     functionAppConfig: {

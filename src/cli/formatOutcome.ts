@@ -42,6 +42,7 @@ const EXIT_CODES: Readonly<Record<OutcomeAnswer['outcome'], ExitCodeValue>> = {
   unpinned: ExitCode.ok,
   drift: ExitCode.ok,
   deleted: ExitCode.ok,
+  reconciled: ExitCode.ok,
 };
 
 /** What happened, in one line. */
@@ -60,6 +61,7 @@ function outcomeLine(outcome: OutcomeAnswer): string {
       return `unpinned ${outcome.repository} ${outcome.stage}: promotions into it resume`;
     case 'drift':
     case 'deleted':
+    case 'reconciled':
       return `${outcome.outcome}: ${outcome.reason ?? ''}`;
   }
 }

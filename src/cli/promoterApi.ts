@@ -20,10 +20,14 @@ import {
   type HostRequestOptions,
   type HostResponse,
 } from './hostRequest.js';
+import { reconcileAnswer, type ReconcileAnswer } from './reconcileAnswer.js';
 import { retentionAnswer, type RetentionAnswer } from './retentionAnswer.js';
 
-/** How long a retention run may take: Azure's front end cuts an HTTP request off at 230 s. */
-const RETENTION_TIMEOUT_MS = 230_000;
+/**
+ * How long a retention or reconcile run may take: Azure's front end cuts an HTTP request off at
+ * 230 s.
+ */
+const RUN_TIMEOUT_MS = 230_000;
 
 /** How long the host's doctor checks may take (signing in, Service Bus links, the registry). */
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -112,8 +116,23 @@ export class PromoterApi {
     if (options.olderThan !== undefined) query.set('olderThan', options.olderThan);
     if (options.repository !== undefined) query.set('repository', options.repository);
     const path = `/api/retention?${query.toString()}`;
-    const response = await this.request('POST', path, { timeoutMs: RETENTION_TIMEOUT_MS });
+    const response = await this.request('POST', path, { timeoutMs: RUN_TIMEOUT_MS });
     return { raw: response.json, answer: this.parse('POST', path, response, retentionAnswer) };
+  }
+
+  /**
+   * `POST /api/reconcile?dryRun=…[&repository=…]`: compares the registry with the ledger now
+   * (a dry run changes nothing) and answers its report.
+   */
+  async reconcile(options: {
+    readonly dryRun: boolean;
+    readonly repository?: string | undefined;
+  }): Promise<Answer<ReconcileAnswer>> {
+    const query = new URLSearchParams({ dryRun: String(options.dryRun) });
+    if (options.repository !== undefined) query.set('repository', options.repository);
+    const path = `/api/reconcile?${query.toString()}`;
+    const response = await this.request('POST', path, { timeoutMs: RUN_TIMEOUT_MS });
+    return { raw: response.json, answer: this.parse('POST', path, response, reconcileAnswer) };
   }
 
   /**

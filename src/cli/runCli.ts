@@ -6,6 +6,7 @@ import type { CliDeps, CommandContext } from './commandContext.js';
 import { addDecisionCommand } from './decisionCommand.js';
 import { addDoctorCommand } from './doctorCommand.js';
 import { addHistoryCommand } from './historyCommand.js';
+import { addReconcileCommand } from './reconcileCommand.js';
 import { addRetentionCommand } from './retentionCommand.js';
 import { addRollbackCommand } from './rollbackCommand.js';
 import { addStatusCommand } from './statusCommand.js';
@@ -26,6 +27,7 @@ Examples:
   $ promoter status myapp
   $ promoter history myapp --limit 50
   $ promoter retention --dry-run
+  $ promoter reconcile --dry-run
   $ promoter doctor
   $ promoter rollback myapp --stage release --to 1.2.2 --reason "1.2.3 breaks checkout" --as alice --wait
   $ promoter unpin myapp --stage release --as alice
@@ -73,6 +75,7 @@ export async function runCli(
   addRollbackCommand(program, ctx);
   addUnpinCommand(program, ctx);
   addRetentionCommand(program, ctx);
+  addReconcileCommand(program, ctx);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -55,6 +55,15 @@ export interface Config {
     /** When the timer runs: NCRONTAB with seconds, in UTC (the timer reads the setting itself). */
     readonly schedule: string;
   };
+  /** The reconciler: the `reconcile` timer and `POST /api/reconcile`. */
+  readonly reconcile: {
+    /** false: the timer does nothing (`POST /api/reconcile` still runs). */
+    readonly enabled: boolean;
+    /** When the timer runs: NCRONTAB with seconds, in UTC (the timer reads the setting itself). */
+    readonly schedule: string;
+    /** The repositories it looks at: patterns (`team/*,myapp`; `**`: every one). */
+    readonly repositories: string;
+  };
 }
 
 /**
@@ -101,6 +110,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       webhookUrl: s.TEAMS_WEBHOOK_URL,
     },
     retention: { days: s.PROMOTER_RETENTION_DAYS, schedule: s.PROMOTER_RETENTION_SCHEDULE },
+    reconcile: {
+      enabled: s.PROMOTER_RECONCILE_ENABLED,
+      schedule: s.PROMOTER_RECONCILE_SCHEDULE,
+      repositories: s.PROMOTER_RECONCILE_REPOSITORIES,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { createTablesBuildLedger } from '../adapters/tables/tablesBuildLedger.js';
 import { createTablesPromotionLedger } from '../adapters/tables/tablesPromotionLedger.js';
+import { createTablesReconcileMarks } from '../adapters/tables/tablesReconcileMarks.js';
 import { createTablesReplayGuard } from '../adapters/tables/tablesReplayGuard.js';
 import {
   azureCredential,
@@ -18,6 +19,7 @@ import type { BuildLedger } from '../ports/buildLedger.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { OutcomePublisher } from '../ports/outcomePublisher.js';
 import type { PromotionLedger } from '../ports/promotionLedger.js';
+import type { ReconcileMarks } from '../ports/reconcileMarks.js';
 import type { Registry } from '../ports/registry.js';
 import type { ReplayGuard } from '../ports/replayGuard.js';
 
@@ -27,6 +29,8 @@ export interface Services {
   readonly pipeline: Pipeline;
   readonly ledger: BuildLedger;
   readonly promotions: PromotionLedger;
+  /** The reconciler's watermarks, in the builds table. */
+  readonly marks: ReconcileMarks;
   readonly registry: Registry;
   readonly approvals: PromotionQueue;
   readonly publisher: OutcomePublisher;
@@ -53,6 +57,8 @@ function lazyRegistry(get: () => Promise<Registry>): Registry {
     putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
     lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
     deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
+    listRepositories: async () => (await get()).listRepositories(),
+    listTags: async (repo, options) => (await get()).listTags(repo, options),
   };
 }
 
@@ -106,10 +112,12 @@ export async function createServices(
         : { connectionString: serviceBus.connectionString },
     );
   });
+  const builds = tables(buildsTableName(config.tables.prefix));
   return {
     config,
     pipeline,
-    ledger: createTablesBuildLedger({ client: tables(buildsTableName(config.tables.prefix)) }),
+    ledger: createTablesBuildLedger({ client: builds }),
+    marks: createTablesReconcileMarks({ client: builds }),
     promotions: createTablesPromotionLedger({
       client: tables(promotionsTableName(config.tables.prefix)),
     }),

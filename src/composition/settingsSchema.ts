@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_RETENTION_SCHEDULE, scheduleProblem } from '../domain/timerSchedule.js';
+import { ALL_REPOSITORIES, repositoryPatternsProblem } from '../domain/repositoryPatterns.js';
+import {
+  DEFAULT_RECONCILE_SCHEDULE,
+  DEFAULT_RETENTION_SCHEDULE,
+  scheduleProblem,
+} from '../domain/timerSchedule.js';
 
 /** The names of the settings `loadConfig` reads, for documentation and consistency tests. */
 export const SETTINGS = [
@@ -22,6 +27,9 @@ export const SETTINGS = [
   'TEAMS_WEBHOOK_URL',
   'PROMOTER_RETENTION_DAYS',
   'PROMOTER_RETENTION_SCHEDULE',
+  'PROMOTER_RECONCILE_ENABLED',
+  'PROMOTER_RECONCILE_SCHEDULE',
+  'PROMOTER_RECONCILE_REPOSITORIES',
 ] as const;
 
 const optional = z
@@ -43,6 +51,12 @@ const webhookUrl = z
       error: 'must use https (http only to localhost)',
     },
   );
+
+/** A timer schedule: NCRONTAB with seconds (see `timerSchedule.ts`). */
+const schedule = z.string().superRefine((value, ctx) => {
+  const problem = scheduleProblem(value);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const schema = z.object({
   PROMOTER_WEBHOOK_SECRET: z
@@ -131,14 +145,24 @@ const schema = z.object({
       .max(3650, 'must be 1–3650 days; leave it empty to turn retention off')
       .optional(),
   ),
-  PROMOTER_RETENTION_SCHEDULE: optional.pipe(
+  PROMOTER_RETENTION_SCHEDULE: optional.pipe(schedule.default(DEFAULT_RETENTION_SCHEDULE)),
+  PROMOTER_RECONCILE_ENABLED: optional.pipe(
+    z
+      .enum(['true', 'false'], {
+        error: 'must be true or false (false: the reconcile timer does nothing)',
+      })
+      .default('true')
+      .transform((v) => v === 'true'),
+  ),
+  PROMOTER_RECONCILE_SCHEDULE: optional.pipe(schedule.default(DEFAULT_RECONCILE_SCHEDULE)),
+  PROMOTER_RECONCILE_REPOSITORIES: optional.pipe(
     z
       .string()
       .superRefine((value, ctx) => {
-        const problem = scheduleProblem(value);
+        const problem = repositoryPatternsProblem(value);
         if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
       })
-      .default(DEFAULT_RETENTION_SCHEDULE),
+      .default(ALL_REPOSITORIES),
   ),
 });
 

@@ -17,7 +17,10 @@ export interface RecordedApproval {
  * - `rolled-back`, `unpinned`: a rollback moved a stage's floating tags back and pinned it;
  *   an unpin released it;
  * - `drift`: a stage tag was moved in the registry by someone other than promoter;
- * - `deleted`: retention deleted a build that never went past the first stage.
+ * - `deleted`: retention deleted a build that never went past the first stage;
+ * - `reconciled`: the reconciler found the registry and the ledger apart and acted or reported
+ *   (what it found is in `reconciled`): a build no event reported was recorded, a build whose
+ *   manifest is gone was marked deleted, a promoted tag is missing, a stage tag no promotion owns.
  */
 export const OUTCOME_KINDS = [
   'promoted',
@@ -28,7 +31,18 @@ export const OUTCOME_KINDS = [
   'unpinned',
   'drift',
   'deleted',
+  'reconciled',
 ] as const;
+
+/** What the reconciler found, for an outcome `reconciled`. */
+export const RECONCILED_FINDINGS = [
+  'build-recorded',
+  'build-deleted',
+  'tag-missing',
+  'tag-unknown',
+] as const;
+
+export type ReconciledFinding = (typeof RECONCILED_FINDINGS)[number];
 
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
@@ -61,8 +75,10 @@ export interface OutcomeEvent {
    * says the tag should hold (`digest` is the one found in the registry).
    */
   readonly previousDigest?: string | undefined;
-  /** For `drift`: whether promoter put the tag back (`restoreOnDrift`). */
+  /** For `drift` and a missing tag (`reconciled`): whether promoter put the tag back (`restoreOnDrift`). */
   readonly restored?: boolean | undefined;
+  /** For `reconciled`: what the reconciler found (and, with `restored`, whether it wrote a tag back). */
+  readonly reconciled?: ReconciledFinding | undefined;
   /** Who acted, for `rolled-back`, `unpinned` and `drift` (the registry's actor, when known). */
   readonly actor?: string | undefined;
   /** The approval message that led here. */

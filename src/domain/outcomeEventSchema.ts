@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { isoDate } from './isoDate.js';
-import { OUTCOME_KINDS, type OutcomeEvent, type RecordedApproval } from './outcomeEvent.js';
+import {
+  OUTCOME_KINDS,
+  RECONCILED_FINDINGS,
+  type OutcomeEvent,
+  type RecordedApproval,
+} from './outcomeEvent.js';
 import { parseWith } from './zodIssues.js';
 
 /*
@@ -40,6 +45,7 @@ export const outcomeEventSchema = z.object({
   reason: z.string().optional(),
   previousDigest: z.string().optional(),
   restored: z.boolean().optional(),
+  reconciled: z.enum(RECONCILED_FINDINGS).optional(),
   actor: z.string().optional(),
   messageId: z.string().min(1),
   at: isoDate,

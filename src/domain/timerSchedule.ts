@@ -9,12 +9,19 @@
 /** When retention runs unless PROMOTER_RETENTION_SCHEDULE says otherwise: 03:30 UTC daily. */
 export const DEFAULT_RETENTION_SCHEDULE = '0 30 3 * * *';
 
+/** When the reconciler runs unless PROMOTER_RECONCILE_SCHEDULE says otherwise: every 5 minutes. */
+export const DEFAULT_RECONCILE_SCHEDULE = '0 */5 * * * *';
+
+/** The reconciler's schedule under `npm start`: every 30 seconds, so a lost push shows soon. */
+export const LOCAL_RECONCILE_SCHEDULE = '*/30 * * * * *';
+
 /**
  * Defaults of the settings that timer schedules name. In Azure the setting must exist (infra/
  * sets it); the local host falls back to these.
  */
 export const SCHEDULE_DEFAULTS: Readonly<Record<string, string>> = {
   PROMOTER_RETENTION_SCHEDULE: DEFAULT_RETENTION_SCHEDULE,
+  PROMOTER_RECONCILE_SCHEDULE: DEFAULT_RECONCILE_SCHEDULE,
 };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

@@ -14,6 +14,8 @@ import { health } from './health.js';
 import { ROOT_ROUTE } from './http/rootRoute.js';
 import { notifications } from './notifications.js';
 import { promotions, type PromotionsOptions } from './promotions.js';
+import { reconcile } from './reconcile.js';
+import { reconcileTimer } from './reconcileTimer.js';
 import { registryEvents } from './registryEvents.js';
 import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
@@ -173,6 +175,14 @@ export function functionTable(
         isSessionsEnabled: false,
       },
       handler: registryEvents(getServices, { redelivery: options.redelivery }),
+    },
+    // Compares the registry with the ledger now (dry run or for real); `promoter reconcile` calls it.
+    http('reconcileNow', ['POST'], 'api/reconcile', 'function', reconcile(getServices)),
+    {
+      // Heals what no registry event reported (off with PROMOTER_RECONCILE_ENABLED=false).
+      name: 'reconcile',
+      trigger: { type: 'timer', schedule: '%PROMOTER_RECONCILE_SCHEDULE%' },
+      handler: reconcileTimer(getServices),
     },
   ];
 }

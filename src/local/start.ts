@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOCAL_RECONCILE_SCHEDULE } from '../domain/timerSchedule.js';
 import { readLocalSettings, type LocalSettings } from './services/localSettings.js';
 import {
   commandLine,
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
     },
     secrets: { webhook: webhookSecret.secret, approvals: approvalsSecret.secret },
     externalRegistry: settings.externalRegistry,
-    env: process.env,
+    // The reconciler every 30 s rather than every 5 min, unless the environment says otherwise.
+    env: { PROMOTER_RECONCILE_SCHEDULE: LOCAL_RECONCILE_SCHEDULE, ...process.env },
     host: {
       run: 'child-process',
       log: (line) => {

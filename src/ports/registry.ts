@@ -6,6 +6,27 @@ export interface RawManifest {
   readonly digest: string;
 }
 
+/** One tag as a registry listing shows it. */
+export interface ListedTag {
+  readonly tag: string;
+  /** The digest it points to, when the listing says (ACR); undefined: ask `resolveTag`. */
+  readonly digest?: string | undefined;
+  /** When the tag last changed (ISO 8601), when the listing says (ACR). */
+  readonly updatedAt?: string | undefined;
+}
+
+/** The tags of one repository, as far as a listing went. */
+export interface TagListing {
+  readonly tags: readonly ListedTag[];
+  /**
+   * Whether every tag of the repository is listed. False only when the listing stopped at
+   * `updatedSince` (ACR): tags older than that are left out.
+   */
+  readonly complete: boolean;
+  /** HTTP requests the listing made (pages), for the reconciler's cost report. */
+  readonly requests: number;
+}
+
 /**
  * The container registry promoter re-tags in (`@azure/container-registry`).
  *
@@ -40,4 +61,21 @@ export interface Registry {
    * identity without delete rights is a plain Error saying which; the rest as above.
    */
   deleteManifest: (repository: string, digest: string) => Promise<'deleted' | 'not-found'>;
+  /**
+   * Every repository of the registry, sorted by name, with the number of requests (pages) it
+   * took: ACR's `listRepositoryNames`, elsewhere `GET /v2/_catalog` following its `Link`
+   * pages. A registry that does not allow listing the catalog is a plain Error saying so.
+   */
+  listRepositories: () => Promise<{ readonly names: readonly string[]; readonly requests: number }>;
+  /**
+   * The tags of `repository` (an empty listing for a repository that does not exist). On ACR
+   * newest first by last update, with their digests, and with `updatedSince` the listing stops
+   * at the first tag updated before it (`complete: false`); elsewhere `GET
+   * /v2/<name>/tags/list` page by page, names only, always complete (`updatedSince` is
+   * ignored: the distribution API has no order by time).
+   */
+  listTags: (
+    repository: string,
+    options?: { readonly updatedSince?: Date | undefined },
+  ) => Promise<TagListing>;
 }

@@ -131,6 +131,15 @@ const events: Record<OutcomeEvent['outcome'], OutcomeEvent> = {
     reason: 'tag 1.2.3 was moved off the promoted digest',
   },
   deleted: { ...base, id: 'o8', outcome: 'deleted', reason: 'retention: older than 30 days' },
+  reconciled: {
+    ...base,
+    id: 'o9',
+    outcome: 'reconciled',
+    reconciled: 'tag-missing',
+    tags: ['1.2.3'],
+    restored: true,
+    reason: 'reconciled: 1.2.3 was missing from the registry; promoter wrote it back',
+  },
 };
 
 /** Everything a Slack user reads: header, section text and fields, context lines. */
@@ -180,6 +189,7 @@ describe('chat notifications', () => {
         unpinned: 'Unpinned',
         drift: 'Drift',
         deleted: 'Deleted by retention',
+        reconciled: 'Reconciled',
       };
       for (const seen of [slackSees, teamsSees]) {
         expect(seen).toContain(word[event.outcome]);

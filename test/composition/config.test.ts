@@ -39,6 +39,7 @@ describe('loadConfig', () => {
       slack: { signingSecret: undefined, webhookUrl: undefined },
       teams: { outgoingWebhookToken: undefined, webhookUrl: undefined },
       retention: { days: undefined, schedule: '0 30 3 * * *' },
+      reconcile: { enabled: true, schedule: '0 */5 * * * *', repositories: '**' },
     });
   });
 
@@ -61,6 +62,9 @@ describe('loadConfig', () => {
         TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/x',
         PROMOTER_RETENTION_DAYS: '30',
         PROMOTER_RETENTION_SCHEDULE: '0 0 */6 * * *',
+        PROMOTER_RECONCILE_ENABLED: 'false',
+        PROMOTER_RECONCILE_SCHEDULE: '0 */10 * * * *',
+        PROMOTER_RECONCILE_REPOSITORIES: 'team/*, myapp',
       }),
     ).toEqual<Config>({
       webhook: { secrets: [SECRET, PREVIOUS], header: 'X-Promoter-Secret' },
@@ -84,6 +88,7 @@ describe('loadConfig', () => {
         webhookUrl: 'https://example.webhook.office.com/webhookb2/x',
       },
       retention: { days: 30, schedule: '0 0 */6 * * *' },
+      reconcile: { enabled: false, schedule: '0 */10 * * * *', repositories: 'team/*, myapp' },
     });
   });
 
@@ -102,6 +107,8 @@ describe('loadConfig', () => {
     ['PROMOTER_REGISTRY', ' localhost:5000 ', (c: Config) => c.registry, 'localhost:5000'],
     ['PROMOTER_RETENTION_DAYS', '', (c: Config) => c.retention.days, undefined],
     ['PROMOTER_RETENTION_SCHEDULE', ' ', (c: Config) => c.retention.schedule, '0 30 3 * * *'],
+    ['PROMOTER_RECONCILE_ENABLED', '', (c: Config) => c.reconcile.enabled, true],
+    ['PROMOTER_RECONCILE_REPOSITORIES', ' ', (c: Config) => c.reconcile.repositories, '**'],
   ])('treats %s=%j as %j', (name, value, read, expected) => {
     expect(read(loadConfig({ ...minimal, [name]: value }))).toEqual(expected);
   });
@@ -207,6 +214,24 @@ describe('loadConfig', () => {
       { ...minimal, PROMOTER_RETENTION_SCHEDULE: '0 30 25 * * *' },
       'PROMOTER_RETENTION_SCHEDULE',
       'is not a valid NCRONTAB expression',
+    ],
+    [
+      'a five-field reconcile schedule',
+      { ...minimal, PROMOTER_RECONCILE_SCHEDULE: '*/5 * * * *' },
+      'PROMOTER_RECONCILE_SCHEDULE',
+      'must be an NCRONTAB expression with six fields',
+    ],
+    [
+      'a reconcile switch that is not true or false',
+      { ...minimal, PROMOTER_RECONCILE_ENABLED: 'off' },
+      'PROMOTER_RECONCILE_ENABLED',
+      'must be true or false',
+    ],
+    [
+      'a repository pattern with an uppercase letter',
+      { ...minimal, PROMOTER_RECONCILE_REPOSITORIES: 'team/*,MyApp' },
+      'PROMOTER_RECONCILE_REPOSITORIES',
+      '"MyApp" is not a repository pattern',
     ],
     [
       'neither a connection string nor an endpoint',

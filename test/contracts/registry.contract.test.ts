@@ -41,6 +41,7 @@ registryContract('MemoryRegistry (test/support)', () => {
 
 registryContract('ACR adapter on the distribution registry', async () => {
   const registryHost = inject('registryHost');
+  // Pages of two entries: the catalog and the tag lists are read across several pages.
   const repository = unique('contract/app');
   const tag = 'contract-pushed';
   const work = await mkdtemp(path.join(os.tmpdir(), 'promoter-contract-'));
@@ -51,7 +52,12 @@ registryContract('ACR adapter on the distribution registry', async () => {
       `${registryHost}/${repository}:${tag}`,
       inject('registryCertDir'),
     );
-    return { registry: createAcrRegistry({ registry: registryHost }), repository, tag, digest };
+    return {
+      registry: createAcrRegistry({ registry: registryHost, listPageSize: 2 }),
+      repository,
+      tag,
+      digest,
+    };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

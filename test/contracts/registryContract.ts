@@ -167,6 +167,49 @@ export function registryContract(name: string, setUp: () => Promise<RegistryUnde
       expect((await registry.getManifest(repository, pushed.digest)).digest).toBe(pushed.digest);
     });
 
+    it('listRepositories names the repository, in a sorted list', async () => {
+      const { names, requests } = await registry.listRepositories();
+
+      expect(names).toContain(repository);
+      expect([...names].sort()).toEqual(names);
+      expect(requests).toBeGreaterThanOrEqual(1);
+    });
+
+    it('listTags lists every tag of a repository, each once, with the digest resolveTag gives when it says one', async () => {
+      const manifest = variantOf(base, unique('listed'));
+      const [one, two] = [unique('listed'), unique('listed')];
+      await registry.putManifest(repository, one, manifest);
+      await registry.putManifest(repository, two, manifest);
+
+      const listing = await registry.listTags(repository);
+
+      const names = listing.tags.map((t) => t.tag);
+      expect(names).toEqual(expect.arrayContaining([pushed.tag, one, two]));
+      expect(new Set(names).size).toBe(names.length);
+      expect(listing.complete).toBe(true);
+      for (const t of listing.tags.filter((l) => [one, two].includes(l.tag)))
+        if (t.digest !== undefined) expect(t.digest).toBe(manifest.digest);
+    });
+
+    it('listTags of a repository that does not exist is an empty, complete listing', async () => {
+      const listing = await registry.listTags(unique('contract/none'));
+
+      expect(listing.tags).toEqual([]);
+      expect(listing.complete).toBe(true);
+    });
+
+    it('listTags no longer lists the tags of a deleted manifest', async () => {
+      const manifest = variantOf(base, unique('gone'));
+      const tag = unique('gone');
+      await registry.putManifest(repository, tag, manifest);
+      await registry.deleteManifest(repository, manifest.digest);
+
+      const names = (await registry.listTags(repository)).tags.map((t) => t.tag);
+
+      expect(names).not.toContain(tag);
+      expect(names).toContain(pushed.tag);
+    });
+
     it('deleteManifest of a digest never stored, or in a repository that does not exist, is not-found', async () => {
       const missing = sha256(randomBytes(16));
 

@@ -89,6 +89,14 @@ describe('the function table', () => {
         connection: 'ServiceBusConnection',
         isSessionsEnabled: false,
       },
+      {
+        name: 'reconcileNow',
+        type: 'http',
+        methods: ['POST'],
+        route: 'api/reconcile',
+        authLevel: 'function',
+      },
+      { name: 'reconcile', type: 'timer', schedule: '%PROMOTER_RECONCILE_SCHEDULE%' },
     ]);
   });
 

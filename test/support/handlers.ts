@@ -6,6 +6,7 @@ import type { PromotionMessage } from '../../src/domain/promotionMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { MemoryBuildLedger } from './memoryBuildLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
+import { MemoryReconcileMarks } from './memoryReconcileMarks.js';
 import { MemoryRegistry } from './memoryRegistry.js';
 import { MemoryReplayGuard } from './memoryReplayGuard.js';
 
@@ -53,6 +54,7 @@ export function memoryServices(
     pipeline: defaultPipeline(),
     ledger,
     promotions,
+    marks: new MemoryReconcileMarks(),
     registry,
     approvals: {
       send: (m) => {

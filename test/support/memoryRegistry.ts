@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, TransientError } from '../../src/domain/errors.js';
-import type { RawManifest, Registry } from '../../src/ports/registry.js';
+import type { ListedTag, RawManifest, Registry, TagListing } from '../../src/ports/registry.js';
 const digestOf = (content: Uint8Array) =>
   `sha256:${createHash('sha256').update(content).digest('hex')}`;
 
@@ -13,12 +13,17 @@ const settle = <T>(body: () => T): Promise<T> =>
 /**
  * An in-memory registry for use-case tests, counting calls and able to fail on demand. Same
  * contract as the ACR adapter on a registry without tag locks (test/contracts/registryContract.ts
- * runs both); `isAcr = true` adds ACR's tag locks. It stores any bytes: unlike a real registry
+ * runs both); `isAcr = true` adds ACR's tag locks and lists tags as ACR does (newest first, with
+ * digests and update times, stopping at `updatedSince`). It stores any bytes: unlike a real registry
  * it does not check that a manifest parses or that its blobs exist.
  */
 export class MemoryRegistry implements Registry {
   readonly manifests = new Map<string, RawManifest>();
   readonly tags = new Map<string, string>();
+  /** When each tag (`repository:tag`) was last written, by `putManifest` or `setTag`. */
+  readonly tagUpdatedAt = new Map<string, Date>();
+  /** The time tag writes are stamped with (tests move it). */
+  now: () => Date = () => new Date();
   readonly locked = new Set<string>();
   readonly calls: string[] = [];
   /** Fail the next N calls of this operation with a TransientError. */
@@ -74,7 +79,7 @@ export class MemoryRegistry implements Registry {
         mediaType: manifest.mediaType,
         digest,
       });
-      this.tags.set(`${repository}:${tag}`, digest);
+      this.setTag(repository, tag, digest);
       return digest;
     });
   }
@@ -87,6 +92,51 @@ export class MemoryRegistry implements Registry {
       for (const [key, tagged] of this.tags)
         if (tagged === digest && key.startsWith(`${repository}:`)) this.tags.delete(key);
       return 'deleted';
+    });
+  }
+
+  /** Points `tag` at `digest`, as a push under that tag does (no call is counted). */
+  setTag(repository: string, tag: string, digest: string): void {
+    this.tags.set(`${repository}:${tag}`, digest);
+    this.tagUpdatedAt.set(`${repository}:${tag}`, this.now());
+  }
+
+  listRepositories(): Promise<{ names: string[]; requests: number }> {
+    return settle(() => {
+      this.enter('listRepositories');
+      const names = new Set<string>();
+      for (const key of [...this.tags.keys(), ...this.manifests.keys()])
+        names.add(key.replace(/[:@][^/]*$/, ''));
+      return { names: [...names].sort(), requests: 1 };
+    });
+  }
+
+  listTags(
+    repository: string,
+    options: { updatedSince?: Date | undefined } = {},
+  ): Promise<TagListing> {
+    return settle(() => {
+      this.enter('listTags');
+      const prefix = `${repository}:`;
+      const tags: (ListedTag & { at: number })[] = [];
+      for (const [key, digest] of this.tags) {
+        if (!key.startsWith(prefix)) continue;
+        const at = this.tagUpdatedAt.get(key)?.getTime() ?? 0;
+        const tag = key.slice(prefix.length);
+        tags.push(
+          this.isAcr ? { tag, digest, updatedAt: new Date(at).toISOString(), at } : { tag, at },
+        );
+      }
+      if (!this.isAcr)
+        return { tags: tags.map(({ tag }) => ({ tag })), complete: true, requests: 1 };
+      tags.sort((a, b) => b.at - a.at);
+      const since = options.updatedSince?.getTime();
+      const kept = since === undefined ? tags : tags.filter((t) => t.at >= since);
+      return {
+        tags: kept.map(({ tag, digest, updatedAt }) => ({ tag, digest, updatedAt })),
+        complete: kept.length === tags.length,
+        requests: 1,
+      };
     });
   }
 

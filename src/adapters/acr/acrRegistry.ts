@@ -5,6 +5,7 @@ import type { RawManifest, Registry } from '../../ports/registry.js';
 import { asRestError } from '../sdkErrors.js';
 import { createAcrClients } from './acrClients.js';
 import { isNotFound, registryFailure } from './acrErrors.js';
+import { acrListing, distributionListing } from './acrListing.js';
 
 /** Where the registry is and how to talk to it. */
 export interface AcrRegistryOptions {
@@ -22,6 +23,8 @@ export interface AcrRegistryOptions {
    * in time is a `TransientError`. 10 seconds by default.
    */
   readonly timeoutInMs?: number | undefined;
+  /** Entries per page of a distribution registry's catalog and tag lists (1000; tests page smaller). */
+  readonly listPageSize?: number | undefined;
   /** Entra ID audience for sovereign clouds (`KnownContainerRegistryAudience`). */
   readonly audience?: string | undefined;
 }
@@ -48,7 +51,9 @@ const sha256 = (bytes: Uint8Array): string =>
  * `ContainerRegistryContentClient` per repository, tag properties and locks through one
  * `ContainerRegistryClient` per repository (ACR only), each created on first use and reused.
  * One SDK call per method, so one HTTP request unless the SDK retries, or, on ACR, first
- * answers an auth challenge (401, token exchange, the request again).
+ * answers an auth challenge (401, token exchange, the request again). The listings
+ * (`acrListing.ts`) take one request per page: ACR's API through the SDK, elsewhere the OCI
+ * distribution API over `fetch`, anonymously.
  */
 export function createAcrRegistry(options: AcrRegistryOptions): Registry {
   if (options.registry.includes('/'))
@@ -73,7 +78,13 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
     }
   }
 
+  const listing = isAcr
+    ? acrListing({ content, acr }, call)
+    : distributionListing(endpoint, timeoutInMs, options.listPageSize);
+
   return {
+    ...listing,
+
     async getManifest(repository, digest): Promise<RawManifest> {
       const doing = `fetching ${repository}@${digest}`;
       const got = await call(doing, (abortSignal) =>

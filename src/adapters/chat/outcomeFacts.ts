@@ -17,6 +17,14 @@ const HEADLINES: Readonly<Record<OutcomeEvent['outcome'], (target: string) => st
   unpinned: (t) => `▶️ Unpinned: ${t}`,
   drift: (t) => `⚠️ Drift: ${t}`,
   deleted: (t) => `🗑️ Deleted by retention: ${t}`,
+  reconciled: (t) => `🔁 Reconciled: ${t}`,
+};
+
+const RECONCILED_WORDS: Readonly<Record<NonNullable<OutcomeEvent['reconciled']>, string>> = {
+  'build-recorded': 'a build no registry event reported was recorded',
+  'build-deleted': 'a recorded build is gone from the registry',
+  'tag-missing': 'a promoted tag is missing from the registry',
+  'tag-unknown': 'a stage tag no promotion made',
 };
 
 /** `✅ Promoted myapp to rc 1.2.3`, `⚠️ Drift: myapp tag 1.2.3 was moved` … */
@@ -33,6 +41,10 @@ export function outcomeHeadline(event: OutcomeEvent): string {
       return HEADLINES.unpinned(`${event.repository} ${event.stage}`);
     case 'deleted':
       return HEADLINES.deleted(`${event.repository} build`);
+    case 'reconciled':
+      return HEADLINES.reconciled(
+        `${event.repository} ${event.tags?.join(', ') ?? event.stage}: ${RECONCILED_WORDS[event.reconciled ?? 'build-recorded']}${event.restored ? ' (restored)' : ''}`,
+      );
     default:
       return HEADLINES[event.outcome](`${event.repository} to ${stage}`);
   }

@@ -52,6 +52,7 @@ const COLORS = {
   unpinned: 'Good',
   drift: 'Attention',
   deleted: 'Warning',
+  reconciled: 'Warning',
 } as const;
 
 const text = (

@@ -195,8 +195,8 @@ async function deleteBuild(
     });
 }
 
-/** Every build of a repository, page by page. */
-async function allBuilds(ledger: BuildLedger, repository: string): Promise<Build[]> {
+/** Every build of a repository, page by page (the reconciler reads them so too). */
+export async function allBuilds(ledger: BuildLedger, repository: string): Promise<Build[]> {
   const builds: Build[] = [];
   let cursor: string | undefined;
   do {

@@ -13,8 +13,11 @@ export interface RegistryOptions {
   stateDir: string;
   /** Listens on 127.0.0.1:port (https). */
   port: number;
-  /** Where the registry POSTs its `{"events":[…]}` notifications. */
-  notifyUrl: string;
+  /**
+   * Where the registry POSTs its `{"events":[…]}` notifications; undefined: it sends none (a
+   * registry promoter only learns about through the reconciler).
+   */
+  notifyUrl: string | undefined;
   /** Headers sent with every notification, e.g. `{ Authorization: 'Bearer <secret>' }`. */
   notifyHeaders: Record<string, string>;
   /** Directory of `registry.log` and `registry-access.log`; default `<stateDir>/logs`. */
@@ -58,7 +61,8 @@ export interface RegistryService {
 
 /**
  * Starts `docker-registry serve config.yml` (or upstream's `registry`) with storage under
- * `stateDir`, deletes enabled, TLS for localhost, and one notification endpoint `promoter`.
+ * `stateDir`, deletes enabled, TLS for localhost, and one notification endpoint `promoter`
+ * (none without `notifyUrl`).
  * Resolves once `GET /v2/` answers over TLS (trusting only the generated certificate); rejects
  * with the last lines of the registry's log if it exits first, and with
  * {@link MissingRegistryError} when no registry binary is on PATH (it never installs one).
@@ -154,10 +158,14 @@ ${auth}http:
   tls:
     certificate: ${q(options.certFile)}
     key: ${q(options.keyFile)}
-notifications:
+${options.notifyUrl === undefined ? '' : notifications(options.notifyUrl, headers)}`;
+}
+
+function notifications(url: string, headers: string): string {
+  return `notifications:
   endpoints:
     - name: promoter
-      url: ${q(options.notifyUrl)}
+      url: ${JSON.stringify(url)}
       headers:
 ${headers === '' ? '        {}' : headers}
       timeout: 2s

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { OutcomeEvent, ReconciledFinding } from '../../domain/outcomeEvent.js';
+
+/**
+ * A deterministic id for what the reconciler found: the same finding gets the same id on every
+ * run, so two runs (or a run and a late registry event) record it once. Plain id characters,
+ * as the ledger's keys keep them.
+ */
+export function reconciledId(kind: string, ...parts: readonly string[]): string {
+  const hash = createHash('sha256').update(parts.join('|')).digest('hex').slice(0, 32);
+  return `reconciled-${kind}-${hash}`;
+}
+
+/** The history entry of a finding: outcome `reconciled`, keyed on its id. */
+export function reconciledEvent(finding: {
+  readonly id: string;
+  readonly reconciled: ReconciledFinding;
+  readonly repository: string;
+  readonly stage: string;
+  readonly digest: string;
+  readonly tags: readonly string[];
+  readonly gitShas?: readonly string[] | undefined;
+  readonly restored?: boolean | undefined;
+  readonly reason: string;
+  readonly at: Date;
+}): OutcomeEvent {
+  const { id, at, gitShas, restored, ...rest } = finding;
+  return {
+    type: 'promotion.outcome',
+    id,
+    outcome: 'reconciled',
+    ...rest,
+    ...(gitShas === undefined ? {} : { gitShas }),
+    ...(restored === undefined ? {} : { restored }),
+    reason: `reconciled: ${finding.reason}`,
+    messageId: id,
+    at: at.toISOString(),
+  };
+}
