@@ -124,14 +124,18 @@ export async function createServices(
   };
 }
 
-/** Memoises `createServices(env)`: one set of clients per process, built on first use. */
+/**
+ * Memoises `createServices(env)`: one set of clients per process, built on first use. A failed
+ * build (a bad setting, an unresolved Key Vault reference, an unreadable pipeline file) is not
+ * kept: each invocation after it reads the settings again, so the app recovers as soon as the
+ * cause is gone instead of answering 500 until the instance recycles.
+ */
 export function servicesFrom(
   env: Readonly<Record<string, string | undefined>>,
   overrides: ServiceOverrides = {},
 ): ServicesProvider {
-  let services: Promise<Services> | undefined;
   // Relative paths (the pipeline file) resolve against the app's root in Azure, where the
   // working directory is not documented; locally against the working directory.
   const root = env.AzureWebJobsScriptRoot ?? process.cwd();
-  return () => (services ??= createServices(env, root, overrides));
+  return once(() => createServices(env, root, overrides));
 }

@@ -322,3 +322,56 @@ describe('loadConfig', () => {
     expect(errorOf({ ...minimal, ...env }).issues.map((i) => i.path)).toContain(setting);
   });
 });
+
+describe('loadConfig and unresolved Key Vault references', () => {
+  const reference = (secret: string) =>
+    `@Microsoft.KeyVault(SecretUri=https://promoter-kv.vault.azure.net/secrets/${secret}/)`;
+
+  it.each([
+    'PROMOTER_WEBHOOK_SECRET',
+    'PROMOTER_WEBHOOK_SECRET_PREVIOUS',
+    'PROMOTER_APPROVALS_HMAC_SECRET',
+    'SLACK_SIGNING_SECRET',
+    'SLACK_WEBHOOK_URL',
+    'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+    'TEAMS_WEBHOOK_URL',
+    'PROMOTER_TABLES_CONNECTION_STRING',
+  ])('refuses %s holding the reference text, with that one issue and the fix', (setting) => {
+    const error = errorOf({ ...minimal, [setting]: reference('s') });
+    expect(error.issues).toHaveLength(1);
+    const [issue] = error.issues;
+    expect(issue?.path).toBe(setting);
+    expect(issue?.message).toMatch(/^is an unresolved Key Vault reference/);
+    expect(issue?.message).toContain('Key Vault Secrets User');
+    expect(issue?.message).toContain(`Environment variables → ${setting}`);
+    expect(issue?.message).toContain('az functionapp restart');
+    expect(error.message).not.toContain('promoter-kv');
+  });
+
+  it('recognises the VaultName form, in any case and with surrounding spaces', () => {
+    const error = errorOf({
+      ...minimal,
+      SLACK_SIGNING_SECRET: '  @microsoft.keyvault(VaultName=kv;SecretName=slack)',
+    });
+    expect(error.issues.map((i) => i.path)).toEqual(['SLACK_SIGNING_SECRET']);
+  });
+
+  it('still names the other bad settings beside a reference', () => {
+    const error = errorOf({
+      ...minimal,
+      PROMOTER_WEBHOOK_SECRET: reference('webhook'),
+      PROMOTER_MAX_DELIVERY_COUNT: '0',
+    });
+    expect(error.issues.map((i) => i.path)).toEqual([
+      'PROMOTER_WEBHOOK_SECRET',
+      'PROMOTER_MAX_DELIVERY_COUNT',
+    ]);
+  });
+
+  it('accepts a secret that merely mentions Key Vault', () => {
+    expect(
+      loadConfig({ ...minimal, PROMOTER_WEBHOOK_SECRET: 'x@Microsoft.KeyVault(not-a-reference)' })
+        .webhook.secrets,
+    ).toEqual(['x@Microsoft.KeyVault(not-a-reference)']);
+  });
+});
