@@ -58,7 +58,7 @@ describe('loadConfig', () => {
         SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
         TEAMS_OUTGOING_WEBHOOK_TOKEN: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
-        TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/x',
+        TEAMS_WEBHOOK_URL: 'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
         PROMOTER_RETENTION_DAYS: '30',
         PROMOTER_RETENTION_SCHEDULE: '0 0 */6 * * *',
       }),
@@ -81,7 +81,7 @@ describe('loadConfig', () => {
       },
       teams: {
         outgoingWebhookToken: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
-        webhookUrl: 'https://example.webhook.office.com/webhookb2/x',
+        webhookUrl: 'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
       },
       retention: { days: 30, schedule: '0 0 */6 * * *' },
     });
@@ -314,12 +314,39 @@ describe('loadConfig', () => {
       'SLACK_WEBHOOK_URL',
     ],
     [
+      'a retired Office 365 connector webhook for Teams',
+      { TEAMS_WEBHOOK_URL: 'https://contoso.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d' },
+      'TEAMS_WEBHOOK_URL',
+    ],
+    [
+      'a retired Outlook connector webhook for Teams',
+      { TEAMS_WEBHOOK_URL: 'https://outlook.office.com/webhook/a@b/IncomingWebhook/c/d' },
+      'TEAMS_WEBHOOK_URL',
+    ],
+    [
       'a Teams token that is not base64',
       { TEAMS_OUTGOING_WEBHOOK_TOKEN: 'not base64 at all!!' },
       'TEAMS_OUTGOING_WEBHOOK_TOKEN',
     ],
   ])('refuses %s, naming the setting', (_, env, setting) => {
     expect(errorOf({ ...minimal, ...env }).issues.map((i) => i.path)).toContain(setting);
+  });
+});
+
+describe('loadConfig and the Teams webhook', () => {
+  it('accepts a Workflows webhook URL', () => {
+    const url =
+      'https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=abc';
+    expect(loadConfig({ ...minimal, TEAMS_WEBHOOK_URL: url }).teams.webhookUrl).toBe(url);
+  });
+
+  it('says what to create instead of a retired connector webhook, without quoting it', () => {
+    const error = errorOf({
+      ...minimal,
+      TEAMS_WEBHOOK_URL: 'https://contoso.webhook.office.com/webhookb2/SECRET',
+    });
+    expect(error.message).toContain('Send webhook alerts to a channel');
+    expect(error.message).not.toContain('SECRET');
   });
 });
 
