@@ -58,7 +58,8 @@ describe('loadConfig', () => {
         SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
         TEAMS_OUTGOING_WEBHOOK_TOKEN: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
-        TEAMS_WEBHOOK_URL: 'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
+        TEAMS_WEBHOOK_URL:
+          'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
         PROMOTER_RETENTION_DAYS: '30',
         PROMOTER_RETENTION_SCHEDULE: '0 0 */6 * * *',
       }),
@@ -81,7 +82,8 @@ describe('loadConfig', () => {
       },
       teams: {
         outgoingWebhookToken: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
-        webhookUrl: 'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
+        webhookUrl:
+          'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
       },
       retention: { days: 30, schedule: '0 0 */6 * * *' },
     });
