@@ -28,6 +28,8 @@ export interface MemoryServices {
   readonly replays: MemoryReplayGuard;
   /** Outcome events the notifier was asked to post. */
   readonly notified: OutcomeEvent[];
+  /** Outcomes posted back to a chat user (`response_url`), with the URL. */
+  readonly replied: { readonly url: string; readonly event: OutcomeEvent }[];
 }
 
 /** Services over in-memory adapters and a fixed clock, with settings from `env`. */
@@ -45,6 +47,7 @@ export function memoryServices(
   const sent: PromotionMessage[] = [];
   const published: OutcomeEvent[] = [];
   const notified: OutcomeEvent[] = [];
+  const replied: { url: string; event: OutcomeEvent }[] = [];
   const clock = { now: () => new Date('2026-11-27T10:00:00.000Z') };
   // Replay claims expire by the wall clock: tests of signed requests use the real time.
   const replays = new MemoryReplayGuard();
@@ -73,6 +76,12 @@ export function memoryServices(
         return Promise.resolve();
       },
     },
+    replies: {
+      reply: (url, event) => {
+        replied.push({ url, event });
+        return Promise.resolve();
+      },
+    },
     clock,
   };
   return {
@@ -85,6 +94,7 @@ export function memoryServices(
     published,
     replays,
     notified,
+    replied,
   };
 }
 
