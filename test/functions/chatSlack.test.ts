@@ -384,15 +384,15 @@ describe('POST /api/chat/slack: Approve / Reject buttons', () => {
     expect(t.replied).toEqual([]);
   });
 
-  it('posts the outcome to the click’s response_url from the queue handler, only to the user who clicked', async () => {
-    const t = setup();
-    const built = t.registry.add('myapp', 'build myapp a1b2c3d');
+  /** A recorded build of myapp, and the message a click on its rc Approve button queues. */
+  async function clickedApproval(t: ReturnType<typeof setup>, sha: string) {
+    const built = t.registry.add('myapp', `build myapp ${sha}`);
     await t.ledger.recordBuild({
-      eventId: 'e1',
+      eventId: `e-${sha}`,
       repository: 'myapp',
       digest: built,
-      gitSha: 'a1b2c3d',
-      tag: 'git-a1b2c3d',
+      gitSha: sha,
+      tag: `git-${sha}`,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       registry: 'localhost:5000',
       at: new Date('2026-11-27T08:00:00Z'),
@@ -405,11 +405,18 @@ describe('POST /api/chat/slack: Approve / Reject buttons', () => {
     });
     await t.post(click('approve', rc));
     const [message] = t.sent;
+    const logs: string[] = [];
     const context = new InvocationContext({
       functionName: 'promotions',
       triggerMetadata: { deliveryCount: 1, messageId: message?.id, sessionId: 'myapp' },
-      logHandler: () => undefined,
+      logHandler: (level, ...args) => logs.push(`${level} ${JSON.stringify(args)}`),
     });
+    return { message, context, logs };
+  }
+
+  it('posts the outcome to the click’s response_url from the queue handler, only to the user who clicked', async () => {
+    const t = setup();
+    const { message, context } = await clickedApproval(t, 'a1b2c3d');
     await promotions(() => Promise.resolve(t.services))(message, context);
     expect(t.published).toHaveLength(1);
     expect(t.replied).toEqual([
@@ -419,31 +426,7 @@ describe('POST /api/chat/slack: Approve / Reject buttons', () => {
 
   it('completes the message when the reply to the user fails: the channel has the outcome', async () => {
     const t = setup();
-    const built = t.registry.add('myapp', 'build myapp b2c3d4e');
-    await t.ledger.recordBuild({
-      eventId: 'e2',
-      repository: 'myapp',
-      digest: built,
-      gitSha: 'b2c3d4e',
-      tag: 'git-b2c3d4e',
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      registry: 'localhost:5000',
-      at: new Date('2026-11-27T08:00:00Z'),
-    });
-    const rc = encodeChatAction({
-      repository: 'myapp',
-      digest: built,
-      stage: 'rc',
-      version: '1.2.4',
-    });
-    await t.post(click('approve', rc));
-    const [message] = t.sent;
-    const logs: string[] = [];
-    const context = new InvocationContext({
-      functionName: 'promotions',
-      triggerMetadata: { deliveryCount: 1, messageId: message?.id, sessionId: 'myapp' },
-      logHandler: (level, ...args) => logs.push(`${level} ${JSON.stringify(args)}`),
-    });
+    const { message, context, logs } = await clickedApproval(t, 'b2c3d4e');
     const services: Services = {
       ...t.services,
       replies: {
