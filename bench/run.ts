@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { AccessLogWindows } from './accessLog.js';
 import { measureBoard } from './board.js';
+import { measureChatLatency } from './chatLatency.js';
 import { webhookBurst } from './burst.js';
 import { prepareImages } from './images.js';
 import { measureLatency } from './latency.js';
@@ -120,6 +121,7 @@ async function main(): Promise<void> {
     });
     console.log(report.text);
     console.log(await reconcileBench(stack, progress));
+    console.log(`\n${await measureChatLatency(stack, { runs: RUNS, processes: 5 }, progress)}`);
     console.log(`\nbench finished in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   } finally {
     clearTimeout(watchdog);

@@ -72,7 +72,7 @@ param slackWebhookUrl string = ''
 param teamsOutgoingWebhookToken string = ''
 
 @secure()
-@description('Teams incoming webhook URL for outcome notifications (TEAMS_WEBHOOK_URL).')
+@description('Teams Workflows webhook URL ("When a Teams webhook request is received") for outcome notifications (TEAMS_WEBHOOK_URL).')
 param teamsWebhookUrl string = ''
 
 @description('Object ids of pipeline identities allowed to post approvals (send to the promotions queue), comma-separated.')

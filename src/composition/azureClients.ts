@@ -9,10 +9,22 @@ export async function azureCredential(): Promise<TokenCredential> {
   return new DefaultAzureCredential();
 }
 
-/** Memoises an async factory: built on first use, shared after. */
+/**
+ * Memoises an async factory: built on first use, shared after. A build that fails is not kept:
+ * the calls waiting for it get its error, and the next call builds again (a failure is never
+ * cached for the life of the process).
+ */
 export function once<T>(build: () => Promise<T>): () => Promise<T> {
   let instance: Promise<T> | undefined;
-  return () => (instance ??= build());
+  return () => {
+    if (instance) return instance;
+    const building = build();
+    instance = building;
+    building.catch(() => {
+      if (instance === building) instance = undefined;
+    });
+    return building;
+  };
 }
 
 /** Name of the ledger's builds table for a prefix. */

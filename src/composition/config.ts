@@ -1,4 +1,6 @@
+import type { z } from 'zod';
 import { ValidationError, type Issue } from '../domain/errors.js';
+import { unresolvedReferenceIssues } from './keyVaultReference.js';
 import { settingsSchema as schema, SETTINGS } from './settingsSchema.js';
 
 /**
@@ -72,11 +74,7 @@ export interface Config {
  */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const picked = Object.fromEntries(SETTINGS.map((name) => [name, env[name]]));
-  const result = schema.safeParse(picked);
-  const issues = result.success
-    ? []
-    : result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  issues.push(...connectionIssues(picked));
+  const { result, issues } = checkSettings(schema, picked);
   if (!result.success || issues.length > 0) throw new ValidationError('settings', issues);
   const s = result.data;
   return {
@@ -116,6 +114,33 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       repositories: s.PROMOTER_RECONCILE_REPOSITORIES,
     },
   };
+}
+
+/**
+ * Validates `settings` with `check`, refusing first every value that is an unresolved Key Vault
+ * reference (such a value would pass a length check: the webhook secret's would be accepted
+ * and every delivery refused). A refused setting gets that one issue, not also the schema's.
+ */
+export function checkSettings<T>(
+  check: z.ZodType<T>,
+  settings: Readonly<Record<string, string | undefined>>,
+): { readonly result: z.ZodSafeParseResult<T>; readonly issues: Issue[] } {
+  const references = unresolvedReferenceIssues(settings);
+  const refused = new Set(references.map((i) => i.path));
+  const usable = Object.fromEntries(
+    Object.entries(settings).map(([name, value]) => [name, refused.has(name) ? undefined : value]),
+  );
+  const result = check.safeParse(usable);
+  const issues: Issue[] = [
+    ...references,
+    ...(result.success
+      ? []
+      : result.error.issues
+          .map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+          .filter((i) => !refused.has(i.path))),
+    ...connectionIssues(usable).filter((i) => !refused.has(i.path)),
+  ];
+  return { result, issues };
 }
 
 const isSet = (settings: Record<string, string | undefined>, name: string) =>

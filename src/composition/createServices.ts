@@ -16,6 +16,7 @@ import { loadPipelineFile } from './loadPipelineFile.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
 import type { Clock } from '../ports/clock.js';
 import type { BuildLedger } from '../ports/buildLedger.js';
+import type { ChatReplies } from '../ports/chatReplies.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { OutcomePublisher } from '../ports/outcomePublisher.js';
 import type { PromotionLedger } from '../ports/promotionLedger.js';
@@ -36,12 +37,14 @@ export interface Services {
   readonly publisher: OutcomePublisher;
   readonly replays: ReplayGuard;
   readonly notifier: Notifier;
+  /** Posts an outcome back to the chat user who queued it (Slack's `response_url`). */
+  readonly replies: ChatReplies;
   readonly clock: Clock;
 }
 
 /** Adapters the local host supplies itself (its stand-in queue and event log). */
 export type ServiceOverrides = Partial<
-  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier'>
+  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier' | 'replies'>
 >;
 
 /** A lazily built, shared set of services. */
@@ -100,6 +103,10 @@ export async function createServices(
       teamsWebhookUrl: config.teams.webhookUrl,
     });
   });
+  const slackReplies = once(async () => {
+    const { createSlackReplies } = await import('../adapters/chat/slackReplies.js');
+    return createSlackReplies();
+  });
   const bus = once(async () => {
     if (!serviceBus)
       throw new Error(
@@ -122,24 +129,35 @@ export async function createServices(
       client: tables(promotionsTableName(config.tables.prefix)),
     }),
     registry,
-    approvals: overrides.approvals ?? { send: async (m) => (await bus()).approvals.send(m) },
+    approvals: overrides.approvals ?? {
+      send: async (m) => (await bus()).approvals.send(m),
+      // Imports the SDK, signs in and opens the sender, for a chat request to overlap.
+      prepare: async () => (await bus()).approvals.prepare?.(),
+    },
     publisher: overrides.publisher ?? { publish: async (e) => (await bus()).outcomes.publish(e) },
     replays: createTablesReplayGuard({ client: tables(replaysTableName(config.tables.prefix)) }),
     notifier: overrides.notifier ?? {
       notify: async (event) => (await chat()).notify(event),
     },
+    replies: overrides.replies ?? {
+      reply: async (url, event) => (await slackReplies()).reply(url, event),
+    },
     clock: systemClock,
   };
 }
 
-/** Memoises `createServices(env)`: one set of clients per process, built on first use. */
+/**
+ * Memoises `createServices(env)`: one set of clients per process, built on first use. A failed
+ * build (a bad setting, an unresolved Key Vault reference, an unreadable pipeline file) is not
+ * kept: each invocation after it reads the settings again, so the app recovers as soon as the
+ * cause is gone instead of answering 500 until the instance recycles.
+ */
 export function servicesFrom(
   env: Readonly<Record<string, string | undefined>>,
   overrides: ServiceOverrides = {},
 ): ServicesProvider {
-  let services: Promise<Services> | undefined;
   // Relative paths (the pipeline file) resolve against the app's root in Azure, where the
   // working directory is not documented; locally against the working directory.
   const root = env.AzureWebJobsScriptRoot ?? process.cwd();
-  return () => (services ??= createServices(env, root, overrides));
+  return once(() => createServices(env, root, overrides));
 }

@@ -1,6 +1,6 @@
-import { connectionIssues, registryAuthOf, serviceBusOf, type Config } from './config.js';
+import { checkSettings, registryAuthOf, serviceBusOf, type Config } from './config.js';
 import { settingsSchema } from './settingsSchema.js';
-import { ValidationError, type Issue } from '../domain/errors.js';
+import { ValidationError } from '../domain/errors.js';
 
 /** What the doctor's probes read of the app's settings. */
 export type DoctorConfig = Pick<Config, 'tables' | 'registry' | 'registryAuth' | 'serviceBus'> & {
@@ -40,12 +40,11 @@ const doctorSchema = settingsSchema.pick({
  */
 export function loadDoctorConfig(env: Readonly<Record<string, string | undefined>>): DoctorConfig {
   const picked = Object.fromEntries(DOCTOR_SETTINGS.map((name) => [name, env[name]]));
-  const result = doctorSchema.safeParse(picked);
-  const issues: Issue[] = result.success
-    ? []
-    : result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
-  issues.push(...connectionIssues(picked));
-  if ((picked.PROMOTER_REGISTRY ?? '').trim() === '')
+  const { result, issues } = checkSettings(doctorSchema, picked);
+  if (
+    !issues.some((i) => i.path === 'PROMOTER_REGISTRY') &&
+    (picked.PROMOTER_REGISTRY ?? '').trim() === ''
+  )
     issues.push({
       path: 'PROMOTER_REGISTRY',
       message:

@@ -57,6 +57,18 @@ const schedule = z.string().superRefine((value, ctx) => {
   const problem = scheduleProblem(value);
   if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
 });
+/**
+ * A Teams Workflows webhook URL. Office 365 connector webhooks (`…webhook.office.com/webhookb2/…`,
+ * `outlook.office.com/webhook/…`) are retired by Microsoft and refused with what to create
+ * instead.
+ */
+const teamsWorkflowUrl = webhookUrl.refine(
+  (u) => !/^https:\/\/([a-z0-9-]+\.)*(webhook\.office\.com|outlook\.office(365)?\.com)\//i.test(u),
+  {
+    error:
+      'is an Office 365 connector webhook, which Microsoft retired; in the channel add the Workflows template "Send webhook alerts to a channel" (trigger "When a Teams webhook request is received") and use its URL',
+  },
+);
 
 const schema = z.object({
   PROMOTER_WEBHOOK_SECRET: z
@@ -134,7 +146,7 @@ const schema = z.object({
       .min(16, "must be the outgoing webhook's security token, as Teams shows it (base64)")
       .optional(),
   ),
-  TEAMS_WEBHOOK_URL: optional.pipe(webhookUrl.optional()),
+  TEAMS_WEBHOOK_URL: optional.pipe(teamsWorkflowUrl.optional()),
   PROMOTER_RETENTION_DAYS: optional.pipe(
     z.coerce
       .number<string | undefined>({

@@ -1,5 +1,6 @@
 import semver from 'semver';
 import { z } from 'zod';
+import { isSlackResponseUrl } from './chatReply.js';
 import { digestProblem, repositoryProblem, tagProblem } from './imageReference.js';
 import { parseWith } from './zodIssues.js';
 
@@ -82,6 +83,16 @@ export const messageFields = {
     .datetime({ offset: true })
     .optional()
     .describe('When the decision was made (defaults to when it is handled)'),
+  replyTo: z
+    .string()
+    .max(2048)
+    .refine(isSlackResponseUrl, {
+      error: 'must be a Slack response_url (https://hooks.slack.com/…)',
+    })
+    .optional()
+    .describe(
+      "Slack's response_url of the command or click that queued this message: the queue handler posts the outcome there (Slack takes replies for 30 minutes). A capability: never logged",
+    ),
 };
 
 export const approvalMessageSchema = z.strictObject({

@@ -24,6 +24,7 @@ export function chatApproval(
         decision: decision.kind,
         approver: origin.approver,
         source: origin.source,
+        ...(origin.replyTo === undefined ? {} : { replyTo: origin.replyTo }),
         ...(decision.comment === undefined ? {} : { comment: decision.comment }),
       }),
     stages,

@@ -42,6 +42,7 @@ function toMessage(operation: ChatOperation, origin: ChatOrigin): OperationMessa
     stage: operation.stage,
     approver: origin.approver,
     source: origin.source,
+    ...(origin.replyTo === undefined ? {} : { replyTo: origin.replyTo }),
   };
   if (operation.kind === 'rollback')
     return parseWith(rollbackMessageSchema, 'rollback message', {

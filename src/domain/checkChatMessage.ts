@@ -8,6 +8,8 @@ export interface ChatOrigin {
   readonly approver: ApprovalMessageInput['approver'];
   /** `slack` or `teams`. */
   readonly source: string;
+  /** Where the outcome is posted back to the user (Slack's `response_url`), if anywhere. */
+  readonly replyTo?: string | undefined;
 }
 
 /** A chat command's queue message, validated, or what is wrong with it. */

@@ -115,13 +115,14 @@ async function overview(services: Services, links: BoardLinks): Promise<HttpResp
 }
 
 /**
- * `GET /`: the pipeline board, server-rendered HTML that reads the ledger only. Without
- * `?repository=`, a section per repository; with it, that repository and its builds a page at
- * a time (`&cursor=`). Every shown value is escaped; links carry `?code=` along.
+ * `GET /` (and `GET /board`, `at`): the pipeline board, server-rendered HTML that reads the
+ * ledger only. Without `?repository=`, a section per repository; with it, that repository and
+ * its builds a page at a time (`&cursor=`). Every shown value is escaped; links carry `?code=`
+ * along and stay under the path the board was opened at.
  */
-export function board(getServices: ServicesProvider) {
+export function board(getServices: ServicesProvider, at: '/' | '/board' = '/') {
   return withServices(getServices, async (services, request) => {
-    const links = boardLinks(request.query.get('code') ?? undefined);
+    const links = boardLinks(request.query.get('code') ?? undefined, at);
     const repository = request.query.get('repository');
     if (repository === null || repository === '') return overview(services, links);
     return repositoryPage(services, links, repository, request.query.get('cursor') ?? undefined);

@@ -14,8 +14,9 @@ export async function queueChatCommand(
   command: ChatDecision | ChatOperation,
   approver: Approver,
   source: ChatSource,
+  replyTo?: string,
 ): Promise<string> {
-  const { reply, queued: message } = await queue(services, command, approver, source);
+  const { reply, queued: message } = await queue(services, command, approver, source, replyTo);
   if (message)
     context.info(`${message.type} queued from ${LABELS[source]}`, {
       messageId: message.id,
@@ -25,4 +26,18 @@ export async function queueChatCommand(
       approver: message.approver.id,
     });
   return reply;
+}
+
+/**
+ * Starts opening the queue's connection (sender link, sign-in) without waiting for it, so that
+ * a chat request's other work (the replay claim) runs meanwhile and the send that follows finds
+ * it open. Never throws: a failure shows, and is reported, at the send.
+ */
+export function prepareQueue(services: Services, context: InvocationContext): void {
+  const started = services.approvals.prepare?.();
+  started?.catch((error: unknown) => {
+    context.warn('opening the queue connection ahead of the send failed', {
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  });
 }

@@ -7,7 +7,8 @@ import { parseChatCommand, type ChatDecision } from '../domain/chatCommand.js';
 import { ValidationError } from '../domain/errors.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover } from '../app/promotion/queueChatCommand.js';
-import { queueChatCommand } from './chatQueue.js';
+import { isSlackResponseUrl } from '../domain/chatReply.js';
+import { prepareQueue, queueChatCommand } from './chatQueue.js';
 import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
 import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
@@ -35,6 +36,7 @@ const slashCommandSchema = z.object({
   text: z.string().default(''),
   user_id: z.string().min(1),
   user_name: z.string().optional(),
+  response_url: z.string().optional(),
 });
 
 /** An interactive payload (`payload=<json>`); only `block_actions` button clicks are acted on. */
@@ -49,35 +51,9 @@ const interactionSchema = z.object({
   response_url: z.string().optional(),
 });
 
-/** Only Slack's own hosts are answered through a `response_url` (never an arbitrary URL). */
-const slackResponseUrl = /^https:\/\/hooks\.slack(-gov)?\.com\//;
-
-/**
- * Slack ignores the HTTP answer to a button click: the reply is posted to the interaction's
- * `response_url` instead, briefly and best effort (the outcome is announced in the channel
- * anyway).
- */
-async function replyTo(
-  post: typeof fetch,
-  responseUrl: string | undefined,
-  text: string,
-  context: InvocationContext,
-): Promise<void> {
-  if (responseUrl === undefined || !slackResponseUrl.test(responseUrl)) return;
-  try {
-    const answer = await post(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, text }),
-      signal: AbortSignal.timeout(2000),
-    });
-    if (!answer.ok) context.warn('Slack reply not accepted', { status: answer.status });
-  } catch (error) {
-    context.warn('Slack reply failed', {
-      reason: error instanceof Error ? error.message : String(error),
-    });
-  }
-}
+/** A `response_url` the queue handler may answer (only Slack's own hosts, never any URL). */
+const replyUrl = (url: string | undefined): string | undefined =>
+  url !== undefined && isSlackResponseUrl(url) ? url : undefined;
 
 /** A reply only the user sees. Slack reads `& < >` as markup, so they are escaped. */
 function ephemeral(text: string, extra: Record<string, unknown> = {}): HttpResponseInit {
@@ -104,13 +80,13 @@ async function slashCommand(
           command,
           chatApprover(services.pipeline, 'slack', fields.user_id, fields.user_name),
           'slack',
+          replyUrl(fields.response_url),
         ),
       );
   }
 }
 
 async function interaction(
-  post: typeof fetch,
   services: Services,
   context: InvocationContext,
   payload: string,
@@ -143,8 +119,16 @@ async function interaction(
     ...(target.version === undefined ? {} : { version: target.version }),
   };
   const approver = chatApprover(services.pipeline, 'slack', user.id, user.name ?? user.username);
-  const text = await queueChatCommand(services, context, decision, approver, 'slack');
-  await replyTo(post, response_url, text, context);
+  // Slack shows nothing of the answer to a click; the queue handler posts the outcome to the
+  // click's response_url instead (after the promotion, not inside this request).
+  const text = await queueChatCommand(
+    services,
+    context,
+    decision,
+    approver,
+    'slack',
+    replyUrl(response_url),
+  );
   return ephemeral(text, { replace_original: false });
 }
 
@@ -152,28 +136,29 @@ async function interaction(
  * `POST /api/chat/slack`: the `/promote` slash command (approve, reject, rollback, unpin,
  * status, help) and the Approve / Reject buttons of pending-approval notifications. Verifies
  * Slack's signature over the raw body first and refuses a replayed signature (401, nothing
- * changes; an unset `SLACK_SIGNING_SECRET` refuses everything); then answers at once with an
- * ephemeral reply — a decision, rollback or unpin is only queued, never carried out inside the
- * request, so the answer comes well within Slack's 3 seconds.
+ * changes; an unset `SLACK_SIGNING_SECRET` refuses everything); then answers with an ephemeral
+ * acknowledgement built from the request alone (what was queued, as whom). A decision,
+ * rollback or unpin is only queued — the send is the one thing awaited, so "Queued" means the
+ * queue has it — and the message carries the request's `response_url`: the queue handler posts
+ * the outcome there. Nothing else waits on the way: the queue connection is opened while the
+ * replay claim is written.
  */
-export function chatSlack(
-  getServices: ServicesProvider,
-  /** How replies reach a button's `response_url` (tests capture them). */
-  options: { readonly fetch?: typeof fetch } = {},
-) {
-  const post = options.fetch ?? fetch;
+export function chatSlack(getServices: ServicesProvider) {
   return withServices(getServices, async (services, request, context) => {
     const now = services.clock.now();
     const body = await readSignedBody(request, context, SLACK, {
       secret: services.config.slack.signingSecret,
       verify: (text, secret) => verifySlackSignature(request.headers, text, secret, now),
       replays: { guard: services.replays, now },
+      onVerified: () => {
+        prepareQueue(services, context);
+      },
     });
     if (body.kind === 'refused') return body.answer;
     const form = new URLSearchParams(body.text);
     const payload = form.get('payload');
     return payload === null
       ? slashCommand(services, context, form)
-      : interaction(post, services, context, payload);
+      : interaction(services, context, payload);
   });
 }

@@ -5,7 +5,7 @@ import type { Services, ServicesProvider } from '../composition/createServices.j
 import { parseChatCommand } from '../domain/chatCommand.js';
 import { parseWith } from '../domain/zodIssues.js';
 import { chatApprover } from '../app/promotion/queueChatCommand.js';
-import { queueChatCommand } from './chatQueue.js';
+import { prepareQueue, queueChatCommand } from './chatQueue.js';
 import { json } from './http/problem.js';
 import { parseJson } from './http/parseJson.js';
 import { readSignedBody, type SignedEndpoint } from './http/readSignedBody.js';
@@ -71,8 +71,10 @@ async function refusal(
  * everything). A signed but replayed activity id is refused with a 200 message: only a 200
  * reply is shown in the channel (anything else is a generic error there), so whoever triggered
  * it sees why nothing happened. Then the command after the mention is run and answered
- * synchronously; a decision, rollback or unpin is only queued, never carried out inside the
- * request.
+ * synchronously, within Teams' 5 seconds: a decision, rollback or unpin is only queued (the
+ * send is awaited, so "Queued" means the queue has it; its connection is opened while the
+ * replay claim is written), never carried out inside the request. Teams gives an outgoing
+ * webhook no later reply URL: the outcome reaches the channel through the notifications.
  */
 export function chatTeams(getServices: ServicesProvider) {
   return withServices(getServices, async (services, request, context) => {
@@ -81,6 +83,7 @@ export function chatTeams(getServices: ServicesProvider) {
       verify: (text, token) => verifyTeamsSignature(request.headers, text, token),
     });
     if (body.kind === 'refused') return body.answer;
+    prepareQueue(services, context);
     const parsed = parseJson(body.text, 'Teams activity');
     const activity = parseWith(activitySchema, 'Teams activity', parsed);
     const refused = await refusal(services, activity);

@@ -129,6 +129,9 @@ export function functionTable(
     ),
     // The pipeline board (HTML). In Azure it is opened with a function key (`/?code=…`).
     http('board', ['GET'], ROOT_ROUTE, 'function', board(getServices)),
+    // The same board at `/board`: the root route is a community workaround (see ROOT_ROUTE);
+    // where a host keeps `/` for its own landing page, this URL still opens the board.
+    http('boardPage', ['GET'], 'board', 'function', board(getServices, '/board')),
     http('approvals', ['POST'], 'api/approvals', 'function', approvals(getServices)),
     {
       name: 'promotions',

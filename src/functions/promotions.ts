@@ -1,10 +1,43 @@
 import type { InvocationContext } from '@azure/functions';
 import { announceDeadLetter } from '../app/promotion/announceDeadLetter.js';
 import { handlePromotionMessage } from '../app/promotion/handlePromotionMessage.js';
-import type { ServicesProvider } from '../composition/createServices.js';
+import type { Services, ServicesProvider } from '../composition/createServices.js';
+import { isSlackResponseUrl } from '../domain/chatReply.js';
+import type { OutcomeEvent } from '../domain/outcomeEvent.js';
 import type { RedeliveryPolicy } from '../domain/redeliveryPolicy.js';
 import { deliveryCountOf, planRedelivery } from './redeliveryPause.js';
 import { serviceBusBody } from './serviceBusBody.js';
+
+/** The message's `replyTo` (Slack's `response_url` of the command or click), if it has one. */
+function replyToOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || !('replyTo' in body)) return undefined;
+  const { replyTo } = body;
+  return typeof replyTo === 'string' && isSlackResponseUrl(replyTo) ? replyTo : undefined;
+}
+
+/**
+ * Posts the outcome to the user who queued the message from Slack, before the message is
+ * completed (work after an invocation returns is not guaranteed to run). Best effort: the
+ * channel gets the outcome from the notifications function anyway, so a failure is logged and
+ * the message still completes.
+ */
+async function replyToChat(
+  services: Services,
+  url: string | undefined,
+  outcome: OutcomeEvent,
+  context: InvocationContext,
+): Promise<void> {
+  if (url === undefined) return;
+  try {
+    await services.replies.reply(url, outcome);
+    context.info('outcome posted to the Slack user who asked', { messageId: outcome.messageId });
+  } catch (error) {
+    context.warn('could not post the outcome to the Slack user who asked (the channel has it)', {
+      messageId: outcome.messageId,
+      reason: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
 
 /** Options of the promotions function. */
 export interface PromotionsOptions {
@@ -19,7 +52,9 @@ export interface PromotionsOptions {
  * transient failure so Service Bus redelivers it, after the redelivery policy's pause (taken
  * with the session locked, so the repository's later messages wait their turn). On the last
  * delivery before dead-lettering it announces `failed` first, so a stuck promotion is never
- * silent.
+ * silent. A message queued from Slack
+ * carries the command's `response_url` (`replyTo`): the outcome is posted there too, to the
+ * user who asked.
  */
 export function promotions(getServices: ServicesProvider, options: PromotionsOptions = {}) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
@@ -41,6 +76,7 @@ export function promotions(getServices: ServicesProvider, options: PromotionsOpt
         reason: outcome.reason,
         deliveryCount,
       });
+      await replyToChat(services, replyToOf(body), outcome, context);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const redelivery = planRedelivery(

@@ -6,4 +6,10 @@ import type { PromotionMessage } from '../domain/promotionMessage.js';
  */
 export interface PromotionQueue {
   send: (message: PromotionMessage) => Promise<void>;
+  /**
+   * Opens what `send` needs (connection, sign-in, sender) ahead of the first send, so a caller
+   * can overlap it with other work. Optional; idempotent and cheap once open. A rejection only
+   * means the open failed now: `send` tries again and reports its own error.
+   */
+  prepare?: () => Promise<void>;
 }

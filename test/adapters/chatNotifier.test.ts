@@ -337,6 +337,32 @@ describe('chat notifications', () => {
     expect(slackBody(slack.requests[0]).blocks[0]).toMatchObject({ type: 'header' });
   });
 
+  it('posts to Teams what a Workflows webhook takes: a message with one Adaptive Card attachment, and takes its 202 as done', async () => {
+    const teams = await standIn(TEAMS_PATH);
+    // A workflow answers 202 Accepted with an empty body once it has the request.
+    teams.answers.push({ status: 202, body: '' });
+    await createChatNotifier({ teamsWebhookUrl: teams.url }).notify(events.pending);
+    const [request] = teams.requests;
+    expect(request?.headers['content-type']).toBe('application/json; charset=utf-8');
+    const body = request?.body as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(['type', 'attachments']);
+    expect(body.type).toBe('message');
+    const attachments = body.attachments as Record<string, unknown>[];
+    expect(attachments).toHaveLength(1);
+    expect(Object.keys(attachments[0] ?? {})).toEqual(['contentType', 'contentUrl', 'content']);
+    expect(attachments[0]).toMatchObject({
+      contentType: 'application/vnd.microsoft.card.adaptive',
+      contentUrl: null,
+      content: {
+        $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+        type: 'AdaptiveCard',
+        version: '1.4',
+      },
+    });
+    // Workflows post Adaptive Cards only: nothing of the retired connector MessageCard format.
+    expect(JSON.stringify(body)).not.toMatch(/"@type"|"@context"|MessageCard|potentialAction/);
+  });
+
   it('posts only to Teams when only Teams is configured', async () => {
     const teams = await standIn(TEAMS_PATH);
     await createChatNotifier({ slackWebhookUrl: undefined, teamsWebhookUrl: teams.url }).notify(

@@ -197,4 +197,24 @@ describe('createServiceBusBus', () => {
     }
     await expect(bus.outcomes.publish(outcome)).rejects.toThrow(/closed/);
   });
+
+  it('opens the promotions queue ahead of a send, reporting an unreachable namespace, and tries again after', async () => {
+    const bus = createServiceBusBus({
+      connectionString:
+        'Endpoint=sb://localhost:1;SharedAccessKeyName=k;SharedAccessKey=dGVzdA==;UseDevelopmentEmulator=true',
+    });
+    try {
+      const first = bus.approvals.prepare?.();
+      await expect(first).rejects.toBeInstanceOf(TransientError);
+      await expect(first).rejects.toThrow(
+        /opening the connection to the promotions queue: cannot reach Service Bus/,
+      );
+      // A failed open is not kept: the next one tries again (and fails again here).
+      const second = bus.approvals.prepare?.();
+      expect(second).not.toBe(first);
+      await expect(second).rejects.toBeInstanceOf(TransientError);
+    } finally {
+      await bus.close();
+    }
+  });
 });

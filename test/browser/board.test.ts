@@ -105,9 +105,16 @@ describe('the board in a browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
+      // Chromium asks for /favicon.ico when it shows the JSON pages the board links to (plain
+      // JSON, no page to name an icon); nothing serves one, and that 404 is no board problem.
+      const { url } = m.location();
+      if (m.type() === 'error' && new URL(url, host.url).pathname !== '/favicon.ico')
+        problems.push(`${m.text()} (${url})`);
     });
     page.on('pageerror', (e) => problems.push(e.message));
+    page.on('response', (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
     const response = await page.goto(`${host.url}/`);
     expect(response?.status()).toBe(200);
     await expect(page.title()).resolves.toBe('promoter board');
@@ -144,6 +151,33 @@ describe('the board in a browser', () => {
 
     await mkdir(new URL('.', SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT.pathname, fullPage: true });
+    expect(problems).toEqual([]);
+
+    // The same board at /board (for hosts that keep / for their own page): its links, followed
+    // by clicking them, stay under /board, and the JSON links reach the API.
+    for (const home of ['/', '/board']) {
+      const opened = await page.goto(`${host.url}${home}`);
+      expect(opened?.status()).toBe(200);
+      await expect(page.title()).resolves.toBe('promoter board');
+      const shown = page.locator(`section[data-repository="${repo}"]`);
+      await Promise.all([page.waitForURL(/repository=/), shown.locator('h2 a').first().click()]);
+      const url = new URL(page.url());
+      expect([url.pathname, url.searchParams.get('repository')]).toEqual([home, repo]);
+      await expect(page.title()).resolves.toBe(`${repo} · promoter board`);
+      await Promise.all([
+        page.waitForURL(/\/api\/repositories\//),
+        page.getByRole('link', { name: 'stages', exact: true }).click(),
+      ]);
+      expect(JSON.parse(await page.locator('body').innerText())).toMatchObject({
+        repository: repo,
+      });
+      await page.goBack();
+      await Promise.all([
+        page.waitForURL(new RegExp(`${home}$`)),
+        page.getByRole('link', { name: '← all repositories' }).click(),
+      ]);
+      expect(new URL(page.url()).pathname).toBe(home);
+    }
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);

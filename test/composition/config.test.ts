@@ -59,7 +59,8 @@ describe('loadConfig', () => {
         SLACK_SIGNING_SECRET: '8f742231b10e8888abcd99yyyzzz85a5',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
         TEAMS_OUTGOING_WEBHOOK_TOKEN: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
-        TEAMS_WEBHOOK_URL: 'https://example.webhook.office.com/webhookb2/x',
+        TEAMS_WEBHOOK_URL:
+          'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
         PROMOTER_RETENTION_DAYS: '30',
         PROMOTER_RETENTION_SCHEDULE: '0 0 */6 * * *',
         PROMOTER_RECONCILE_ENABLED: 'false',
@@ -85,7 +86,8 @@ describe('loadConfig', () => {
       },
       teams: {
         outgoingWebhookToken: 'c2VjcmV0LXRva2VuLWZvci10ZWFtcw==',
-        webhookUrl: 'https://example.webhook.office.com/webhookb2/x',
+        webhookUrl:
+          'https://prod-01.westeurope.logic.azure.com/workflows/x/triggers/manual/paths/invoke?sig=y',
       },
       retention: { days: 30, schedule: '0 0 */6 * * *' },
       reconcile: { enabled: false, schedule: '0 */10 * * * *', repositories: 'team/*, myapp' },
@@ -339,11 +341,91 @@ describe('loadConfig', () => {
       'SLACK_WEBHOOK_URL',
     ],
     [
+      'a retired Office 365 connector webhook for Teams',
+      { TEAMS_WEBHOOK_URL: 'https://contoso.webhook.office.com/webhookb2/a@b/IncomingWebhook/c/d' },
+      'TEAMS_WEBHOOK_URL',
+    ],
+    [
+      'a retired Outlook connector webhook for Teams',
+      { TEAMS_WEBHOOK_URL: 'https://outlook.office.com/webhook/a@b/IncomingWebhook/c/d' },
+      'TEAMS_WEBHOOK_URL',
+    ],
+    [
       'a Teams token that is not base64',
       { TEAMS_OUTGOING_WEBHOOK_TOKEN: 'not base64 at all!!' },
       'TEAMS_OUTGOING_WEBHOOK_TOKEN',
     ],
   ])('refuses %s, naming the setting', (_, env, setting) => {
     expect(errorOf({ ...minimal, ...env }).issues.map((i) => i.path)).toContain(setting);
+  });
+});
+
+describe('loadConfig and the Teams webhook', () => {
+  it('accepts a Workflows webhook URL', () => {
+    const url =
+      'https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=abc';
+    expect(loadConfig({ ...minimal, TEAMS_WEBHOOK_URL: url }).teams.webhookUrl).toBe(url);
+  });
+
+  it('says what to create instead of a retired connector webhook, without quoting it', () => {
+    const error = errorOf({
+      ...minimal,
+      TEAMS_WEBHOOK_URL: 'https://contoso.webhook.office.com/webhookb2/SECRET',
+    });
+    expect(error.message).toContain('Send webhook alerts to a channel');
+    expect(error.message).not.toContain('SECRET');
+  });
+});
+
+describe('loadConfig and unresolved Key Vault references', () => {
+  const reference = (secret: string) =>
+    `@Microsoft.KeyVault(SecretUri=https://promoter-kv.vault.azure.net/secrets/${secret}/)`;
+
+  it.each([
+    'PROMOTER_WEBHOOK_SECRET',
+    'PROMOTER_WEBHOOK_SECRET_PREVIOUS',
+    'PROMOTER_APPROVALS_HMAC_SECRET',
+    'SLACK_SIGNING_SECRET',
+    'SLACK_WEBHOOK_URL',
+    'TEAMS_OUTGOING_WEBHOOK_TOKEN',
+    'TEAMS_WEBHOOK_URL',
+    'PROMOTER_TABLES_CONNECTION_STRING',
+  ])('refuses %s holding the reference text, with that one issue and the fix', (setting) => {
+    const error = errorOf({ ...minimal, [setting]: reference('s') });
+    expect(error.issues).toHaveLength(1);
+    const [issue] = error.issues;
+    expect(issue?.path).toBe(setting);
+    expect(issue?.message).toMatch(/^is an unresolved Key Vault reference/);
+    expect(issue?.message).toContain('Key Vault Secrets User');
+    expect(issue?.message).toContain(`Environment variables → ${setting}`);
+    expect(issue?.message).toContain('az functionapp restart');
+    expect(error.message).not.toContain('promoter-kv');
+  });
+
+  it('recognises the VaultName form, in any case and with surrounding spaces', () => {
+    const error = errorOf({
+      ...minimal,
+      SLACK_SIGNING_SECRET: '  @microsoft.keyvault(VaultName=kv;SecretName=slack)',
+    });
+    expect(error.issues.map((i) => i.path)).toEqual(['SLACK_SIGNING_SECRET']);
+  });
+
+  it('still names the other bad settings beside a reference', () => {
+    const error = errorOf({
+      ...minimal,
+      PROMOTER_WEBHOOK_SECRET: reference('webhook'),
+      PROMOTER_MAX_DELIVERY_COUNT: '0',
+    });
+    expect(error.issues.map((i) => i.path)).toEqual([
+      'PROMOTER_WEBHOOK_SECRET',
+      'PROMOTER_MAX_DELIVERY_COUNT',
+    ]);
+  });
+
+  it('accepts a secret that merely mentions Key Vault', () => {
+    expect(
+      loadConfig({ ...minimal, PROMOTER_WEBHOOK_SECRET: 'x@Microsoft.KeyVault(not-a-reference)' })
+        .webhook.secrets,
+    ).toEqual(['x@Microsoft.KeyVault(not-a-reference)']);
   });
 });

@@ -71,4 +71,14 @@ describe('loadDoctorConfig (promoter doctor --here)', () => {
       },
     ]);
   });
+
+  it('refuses an unresolved Key Vault reference by name, as loadConfig does', () => {
+    const issues = issuesOf({
+      PROMOTER_TABLES_CONNECTION_STRING:
+        '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/tables/)',
+      PROMOTER_REGISTRY: 'myacr.azurecr.io',
+    });
+    expect(issues.map((i) => i.path)).toEqual(['PROMOTER_TABLES_CONNECTION_STRING']);
+    expect(issues[0]?.message).toMatch(/^is an unresolved Key Vault reference/);
+  });
 });

@@ -7,11 +7,11 @@ import { boardScenario, promotedMyapp } from '../support/boardScenario.js';
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
 /** Opens the board as a browser would: status, headers and the page's HTML. */
-async function open(handler: HttpHandler, query: Record<string, string> = {}) {
+async function open(handler: HttpHandler, query: Record<string, string> = {}, path = '/') {
   const search = new URLSearchParams(query).toString();
   const request = new HttpRequest({
     method: 'GET',
-    url: `http://localhost:7071/${search ? `?${search}` : ''}`,
+    url: `http://localhost:7071${path}${search ? `?${search}` : ''}`,
     query,
   });
   const context = new InvocationContext({ functionName: 'board', logHandler: () => undefined });
@@ -158,6 +158,22 @@ describe('GET / (the board)', () => {
     expect(hrefs.length).toBeGreaterThan(3);
     for (const href of hrefs) expect(href).toContain('code=k3y%2F%2B%3D');
     expect(hrefs).toContain('/api/repositories/myapp/stages?code=k3y%2F%2B%3D');
+  });
+
+  it('keeps its links under /board when opened there, the API links unchanged', async () => {
+    const s = await promotedMyapp();
+    for (let i = 0; i < 30; i++) await s.push('myapp', `e${String(i).padStart(6, '0')}`);
+    const handler = board(s.provider, '/board');
+    const { status, page } = await open(handler, { code: 'k3y' }, '/board');
+    expect(status).toBe(200);
+    const hrefs = [...page.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? '');
+    expect(hrefs).toContain('/board?repository=myapp&amp;code=k3y');
+    expect(hrefs).toContain('/api/repositories/myapp/stages?code=k3y');
+    expect(hrefs.filter((h) => !h.startsWith('/board?') && !h.startsWith('/api/'))).toEqual([]);
+    const repository = await open(handler, { repository: 'myapp', code: 'k3y' }, '/board');
+    const older = [...repository.page.matchAll(/href="([^"]*)"/g)].map((m) => m[1] ?? '');
+    expect(older).toContain('/board?code=k3y');
+    expect(older.some((h) => h.startsWith('/board?repository=myapp&amp;cursor='))).toBe(true);
   });
 
   it('pages through a repository’s builds, reading one page of builds per request', async () => {

@@ -33,18 +33,7 @@ function setup(
       identities: { 'slack:U123': { id: 'alice', groups: ['release-managers'] } },
     }),
   };
-  /** Replies posted to a button's response_url, captured instead of sent. */
-  const replies: { url: string; body: unknown }[] = [];
-  const handler = chatSlack(() => Promise.resolve(services), {
-    fetch: (url, init) => {
-      const body = typeof init?.body === 'string' ? init.body : '';
-      replies.push({
-        url: url instanceof Request ? url.url : url.toString(),
-        body: JSON.parse(body) as unknown,
-      });
-      return Promise.resolve(new Response('ok'));
-    },
-  });
+  const handler = chatSlack(() => Promise.resolve(services));
   const post = (
     body: string,
     options: { secret?: string; skewSeconds?: number; headers?: Record<string, string> } = {},
@@ -62,7 +51,7 @@ function setup(
       },
     });
   };
-  return { ...m, services, now, post, replies };
+  return { ...m, services, now, post };
 }
 
 /** A slash command's form body, as Slack sends it. */
@@ -110,6 +99,7 @@ describe('POST /api/chat/slack: slash commands', () => {
         decision: 'approve',
         approver: { id: 'alice', name: 'alice', groups: ['release-managers'] },
         source: 'slack',
+        replyTo: 'https://hooks.slack.com/commands/T1DC2JH3J/1/abc',
       },
     ]);
   });
@@ -250,6 +240,7 @@ describe('POST /api/chat/slack: rollback and unpin', () => {
         reason: '1.2.4 breaks checkout',
         approver: { id: 'alice', name: 'alice', groups: ['release-managers'] },
         source: 'slack',
+        replyTo: 'https://hooks.slack.com/commands/T1DC2JH3J/1/abc',
       },
     ]);
   });
@@ -282,6 +273,7 @@ describe('POST /api/chat/slack: rollback and unpin', () => {
         reason: 'fixed in 1.2.5',
         approver: { id: 'slack:U999', name: 'bob', groups: [] },
         source: 'slack',
+        replyTo: 'https://hooks.slack.com/commands/T1DC2JH3J/1/abc',
       },
       {
         type: 'unpin',
@@ -290,6 +282,7 @@ describe('POST /api/chat/slack: rollback and unpin', () => {
         stage: 'release',
         approver: { id: 'alice', name: 'alice', groups: ['release-managers'] },
         source: 'slack',
+        replyTo: 'https://hooks.slack.com/commands/T1DC2JH3J/1/abc',
       },
     ]);
   });
@@ -383,19 +376,83 @@ describe('POST /api/chat/slack: Approve / Reject buttons', () => {
     ]);
   });
 
-  it('posts the reply to the click’s response_url, since Slack ignores the answer to a click', async () => {
+  it('answers a click at once and carries its response_url in the message, posting nothing itself', async () => {
     const t = setup();
-    await t.post(click('approve', value));
-    expect(t.replies).toEqual([
-      {
-        url: 'https://hooks.slack.com/actions/T1/1/abc',
-        body: {
-          response_type: 'ephemeral',
-          replace_original: false,
-          text: 'Queued: approve release 1.2.3 of myapp@sha256:4f53ab12cd34 as alice. The outcome will be posted here.',
-        },
-      },
+    const answer = await t.post(click('approve', value));
+    expect(answer.status).toBe(200);
+    expect(t.sent).toMatchObject([{ replyTo: 'https://hooks.slack.com/actions/T1/1/abc' }]);
+    expect(t.replied).toEqual([]);
+  });
+
+  /** A recorded build of myapp, and the message a click on its rc Approve button queues. */
+  async function clickedApproval(t: ReturnType<typeof setup>, sha: string) {
+    const built = t.registry.add('myapp', `build myapp ${sha}`);
+    await t.ledger.recordBuild({
+      eventId: `e-${sha}`,
+      repository: 'myapp',
+      digest: built,
+      gitSha: sha,
+      tag: `git-${sha}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      registry: 'localhost:5000',
+      at: new Date('2026-11-27T08:00:00Z'),
+    });
+    const rc = encodeChatAction({
+      repository: 'myapp',
+      digest: built,
+      stage: 'rc',
+      version: '1.2.3',
+    });
+    await t.post(click('approve', rc));
+    const [message] = t.sent;
+    const logs: string[] = [];
+    const context = new InvocationContext({
+      functionName: 'promotions',
+      triggerMetadata: { deliveryCount: 1, messageId: message?.id, sessionId: 'myapp' },
+      logHandler: (level, ...args) => logs.push(`${level} ${JSON.stringify(args)}`),
+    });
+    return { message, context, logs };
+  }
+
+  it('posts the outcome to the click’s response_url from the queue handler, only to the user who clicked', async () => {
+    const t = setup();
+    const { message, context } = await clickedApproval(t, 'a1b2c3d');
+    await promotions(() => Promise.resolve(t.services))(message, context);
+    expect(t.published).toHaveLength(1);
+    expect(t.replied).toEqual([
+      { url: 'https://hooks.slack.com/actions/T1/1/abc', event: t.published[0] },
     ]);
+  });
+
+  it('completes the message when the reply to the user fails: the channel has the outcome', async () => {
+    const t = setup();
+    const { message, context, logs } = await clickedApproval(t, 'b2c3d4e');
+    const services: Services = {
+      ...t.services,
+      replies: {
+        reply: () => Promise.reject(new Error('Slack response_url: HTTP 404: expired_url')),
+      },
+    };
+    await expect(
+      promotions(() => Promise.resolve(services))(message, context),
+    ).resolves.toBeUndefined();
+    expect(t.published).toHaveLength(1);
+    const warning = logs.find((l) => l.startsWith('warning'));
+    expect(warning).toContain('expired_url');
+    expect(logs.join('\n')).not.toContain('hooks.slack.com');
+  });
+
+  it('never carries a response_url that is not Slack’s', async () => {
+    const t = setup();
+    const payload = JSON.stringify({
+      type: 'block_actions',
+      user: { id: 'U123', username: 'alice' },
+      response_url: 'https://attacker.example/collect',
+      actions: [{ type: 'button', action_id: 'approve', block_id: 'b', value }],
+    });
+    await t.post(new URLSearchParams({ payload }).toString());
+    expect(t.sent).toHaveLength(1);
+    expect(t.sent[0]).not.toHaveProperty('replyTo');
   });
 
   it('queues a rejection from the Reject button', async () => {

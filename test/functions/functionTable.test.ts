@@ -29,6 +29,13 @@ describe('the function table', () => {
         authLevel: 'function',
       },
       {
+        name: 'boardPage',
+        type: 'http',
+        methods: ['GET'],
+        route: 'board',
+        authLevel: 'function',
+      },
+      {
         name: 'approvals',
         type: 'http',
         methods: ['POST'],
@@ -100,9 +107,9 @@ describe('the function table', () => {
     ]);
   });
 
-  it('serves the board at / and every other HTTP function under /api/, as before', () => {
+  it('serves the board at / and at /board, and every other HTTP function under /api/', () => {
     const table = functionTable(memoryServices().provider);
     const paths = table.filter(isHttpFunction).map((f) => routePath(f.trigger.route));
-    expect(paths.filter((p) => !p.startsWith('/api/'))).toEqual(['/']);
+    expect(paths.filter((p) => !p.startsWith('/api/'))).toEqual(['/', '/board']);
   });
 });

@@ -29,6 +29,8 @@ export interface MemoryServices {
   readonly replays: MemoryReplayGuard;
   /** Outcome events the notifier was asked to post. */
   readonly notified: OutcomeEvent[];
+  /** Outcomes posted back to a chat user (`response_url`), with the URL. */
+  readonly replied: { readonly url: string; readonly event: OutcomeEvent }[];
 }
 
 /** Services over in-memory adapters and a fixed clock, with settings from `env`. */
@@ -46,6 +48,7 @@ export function memoryServices(
   const sent: PromotionMessage[] = [];
   const published: OutcomeEvent[] = [];
   const notified: OutcomeEvent[] = [];
+  const replied: { url: string; event: OutcomeEvent }[] = [];
   const clock = { now: () => new Date('2026-11-27T10:00:00.000Z') };
   // Replay claims expire by the wall clock: tests of signed requests use the real time.
   const replays = new MemoryReplayGuard();
@@ -75,6 +78,12 @@ export function memoryServices(
         return Promise.resolve();
       },
     },
+    replies: {
+      reply: (url, event) => {
+        replied.push({ url, event });
+        return Promise.resolve();
+      },
+    },
     clock,
   };
   return {
@@ -87,6 +96,7 @@ export function memoryServices(
     published,
     replays,
     notified,
+    replied,
   };
 }
 

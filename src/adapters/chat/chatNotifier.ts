@@ -8,7 +8,7 @@ import { teamsNotification } from './teamsMessage.js';
 export interface ChatNotifierOptions {
   /** Slack incoming webhook URL (a secret: only its host is ever logged or reported). */
   readonly slackWebhookUrl?: string | undefined;
-  /** Teams incoming webhook (or Workflows) URL (a secret, likewise). */
+  /** Teams Workflows webhook URL (a secret, likewise: its `sig` parameter signs it). */
   readonly teamsWebhookUrl?: string | undefined;
   /** Injected for tests; the global `fetch` by default. */
   readonly fetch?: typeof fetch;
@@ -112,8 +112,10 @@ function combined(errors: readonly Error[]): Error {
 }
 
 /**
- * Posts each outcome to the configured Slack (Block Kit) and Teams (Adaptive Card) incoming
- * webhooks; with none configured it does nothing.
+ * Posts each outcome to the configured Slack incoming webhook (Block Kit) and Teams Workflows
+ * webhook (a message with an Adaptive Card attachment); with none configured it does nothing.
+ * Any 2xx is success: a workflow answers 202 Accepted once it has taken the request, before it
+ * has posted (whether the post then succeeded shows only in the workflow's run history).
  *
  * The webhooks are posted to independently and concurrently: one failing does not stop the
  * other. When any failed, `notify` throws after both were tried: a `TransientError` when a

@@ -23,12 +23,19 @@ export type TeamsCardElement =
     }
   | { readonly type: 'FactSet'; readonly facts: readonly OutcomeFact[] };
 
-/** An incoming-webhook message carrying one Adaptive Card (1.4). */
+/**
+ * What a Teams Workflows webhook takes ("Send webhook alerts to a channel", trigger "When a
+ * Teams webhook request is received"): a message whose `attachments` hold Adaptive Cards; the
+ * workflow's "Post card in a chat or channel" step posts each attachment's `content`. This is
+ * the format of Microsoft's "Send Adaptive Cards using an incoming webhook" sample
+ * (`contentUrl: null` included); Workflows take Adaptive Cards only, no connector MessageCard.
+ */
 export interface TeamsMessage {
   readonly type: 'message';
   readonly attachments: readonly [
     {
       readonly contentType: 'application/vnd.microsoft.card.adaptive';
+      readonly contentUrl: null;
       readonly content: {
         readonly $schema: 'http://adaptivecards.io/schemas/adaptive-card.json';
         readonly type: 'AdaptiveCard';
@@ -88,7 +95,7 @@ function pendingBlocks(event: OutcomeEvent): TeamsCardElement[] {
 }
 
 /**
- * The incoming-webhook message for an outcome: an Adaptive Card with the same facts as the
+ * The Workflows-webhook message for an outcome: an Adaptive Card (1.4) with the same facts as the
  * Slack message (outcome, repository, stage, version, tags, short digest, git SHAs,
  * approvals, reason). It has no buttons: Teams approvals go through the outgoing webhook, so
  * a `pending` card says which @mention command approves or rejects the exact digest. Pure.
@@ -123,6 +130,7 @@ export function teamsNotification(event: OutcomeEvent): TeamsMessage {
     attachments: [
       {
         contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
         content: {
           $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
           type: 'AdaptiveCard',

@@ -113,6 +113,29 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
     }
   };
 
+  /**
+   * Opens the sender's link, and with it the connection and its sign-in (the SDK opens links
+   * lazily: creating a batch needs the link's maximum message size). One open at a time per
+   * entity; once open, a no-op.
+   */
+  const opening = new Map<string, Promise<void>>();
+  const open = (operation: ServiceBusOperation): Promise<void> => {
+    const entity = operation.entity.name;
+    let started = opening.get(entity);
+    if (!started) {
+      started = (async () => {
+        try {
+          await senderFor(entity).createMessageBatch();
+        } catch (error) {
+          opening.delete(entity);
+          throw serviceBusFailure(operation, error);
+        }
+      })();
+      opening.set(entity, started);
+    }
+    return started;
+  };
+
   return {
     approvals: {
       send: (message) =>
@@ -124,6 +147,12 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
           },
           approvalToServiceBusMessage(message),
         ),
+      prepare: () =>
+        open({
+          doing: 'opening the connection to the promotions queue',
+          entity: { kind: 'queue', name: PROMOTIONS_QUEUE },
+          namespace: shownNamespace,
+        }),
     },
     outcomes: {
       publish: (event) =>

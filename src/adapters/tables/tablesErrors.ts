@@ -48,6 +48,11 @@ export function isEntityNotFound(error: unknown): boolean {
   return statusOf(error) === 404 && serviceCode(error) !== 'TableNotFound';
 }
 
+/** 404 for a table that does not exist (yet). */
+export function isTableNotFound(error: unknown): boolean {
+  return statusOf(error) === 404 && serviceCode(error) === 'TableNotFound';
+}
+
 /**
  * A lost race on a write: 409 (a row we create was created meanwhile) or 412 (the ETag of a
  * row we update changed since we read it). The caller re-reads and retries.

@@ -32,15 +32,19 @@ export function chatApprover(
  * Queues what a chat user asked for — an approval or rejection, a rollback or an unpin — as
  * `approver`, validated first (nothing is queued when it is invalid), and returns the reply:
  * what was queued, or `Not queued: <what is wrong>`, with the message queued if one was.
- * Whether the approver may do it is decided by the queue handler, which announces the outcome.
+ * Whether the approver may do it is decided by the queue handler, which announces the outcome
+ * (and posts it to `replyTo` when there is one). The send is the one thing awaited: a reply that
+ * says "Queued" means the queue has the message.
  */
 export async function queueChatCommand(
   deps: { readonly pipeline: Pipeline; readonly approvals: PromotionQueue },
   command: ChatDecision | ChatOperation,
   approver: Approver,
   source: ChatSource,
+  /** Where the queue handler posts the outcome for this user (Slack's `response_url`). */
+  replyTo?: string,
 ): Promise<{ readonly reply: string; readonly queued?: PromotionMessage }> {
-  const origin = { id: randomUUID(), approver, source };
+  const origin = { id: randomUUID(), approver, source, replyTo };
   const stages = deps.pipeline.stages.map((s) => s.name);
   const result =
     command.kind === 'rollback' || command.kind === 'unpin'

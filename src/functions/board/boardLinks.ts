@@ -1,6 +1,8 @@
 /**
  * The board's own links. In Azure the page is opened with its function key (`/?code=…`);
- * every link carries the key along, so following one does not answer 401.
+ * every link carries the key along, so following one does not answer 401. The board is served
+ * at `/` and at `/board`; its links stay under the path it was opened at (`home`), so a host
+ * that keeps `/` for its own landing page does not break them.
  */
 export interface BoardLinks {
   /** Every repository. */
@@ -11,7 +13,7 @@ export interface BoardLinks {
   api(repository: string, route: string): string;
 }
 
-export function boardLinks(code: string | undefined): BoardLinks {
+export function boardLinks(code: string | undefined, home: '/' | '/board' = '/'): BoardLinks {
   const query = (params: Record<string, string | undefined>): string => {
     const search = new URLSearchParams();
     for (const [name, value] of Object.entries({ ...params, code }))
@@ -20,8 +22,8 @@ export function boardLinks(code: string | undefined): BoardLinks {
     return text === '' ? '' : `?${text}`;
   };
   return {
-    home: () => `/${query({})}`,
-    repository: (repository, cursor) => `/${query({ repository, cursor })}`,
+    home: () => `${home}${query({})}`,
+    repository: (repository, cursor) => `${home}${query({ repository, cursor })}`,
     api: (repository, route) =>
       `/api/repositories/${repository.split('/').map(encodeURIComponent).join('/')}/${route}${query({})}`,
   };

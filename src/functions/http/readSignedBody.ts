@@ -44,6 +44,8 @@ export async function readSignedBody(
     readonly verify: (body: string, secret: string) => SignatureCheck;
     /** Where an endpoint with `replay` claims signatures, and the time now. */
     readonly replays?: { readonly guard: ReplayGuard; readonly now: Date };
+    /** Called once the signature holds, before the replay claim (to start work that overlaps it). */
+    readonly onVerified?: () => void;
   },
 ): Promise<
   | { readonly kind: 'ok'; readonly text: string; readonly signature: string | undefined }
@@ -77,6 +79,7 @@ export async function readSignedBody(
     context.warn(`${caller} request refused`, { reason: verdict.reason });
     return { kind: 'refused', answer: problem(401, 'Unauthorized', verdict.reason) };
   }
+  check.onVerified?.();
   if (replay) {
     if (!check.replays) throw new Error(`${caller}: a replay-checked endpoint needs its guard`);
     const { guard, now } = check.replays;
