@@ -59,7 +59,13 @@ export async function retagPromotion(
         promotedAt: now.toISOString(),
       },
     };
-    const outcome = outcomeOf(message, 'promoted', now, { build, promotion: promoted, stage });
+    // A note from the allocation (rc numbers skipped) goes into the history with the outcome.
+    const outcome = outcomeOf(message, 'promoted', now, {
+      build,
+      promotion: promoted,
+      stage,
+      reason: promotion.reason,
+    });
     const done = await deps.promotions.commit(repo, {
       expectedEtag: state.etag,
       heads,
