@@ -2,8 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run } from '../support/images.js';
-import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
+import { approve, copyTag, outcomeOf, pushBuild, tagDigest, unique } from '../support/stack.js';
 
 // The ledger lost rc numbers the registry kept (Azurite's last seconds): on the local stack, the
 // registry holds 4.2.0-rc1…rc3 on a digest the ledger never gave them to.
@@ -16,23 +15,11 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Copies `from` onto `to` in the registry by hand, as the lost promotions had. */
-const copy = (repo: string, from: string, to: string) =>
-  run('skopeo', [
-    'copy',
-    '--src-cert-dir',
-    stack.certDir,
-    '--dest-cert-dir',
-    stack.certDir,
-    `docker://${stack.registry}/${repo}:${from}`,
-    `docker://${stack.registry}/${repo}:${to}`,
-  ]);
-
 describe('rc numbering on the local stack', () => {
   it('allocates the next rc number the registry does not hold, says which it skipped, and moves none of them', async () => {
     const repo = unique('rcnum');
     const stray = await pushBuild(work, repo);
-    for (const n of [1, 2, 3]) await copy(repo, `git-${stray.sha}`, `4.2.0-rc${n}`);
+    for (const n of [1, 2, 3]) await copyTag(repo, `git-${stray.sha}`, `4.2.0-rc${n}`);
     const build = await pushBuild(work, repo);
 
     const outcome = await outcomeOf(
