@@ -28,7 +28,7 @@ import { approve, newSha } from '../support/stack.js';
 // tag in the registry holds what the ledger says. Once with the default pipeline, once with
 // restoreOnDrift (which would otherwise "restore" over newer promotions).
 
-const BUILDS = 150;
+const BUILDS = 120;
 const QUARTER = Math.floor(BUILDS / 4);
 const COPIES = 3;
 const SENDERS = 16;
