@@ -139,7 +139,7 @@ async function checkFloating(
       digest === (await rollbackInFlightFrom(repository, state, stage, promotions));
     if (accounted)
       return { kind: 'ours', reason: `promoter's own write: the ${stage.name} stage's ${tag}` };
-    // Not accounted for at the state first read; drift only if nothing moved since.
+    // Not accounted for by the state as first read: drift only if nothing moved since.
     if ((await promotions.getRepositoryState(repository)).etag !== state.etag) continue;
     return recordDrift(push, stage, { expected: head, visible: true }, deps, restore);
   }

@@ -54,14 +54,17 @@ export async function restoreOwnedTag(
  * flight, the digest it moves away from. The tag should end on the digest of the promotion in
  * flight when there is one (it writes that itself), else on the head.
  *
- * So: read the state, the promotions and the registry, then the state again. A changed ETag
- * means promoter moved meanwhile: read again. A registry digest the ledger accounts for is left
- * alone (writing nothing overwrites nothing). Otherwise, when the ETag held, the target is written, and the state is read a third time: when its ETag is
- * still the first one, no promotion or rollback started between the first read and the write,
- * so none can have written before it and been overwritten by it, and the one in flight (if
- * any) writes the same target. When the ETag moved, the whole check runs again, and puts the
- * newer digest back if the write did land over one. Gives up with a TransientError (the event
- * is redelivered) when promoter keeps moving the stage for every attempt.
+ * So: read the state, the promotions and the registry. A registry digest the ledger accounts
+ * for is left alone (writing nothing overwrites nothing). Otherwise read the state again; a
+ * changed ETag means promoter moved meanwhile: read everything again. When it held, the
+ * target is written and the state read a third time. An ETag still the first one means no
+ * promotion or rollback started between the first read and the write, so none wrote before
+ * it and was overwritten by it: the ones finished before the first read wrote before it, and
+ * the one in flight (the session queue runs one promotion of a repository at a time; with
+ * more, the newest) writes the same target, before or after. When the ETag moved, the whole
+ * check runs again and puts the newer digest back if the write did land over one. Gives up
+ * with a TransientError (the event is redelivered) when promoter moves the stage during every
+ * attempt.
  */
 export async function restoreFloatingTag(
   repository: string,
