@@ -16,6 +16,11 @@ export type Allocation =
       readonly counterKey: string;
       /** What allocation had to work around (rc numbers taken), for the history. */
       readonly note?: string | undefined;
+      /**
+       * What the registry held under each allocated tag when allocation looked (undefined: no
+       * such tag), so the re-tag right after need not ask again.
+       */
+      readonly seen: ReadonlyMap<string, string | undefined>;
     }
   | { readonly kind: 'refuse'; readonly reason: string };
 
@@ -56,18 +61,20 @@ export async function allocateTags(
         kind: 'refuse',
         reason: `tag ${tag} already points to ${owner.digest}; immutable tags never move`,
       };
-    return { kind: 'allocated', tags: [tag], n: undefined, counterKey };
+    return { kind: 'allocated', tags: [tag], n: undefined, counterKey, seen: new Map() };
   }
   const first = (state.counters[counterKey] ?? 0) + 1;
-  if (!stage.immutable) return { kind: 'allocated', tags: [render(first)], n: first, counterKey };
+  if (!stage.immutable)
+    return { kind: 'allocated', tags: [render(first)], n: first, counterKey, seen: new Map() };
   const skipped: string[] = [];
   for (let n = first; n < first + MAX_NUMBER_PROBES; n++) {
     const tag = render(n);
     const owner = await deps.promotions.findPromotionByTag(repository, tag);
-    const held =
-      owner && owner.digest !== build.digest
-        ? owner.digest
-        : await deps.registry.resolveTag(repository, tag);
+    if (owner && owner.digest !== build.digest) {
+      skipped.push(`${tag} (${owner.digest})`);
+      continue;
+    }
+    const held = await deps.registry.resolveTag(repository, tag);
     if (held !== undefined && held !== build.digest) {
       skipped.push(`${tag} (${held})`);
       continue;
@@ -85,6 +92,7 @@ export async function allocateTags(
       tags: [tag],
       n,
       counterKey,
+      seen: new Map([[tag, held]]),
       ...(notes.length > 0 ? { note: `${notes.join('; ')}; allocated ${tag}` } : {}),
     };
   }

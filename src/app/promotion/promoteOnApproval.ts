@@ -161,7 +161,7 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
     case 'approve': {
       const allocation = await allocateTags(repo, stage, build, version.value, state, deps);
       if (allocation.kind === 'refuse') return reject(allocation.reason, build, stage);
-      const { tags, n, counterKey, note } = allocation;
+      const { tags, n, counterKey, note, seen } = allocation;
       const promoting: Promotion = {
         ...base,
         status: 'promoting',
@@ -178,7 +178,7 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
         promotions: [promoting],
       });
       if (reserved.kind === 'conflict') return { kind: 'conflict' };
-      return retagPromotion(message, promoting, build, stage, deps);
+      return retagPromotion(message, promoting, build, stage, deps, seen);
     }
   }
 }

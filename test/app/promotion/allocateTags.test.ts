@@ -19,7 +19,10 @@ describe('rc numbering when the registry holds tags the ledger does not know', (
   it('skips the numbers taken and allocates the next free one, naming the skipped tags in the history', async () => {
     const w = await world();
     w.hold('4.2.0', 1, 2);
+    const lookups = w.count('resolveTag');
     const outcome = await w.approve('rc', { digest: w.a }, { version: '4.2.0' });
+    // One lookup per number looked at; the re-tag does not look rc3 up again.
+    expect(w.count('resolveTag') - lookups).toBe(3);
     expect(outcome).toMatchObject({ outcome: 'promoted', tags: ['4.2.0-rc3'] });
     expect(outcome.reason).toBe(
       `skipped 4.2.0-rc1 (${w.stray}), 4.2.0-rc2 (${w.stray}): taken already by other digests; allocated 4.2.0-rc3`,
