@@ -22,7 +22,10 @@ export interface Promotion {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly promotedAt?: string | undefined;
-  /** Why it was rejected. */
+  /**
+   * Why it was rejected; for one promoting or promoted, what its allocation had to work around
+   * (rc numbers other digests held already), when anything.
+   */
   readonly reason?: string | undefined;
 }
 

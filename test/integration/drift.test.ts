@@ -7,9 +7,9 @@ import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON } from '../../src/domain/pipeline.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { freePort } from '../../src/local/services/tcpPorts.js';
-import { run } from '../support/images.js';
 import {
   approve,
+  copyTag,
   outcomeOf,
   pushBuild,
   stack,
@@ -76,19 +76,6 @@ async function released() {
   return { repo, first, second };
 }
 
-/** What a person does by hand: copy one tag onto another in the registry. */
-async function manualCopy(repo: string, from: string, to: string) {
-  await run('skopeo', [
-    'copy',
-    '--src-cert-dir',
-    stack.certDir,
-    '--dest-cert-dir',
-    stack.certDir,
-    `docker://${stack.registry}/${repo}:${from}`,
-    `docker://${stack.registry}/${repo}:${to}`,
-  ]);
-}
-
 async function driftsOf(repo: string, hostUrl = stack.hostUrl): Promise<OutcomeEvent[]> {
   const response = await fetch(`${hostUrl}/api/repositories/${repo}/history?limit=100`);
   const { outcomes } = (await response.json()) as { outcomes: OutcomeEvent[] };
@@ -108,7 +95,7 @@ async function waitForDrift(repo: string, timeoutMs = 20_000): Promise<OutcomeEv
 describe('drift on the local stack', () => {
   it('reports a manual skopeo copy onto the released 1.2.3 as drift, and none of promoter’s own re-tags', async () => {
     const { repo, first, second } = await released();
-    await manualCopy(repo, `git-${second.sha}`, '1.2.3');
+    await copyTag(repo, `git-${second.sha}`, '1.2.3');
 
     const drifts = await waitForDrift(repo);
     expect(drifts).toMatchObject([
@@ -131,7 +118,7 @@ describe('drift on the local stack', () => {
 
   it('puts a drifted tag back to the ledger’s digest when the pipeline has restoreOnDrift', async () => {
     const { repo, first, second } = await released();
-    await manualCopy(repo, `git-${second.sha}`, 'release-latest');
+    await copyTag(repo, `git-${second.sha}`, 'release-latest');
     expect(await tagDigest(repo, 'release-latest')).toBe(second.digest);
 
     // The registry's notification of that copy, as the restoring host receives it.

@@ -29,6 +29,21 @@ export class MemoryRegistry implements Registry {
   /** Fail the next N calls of this operation with a TransientError. */
   readonly failNext = new Map<string, number>();
   isAcr = false;
+  /**
+   * Awaited at the start of every call, with the operation's name: tests use it to interleave
+   * a competing write (a promotion landing between a check's reads and its write).
+   */
+  beforeCall: ((op: string) => Promise<void> | void) | undefined;
+  /** Answers given by `resolveTag` before the tag's current digest, per `repository:tag`. */
+  private readonly lagging = new Map<string, string[]>();
+
+  /**
+   * Has the next `times` `resolveTag` calls of `tag` answer `digest` (what it held before), as
+   * a registry does whose notification of a write arrives before the write is visible.
+   */
+  answerBefore(repository: string, tag: string, digest: string, times = 1): void {
+    this.lagging.set(`${repository}:${tag}`, Array<string>(times).fill(digest));
+  }
 
   /** Stores a manifest (as a push would) and returns its digest. */
   add(
@@ -51,7 +66,8 @@ export class MemoryRegistry implements Registry {
     }
   }
 
-  getManifest(repository: string, digest: string): Promise<RawManifest> {
+  async getManifest(repository: string, digest: string): Promise<RawManifest> {
+    await this.beforeCall?.('getManifest');
     return settle(() => {
       this.enter('getManifest');
       const m = this.manifests.get(`${repository}@${digest}`);
@@ -60,15 +76,20 @@ export class MemoryRegistry implements Registry {
     });
   }
 
-  resolveTag(repository: string, tag: string): Promise<string | undefined> {
+  async resolveTag(repository: string, tag: string): Promise<string | undefined> {
+    await this.beforeCall?.('resolveTag');
     return settle(() => {
       this.enter('resolveTag');
-      return this.tags.get(`${repository}:${tag}`);
+      const key = `${repository}:${tag}`;
+      const lag = this.lagging.get(key);
+      if (lag !== undefined && lag.length > 0) return lag.shift();
+      return this.tags.get(key);
     });
   }
 
   /** Stores a copy of the bytes under the digest they hash to, whatever `manifest.digest` says. */
-  putManifest(repository: string, tag: string, manifest: RawManifest): Promise<string> {
+  async putManifest(repository: string, tag: string, manifest: RawManifest): Promise<string> {
+    await this.beforeCall?.('putManifest');
     return settle(() => {
       this.enter('putManifest');
       if (this.locked.has(`${repository}:${tag}`)) throw new Error(`${tag} is locked`);

@@ -106,6 +106,19 @@ export async function waitForTag(
   );
 }
 
+/** What a person does by hand: `skopeo copy` one tag of `repository` onto another. */
+export async function copyTag(repository: string, from: string, to: string): Promise<void> {
+  await run('skopeo', [
+    'copy',
+    '--src-cert-dir',
+    stack.certDir,
+    '--dest-cert-dir',
+    stack.certDir,
+    `docker://${stack.registry}/${repository}:${from}`,
+    `docker://${stack.registry}/${repository}:${to}`,
+  ]);
+}
+
 /** Tags in a repository, from the registry's tag list. */
 export async function listTags(repository: string): Promise<string[]> {
   const out = await run('skopeo', [

@@ -7,6 +7,7 @@ import type { Stage } from '../../domain/pipeline.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
 import { outcomeOf } from './promotionOutcome.js';
 import { commitStep, type PromoteDeps, type Step } from './commitStep.js';
+import { allocateTags } from './allocateTags.js';
 import { resolveBuild } from './resolveBuild.js';
 import { retagPromotion } from './retagPromotion.js';
 import { settleOnce } from './settleOnce.js';
@@ -158,23 +159,15 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       ]);
     }
     case 'approve': {
-      const counterKey = `${stage.name}|${version.value ?? ''}`;
-      const n = stage.tag.placeholders.has('n') ? (state.counters[counterKey] ?? 0) + 1 : undefined;
-      const tags = [stage.tag.render({ version: version.value, n, sha: build.gitShas[0] })];
-      for (const tag of stage.immutable ? tags : []) {
-        const owner = await promotions.findPromotionByTag(repo, tag);
-        if (owner && owner.digest !== build.digest)
-          return reject(
-            `tag ${tag} already points to ${owner.digest}; immutable tags never move`,
-            build,
-            stage,
-          );
-      }
+      const allocation = await allocateTags(repo, stage, build, version.value, state, deps);
+      if (allocation.kind === 'refuse') return reject(allocation.reason, build, stage);
+      const { tags, n, counterKey, note, seen } = allocation;
       const promoting: Promotion = {
         ...base,
         status: 'promoting',
         tags,
         ...(n !== undefined ? { n } : {}),
+        ...(note !== undefined ? { reason: note } : {}),
         approvals: policy.valid,
       };
       const counters = n !== undefined ? { ...state.counters, [counterKey]: n } : state.counters;
@@ -185,7 +178,7 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
         promotions: [promoting],
       });
       if (reserved.kind === 'conflict') return { kind: 'conflict' };
-      return retagPromotion(message, promoting, build, stage, deps);
+      return retagPromotion(message, promoting, build, stage, deps, seen);
     }
   }
 }

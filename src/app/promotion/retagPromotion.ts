@@ -7,13 +7,18 @@ import { commitStep, MAX_ATTEMPTS, type PromoteDeps, type Step } from './commitS
 import { outcomeOf } from './promotionOutcome.js';
 import { putExactManifest } from './putExactManifest.js';
 
-/** Writes the allocated tags in the registry, then records the promotion and the stage head. */
+/**
+ * Writes the allocated tags in the registry, then records the promotion and the stage head.
+ * @param seen what the registry held under a tag when it was allocated just before (undefined:
+ *   no such tag), so an immutable tag is not looked up twice; every other one is looked up.
+ */
 export async function retagPromotion(
   message: ApprovalMessage,
   promotion: Promotion,
   build: Build,
   stage: Stage,
   deps: PromoteDeps,
+  seen: ReadonlyMap<string, string | undefined> = new Map(),
 ): Promise<Step> {
   const { registry } = deps;
   const repo = promotion.repository;
@@ -29,7 +34,11 @@ export async function retagPromotion(
   for (const tag of promotion.tags) {
     // A floating tag may move; an immutable one is checked, so nothing promoter did not
     // write (drift) and nothing another digest holds is ever overwritten.
-    const current = stage.immutable ? await registry.resolveTag(repo, tag) : undefined;
+    const current = !stage.immutable
+      ? undefined
+      : seen.has(tag)
+        ? seen.get(tag)
+        : await registry.resolveTag(repo, tag);
     if (current !== undefined && current !== promotion.digest)
       return stopBecause(
         `tag ${tag} already exists in the registry and points to ${current}; immutable tags never move`,
@@ -59,7 +68,13 @@ export async function retagPromotion(
         promotedAt: now.toISOString(),
       },
     };
-    const outcome = outcomeOf(message, 'promoted', now, { build, promotion: promoted, stage });
+    // A note from the allocation (rc numbers skipped) goes into the history with the outcome.
+    const outcome = outcomeOf(message, 'promoted', now, {
+      build,
+      promotion: promoted,
+      stage,
+      reason: promotion.reason,
+    });
     const done = await deps.promotions.commit(repo, {
       expectedEtag: state.etag,
       heads,

@@ -63,6 +63,7 @@ async function checkStageTagPush(
     tag: event.tag,
     digest: event.digest,
     pushedBy: event.pushedBy,
+    at: event.timestamp,
   };
   try {
     const check = await detectDriftOnPush(push, deps);

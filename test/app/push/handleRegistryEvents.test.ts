@@ -90,9 +90,11 @@ describe('handleRegistryEvents', () => {
     expect((await d.ledger.findBuildsByGitSha('myapp', '0000fff'))[0]?.digest).toBe(digest('a'));
   });
 
+  // A push to a stage tag no promotion made is drift (never a build), whether or not the
+  // registry still shows it.
   it.each([
-    ['a stage tag', 'dev-latest', 'stage-tag'],
-    ['an rc tag', '1.2.3-rc1', 'stage-tag'],
+    ['a stage tag', 'dev-latest', 'drift'],
+    ['an rc tag', '1.2.3-rc1', 'drift'],
     ['an unrelated tag', 'latest', 'ignored'],
     ['a push by digest', undefined, 'ignored'],
   ])('does not record %s', async (_, tag, expected) => {
