@@ -14,6 +14,20 @@ export interface Build {
   readonly pushedBy?: string | undefined;
   /** When promoter first recorded the digest (ISO 8601, UTC). */
   readonly recordedAt: string;
+  /**
+   * When the registry says the digest was first pushed (ISO 8601, UTC): the registry event's
+   * timestamp, or, for a build the reconciler recorded, the tag's last update in ACR's listing.
+   * Absent when the registry said nothing (the distribution registry's tag list has no times)
+   * and on builds recorded before promoter kept it.
+   */
+  readonly pushedAt?: string | undefined;
+  /**
+   * The id of the registry event that first recorded the digest (the reconciler's own id for a
+   * build it recorded): the automatic first-stage promotion's message id derives from it, so
+   * the reconciler can ask again under the same id. Absent on builds recorded before promoter
+   * kept it.
+   */
+  readonly eventId?: string | undefined;
   /** When the registry reported the manifest deleted, if it did. */
   readonly deletedAt?: string | undefined;
 }

@@ -79,6 +79,7 @@ export async function recordRegistryEvent(
         mediaType: event.mediaType,
         registry: event.registry ?? deps.defaultRegistry ?? 'unknown',
         ...(event.pushedBy === undefined ? {} : { pushedBy: event.pushedBy }),
+        ...pushTime(event.timestamp),
         at: deps.clock.now(),
       });
       const outcome =
@@ -105,4 +106,10 @@ export async function recordRegistryEvent(
       }
     }
   }
+}
+
+/** The registry's time of the push, kept as ISO 8601 when it is a time at all. */
+function pushTime(timestamp: string | undefined): { pushedAt?: string } {
+  const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
+  return Number.isNaN(ms) ? {} : { pushedAt: new Date(ms).toISOString() };
 }
