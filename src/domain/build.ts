@@ -15,10 +15,10 @@ export interface Build {
   /** When promoter first recorded the digest (ISO 8601, UTC). */
   readonly recordedAt: string;
   /**
-   * When the registry says the digest was first pushed (ISO 8601, UTC): the registry event's
-   * timestamp, or, for a build the reconciler recorded, the tag's last update in ACR's listing.
-   * Absent when the registry said nothing (the distribution registry's tag list has no times)
-   * and on builds recorded before promoter kept it.
+   * When the digest was first pushed (ISO 8601, UTC): the registry event's timestamp; for a
+   * build the reconciler recorded, the tag's last update in ACR's listing, or where the listing
+   * has no times (the distribution registry) the image config's `created` (its build time).
+   * Absent when nothing said, and on builds recorded before promoter kept it.
    */
   readonly pushedAt?: string | undefined;
   /**

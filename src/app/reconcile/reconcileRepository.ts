@@ -14,6 +14,7 @@ import {
 import { detectDriftOnPush } from '../push/detectDriftOnPush.js';
 import { putExactManifest } from '../promotion/putExactManifest.js';
 import { allBuilds } from '../retention/applyRetention.js';
+import { imageCreated } from './imageCreated.js';
 import { reconciledEvent, reconciledId } from './reconciledEvent.js';
 import type { ReconcileAction } from './reconcileReport.js';
 
@@ -150,7 +151,8 @@ async function recordListedBuild(
   const digest = listed.digest ?? (await deps.registry.resolveTag(repository, listed.tag));
   if (digest === undefined) return undefined; // gone since it was listed
   if (known?.digest === digest && known.deletedAt === undefined) return undefined;
-  const { mediaType } = await deps.registry.getManifest(repository, digest);
+  const manifest = await deps.registry.getManifest(repository, digest);
+  const { mediaType } = manifest;
   const event: RegistryEvent = {
     kind: 'push',
     id: reconciledId('push', repository, listed.tag, digest),
@@ -164,8 +166,12 @@ async function recordListedBuild(
   const decision = classifyEvent(event, deps.pipeline);
   if (decision.kind !== 'record') return undefined; // not an image (a Helm chart, a signature)
   const why = `no registry event reported ${listed.tag} (${digest}); who pushed it is unknown`;
+  // The push time, as ACR's listing says; elsewhere the build time its image config says.
+  const pushedAt = pushTime(listed.updatedAt);
+  const builtAt =
+    pushedAt === undefined ? await imageCreated(deps.registry, repository, manifest) : undefined;
   if (!dryRun) {
-    const outcome = await recordRegistryEvent(event, deps);
+    const outcome = await recordRegistryEvent({ ...event, timestamp: pushedAt ?? builtAt }, deps);
     // A registry event recorded it meanwhile: nothing to heal.
     if (outcome.outcome === 'already-recorded') return undefined;
   }
@@ -175,7 +181,7 @@ async function recordListedBuild(
     tag: listed.tag,
     gitSha: decision.gitSha,
     eventId: event.id,
-    pushedAt: pushTime(listed.updatedAt),
+    pushedAt: pushedAt ?? builtAt,
     why,
   };
 }

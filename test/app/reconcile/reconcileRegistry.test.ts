@@ -481,6 +481,43 @@ describe('reconcileRegistry: automatic promotions that were lost or would move d
     expect(head).not.toBe(newest);
   });
 
+  it('on a registry without push times (distribution): orders recovered builds by their image config’s created time', async () => {
+    const w = reconcileWorld();
+    /** An image whose config says it was built at `created`, pushed with no event. */
+    const pushImage = (sha: string, created: Date) => {
+      const config = w.registry.addBlob(repo, JSON.stringify({ created: created.toISOString() }));
+      const digest = w.registry.add(
+        repo,
+        JSON.stringify({ schemaVersion: 2, config: { digest: config }, layers: [], sha }),
+      );
+      w.registry.setTag(repo, `git-${sha}`, digest);
+      return digest;
+    };
+    const before = w.deps.clock.now();
+    w.tick(1);
+    const head = await w.pushed('bbbbbbb');
+    w.tick(1);
+    const older = pushImage('aaaaaaa', before);
+    const newer = pushImage('ccccccc', w.deps.clock.now());
+
+    const report = await w.run();
+
+    const reasons = new Map(actionsOf(report).map((a) => [a.digest, a.reason]));
+    expect(reasons.get(older)).toContain(
+      'not promoted to dev: older than the dev head git-bbbbbbb',
+    );
+    expect(reasons.get(newer)).toContain('its automatic promotion was asked for');
+    expect(w.sent.map((m) => (m.type === 'approval' ? m.build : undefined))).toEqual([
+      { digest: newer },
+    ]);
+    expect((await w.ledger.getBuildByDigest(repo, newer))?.pushedAt).toBe(
+      w.deps.clock.now().toISOString(),
+    );
+    await deliver(w);
+    expect(await devHead(w)).toBe(newer);
+    expect(head).not.toBe(newer);
+  });
+
   it('on a registry without push times: asks for the only build of a new repository, holds one recovered beside a dev head', async () => {
     const w = reconcileWorld();
     const head = await w.pushed('bbbbbbb');
