@@ -1,4 +1,5 @@
 import { classifyEvent } from '../../domain/classifyEvent.js';
+import { isoTimeOf } from '../../domain/isoDate.js';
 import type { Pipeline } from '../../domain/pipeline.js';
 import type { RegistryEvent } from '../../domain/registryEvents.js';
 import type { Clock } from '../../ports/clock.js';
@@ -79,7 +80,7 @@ export async function recordRegistryEvent(
         mediaType: event.mediaType,
         registry: event.registry ?? deps.defaultRegistry ?? 'unknown',
         ...(event.pushedBy === undefined ? {} : { pushedBy: event.pushedBy }),
-        ...pushTime(event.timestamp),
+        ...pushedAt(event.timestamp),
         at: deps.clock.now(),
       });
       const outcome =
@@ -109,7 +110,7 @@ export async function recordRegistryEvent(
 }
 
 /** The registry's time of the push, kept as ISO 8601 when it is a time at all. */
-function pushTime(timestamp: string | undefined): { pushedAt?: string } {
-  const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
-  return Number.isNaN(ms) ? {} : { pushedAt: new Date(ms).toISOString() };
+function pushedAt(timestamp: string | undefined): { pushedAt?: string } {
+  const at = isoTimeOf(timestamp);
+  return at === undefined ? {} : { pushedAt: at };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../domain/errors.js';
+import { isoTimeOf } from '../../domain/isoDate.js';
 import type { RawManifest, Registry } from '../../ports/registry.js';
 
 const manifestJson = z.looseObject({
@@ -29,9 +30,7 @@ export async function imageCreated(
       parsed = parse(manifestJson, (await registry.getManifest(repository, first)).content);
     const config = parsed?.config?.digest;
     if (config === undefined) return undefined;
-    const created = parse(configJson, await registry.getBlob(repository, config))?.created;
-    const ms = created === undefined ? Number.NaN : Date.parse(created);
-    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+    return isoTimeOf(parse(configJson, await registry.getBlob(repository, config))?.created);
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;

@@ -1,5 +1,6 @@
 import type { Build } from '../../domain/build.js';
 import { NotFoundError, TransientError } from '../../domain/errors.js';
+import { isoTimeOf } from '../../domain/isoDate.js';
 import { floatingTags } from '../../domain/pipeline.js';
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { RegistryEvent } from '../../domain/registryEvents.js';
@@ -167,7 +168,7 @@ async function recordListedBuild(
   if (decision.kind !== 'record') return undefined; // not an image (a Helm chart, a signature)
   const why = `no registry event reported ${listed.tag} (${digest}); who pushed it is unknown`;
   // The push time, as ACR's listing says; elsewhere the build time its image config says.
-  const pushedAt = pushTime(listed.updatedAt);
+  const pushedAt = isoTimeOf(listed.updatedAt);
   const builtAt =
     pushedAt === undefined ? await imageCreated(deps.registry, repository, manifest) : undefined;
   if (!dryRun) {
@@ -247,12 +248,6 @@ async function lostRequests(
 function pushTimeOf(build: Build): string | undefined {
   if (build.pushedAt !== undefined) return build.pushedAt;
   return build.eventId?.startsWith('reconciled-') ? undefined : build.recordedAt;
-}
-
-/** An ISO 8601 time, or undefined when `text` is none. */
-function pushTime(text: string | undefined): string | undefined {
-  const ms = text === undefined ? Number.NaN : Date.parse(text);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
 /**
