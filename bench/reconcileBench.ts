@@ -124,6 +124,10 @@ async function lossyDeliveries(stack: BenchStack, progress: (line: string) => vo
       const build = after.find((b) => b.gitShas.includes(image.sha));
       return build && dev.filter((p) => p.digest === build.digest).length === 1;
     }).length;
+    // A lost build older than the dev head is recorded and not promoted: dev never moves back.
+    const newest = after.find((b) => b.gitShas.includes(images.at(-1)?.sha ?? ''));
+    const head = (await promotions.getRepositoryState(repository)).heads['dev']?.digest;
+    const headIsNewest = newest !== undefined && head === newest.digest;
     return {
       pushed: LOSSY_BUILDS,
       deliveriesLost: proxy.dropped.length,
@@ -131,6 +135,7 @@ async function lossyDeliveries(stack: BenchStack, progress: (line: string) => vo
       recovered: after.length - before,
       lost: LOSSY_BUILDS - after.length,
       devOnce,
+      headIsNewest,
     };
   } finally {
     await host.close();
@@ -253,7 +258,7 @@ export async function reconcileBench(
     '',
     '5. Reconciler',
     `  30% of deliveries lost: ${lossy.pushed} builds pushed, ${lossy.deliveriesLost} deliveries lost, ${lossy.recordedByWebhook} recorded by the webhook`,
-    `  after one reconcile: builds recovered ${lossy.recovered}, builds lost ${lossy.lost} (target: all / 0); promoted to dev exactly once: ${lossy.devOnce}/${lossy.pushed}`,
+    `  after one reconcile: builds recovered ${lossy.recovered}, builds lost ${lossy.lost} (target: all / 0); promoted to dev exactly once: ${lossy.devOnce}/${lossy.pushed} (lost builds older than the dev head are recorded, not promoted); dev head on the newest build: ${lossy.headIsNewest ? 'yes' : 'no'}`,
     `  one run over ${REPOSITORIES} repositories × ${TAGS} build tags, distribution registry:`,
     '  run                      registry  ledger  azurite      ms',
     row('first (writes the marks)', cost.first),

@@ -10,6 +10,8 @@ const ACTIONS: Readonly<Record<string, readonly [done: string, would: string]>> 
   drift: ['drift', 'would check drift'],
   'tag-missing': ['missing', 'missing'],
   'tag-unknown': ['unknown tag', 'unknown tag'],
+  'promotion-requested': ['asked for again', 'would ask again'],
+  'promotion-held': ['not promoted', 'would not promote'],
 };
 
 type RepositoryAnswer = ReconcileAnswer['repositories'][number];

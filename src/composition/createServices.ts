@@ -56,6 +56,7 @@ export const systemClock: Clock = { now: () => new Date() };
 function lazyRegistry(get: () => Promise<Registry>): Registry {
   return {
     getManifest: async (repo, digest) => (await get()).getManifest(repo, digest),
+    getBlob: async (repo, digest) => (await get()).getBlob(repo, digest),
     resolveTag: async (repo, tag) => (await get()).resolveTag(repo, tag),
     putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
     lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),

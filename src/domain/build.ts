@@ -14,6 +14,20 @@ export interface Build {
   readonly pushedBy?: string | undefined;
   /** When promoter first recorded the digest (ISO 8601, UTC). */
   readonly recordedAt: string;
+  /**
+   * When the digest was first pushed (ISO 8601, UTC): the registry event's timestamp; for a
+   * build the reconciler recorded, the tag's last update in ACR's listing, or where the listing
+   * has no times (the distribution registry) the image config's `created` (its build time).
+   * Absent when nothing said, and on builds recorded before promoter kept it.
+   */
+  readonly pushedAt?: string | undefined;
+  /**
+   * The id of the registry event that first recorded the digest (the reconciler's own id for a
+   * build it recorded): the automatic first-stage promotion's message id derives from it, so
+   * the reconciler can ask again under the same id. Absent on builds recorded before promoter
+   * kept it.
+   */
+  readonly eventId?: string | undefined;
   /** When the registry reported the manifest deleted, if it did. */
   readonly deletedAt?: string | undefined;
 }

@@ -40,6 +40,8 @@ export const RECONCILED_FINDINGS = [
   'build-deleted',
   'tag-missing',
   'tag-unknown',
+  'promotion-requested',
+  'promotion-held',
 ] as const;
 
 export type ReconciledFinding = (typeof RECONCILED_FINDINGS)[number];

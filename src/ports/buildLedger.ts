@@ -14,6 +14,8 @@ export interface BuildPush {
   readonly pushedBy?: string | undefined;
   /** When promoter handles the push (from the Clock). */
   readonly at: Date;
+  /** When the registry says it was pushed (ISO 8601), if it says: kept on a new build as `pushedAt`. */
+  readonly pushedAt?: string | undefined;
 }
 
 /** Outcome of recording a push. */
@@ -54,7 +56,8 @@ export interface BuildPage {
 export interface BuildLedger {
   /**
    * Records a push of `digest` under a build tag. Adds `gitSha`/`tag` to a known digest
-   * (both SHAs then find it); clears a deletion mark when the digest is pushed again.
+   * (both SHAs then find it); clears a deletion mark when the digest is pushed again. A new
+   * build keeps the push's `eventId` and `pushedAt`; a known digest keeps its first ones.
    */
   recordBuild: (push: BuildPush) => Promise<RecordBuildResult>;
 

@@ -34,12 +34,17 @@ export interface TagListing {
  * `TransientError` naming the operation (`fetching myapp@sha256:…: …`); a missing manifest
  * or repository is `NotFoundError`; authorization failures are thrown as plain Errors with
  * the registry's answer. Every method makes the fewest requests it can (the benchmark counts
- * them): `getManifest` one GET, `resolveTag` one request, `putManifest` one PUT, `lockTag`
+ * them): `getManifest` and `getBlob` one GET each, `resolveTag` one request, `putManifest` one PUT, `lockTag`
  * one call on ACR and none elsewhere.
  */
 export interface Registry {
   /** The raw manifest (or index) stored under `digest`; its bytes hash to `digest`. */
   getManifest: (repository: string, digest: string) => Promise<RawManifest>;
+  /**
+   * The blob stored under `digest` (an image's config), one GET; its bytes hash to `digest`.
+   * A blob the repository does not hold is `NotFoundError`.
+   */
+  getBlob: (repository: string, digest: string) => Promise<Uint8Array>;
   /** The digest `tag` points to now, or undefined when the tag does not exist. */
   resolveTag: (repository: string, tag: string) => Promise<string | undefined>;
   /**

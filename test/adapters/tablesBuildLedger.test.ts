@@ -53,9 +53,11 @@ describe('Tables ledger on Azurite', () => {
     const ledger = newLedger();
     const sha = shaOf('one');
     const digest = digestOf('one');
-    const result = await ledger.recordBuild(push({ gitSha: sha, digest, at: at(5) }));
+    const pushed = push({ gitSha: sha, digest, at: at(5) });
+    const result = await ledger.recordBuild(pushed);
 
     const expected = {
+      eventId: pushed.eventId,
       repository: 'myapp',
       digest,
       gitShas: [sha],

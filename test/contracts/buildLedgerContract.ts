@@ -49,6 +49,8 @@ function buildOf(push: BuildPush): Build {
     registry: push.registry,
     ...(push.pushedBy === undefined ? {} : { pushedBy: push.pushedBy }),
     recordedAt: push.at.toISOString(),
+    ...(push.pushedAt === undefined ? {} : { pushedAt: push.pushedAt }),
+    eventId: push.eventId,
   };
 }
 
@@ -164,6 +166,37 @@ export function buildLedgerContract(name: string, makeLedger: () => BuildLedger)
         bySha: [[build], [build]],
         listed: [build],
       });
+    });
+
+    it('keeps the first push’s event id and push time; a later push of the digest changes neither', async () => {
+      const ledger = makeLedger();
+      const first = pushOf('timed', { at: minute(4), pushedAt: minute(3).toISOString() });
+      const recorded = await record(ledger, first);
+      const two = shaOf('timed-two');
+
+      await record(
+        ledger,
+        repush(first, {
+          gitSha: two,
+          tag: `git-${two.slice(0, 7)}`,
+          at: minute(6),
+          pushedAt: minute(5).toISOString(),
+        }),
+      );
+
+      expect(recorded).toMatchObject({ eventId: first.eventId, pushedAt: minute(3).toISOString() });
+      const read = await ledger.getBuildByDigest(REPO, first.digest);
+      expect(read).toMatchObject({ eventId: first.eventId, pushedAt: minute(3).toISOString() });
+      expect((await ledger.listBuilds(REPO, { limit: 10 })).builds).toEqual([read]);
+    });
+
+    it('records a push the registry gave no time for without pushedAt', async () => {
+      const ledger = makeLedger();
+      const push = pushOf('untimed');
+      await record(ledger, push);
+      const read = await ledger.getBuildByDigest(REPO, push.digest);
+      expect(read?.eventId).toBe(push.eventId);
+      expect(read).not.toHaveProperty('pushedAt');
     });
 
     it('does not take pushedBy from a later push when the first push named nobody', async () => {

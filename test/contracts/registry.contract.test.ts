@@ -23,8 +23,8 @@ registryContract('MemoryRegistry (test/support)', () => {
     mediaType: OCI_MANIFEST,
     config: {
       mediaType: 'application/vnd.oci.image.config.v1+json',
-      digest: digestOf('config'),
-      size: 2,
+      digest: registry.addBlob(repository, '{"created":"2026-11-27T10:00:00Z"}'),
+      size: 34,
     },
     layers: [
       {

@@ -86,6 +86,19 @@ export function registryContract(name: string, setUp: () => Promise<RegistryUnde
       expect((noRepository as Error).message).toContain(`${elsewhere}@${pushed.digest}`);
     });
 
+    it('getBlob returns the image config’s bytes, which hash to its digest; a blob not held is a NotFoundError', async () => {
+      const config = z
+        .looseObject({ config: z.looseObject({ digest: z.string() }) })
+        .parse(JSON.parse(Buffer.from(base.content).toString('utf8'))).config.digest;
+
+      const bytes = await registry.getBlob(repository, config);
+      const missing = sha256(new TextEncoder().encode(unique('no such blob')));
+
+      expect(sha256(bytes)).toBe(config);
+      expect(JSON.parse(Buffer.from(bytes).toString('utf8'))).toHaveProperty('created');
+      expect(await failureOf(registry.getBlob(repository, missing))).toBeInstanceOf(NotFoundError);
+    });
+
     it('resolveTag gives the digest a tag points to, and undefined for a missing tag or repository', async () => {
       expect(await registry.resolveTag(repository, pushed.tag)).toBe(pushed.digest);
       expect(await registry.resolveTag(repository, unique('absent'))).toBeUndefined();

@@ -8,6 +8,7 @@ import { createTablesBuildLedger } from '../../src/adapters/tables/tablesBuildLe
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { partitionKeyOf } from '../../src/adapters/tables/tablesKeys.js';
 import { createTablesPromotionLedger } from '../../src/adapters/tables/tablesPromotionLedger.js';
+import { automaticPromotionId } from '../../src/app/push/requestAutomaticPromotion.js';
 import { runCli } from '../../src/cli/runCli.js';
 import { buildsTableName, promotionsTableName } from '../../src/composition/azureClients.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
@@ -202,11 +203,11 @@ describe('the reconciler', () => {
     expect(((await history.json()) as { outcomes: unknown[] }).outcomes).toEqual([]);
   });
 
-  it('with 30% of webhook deliveries lost, ends with every build recorded once and promoted to dev once', async () => {
+  it('with 30% of webhook deliveries lost, ends with every build recorded once, the newest on dev-latest, and dev never moved back', async () => {
     const repo = unique('reconcile/lossy');
     const shas = Array.from({ length: 10 }, () => newSha());
-    // Deterministic: the deliveries of the 1st, 4th and 7th build are lost.
-    for (const i of [0, 3, 6]) lost.add(`git-${shas[i] ?? ''}`);
+    // Deterministic: the deliveries of the 1st, 4th and 10th build are lost.
+    for (const i of [0, 3, 9]) lost.add(`git-${shas[i] ?? ''}`);
     const pushed: { sha: string; digest: string }[] = [];
     for (const sha of shas) pushed.push(await pushTo(lossy, repo, sha));
     const { builds } = ledgers(lossyPrefix);
@@ -222,26 +223,78 @@ describe('the reconciler', () => {
     );
     await lossyHost.queue.idle();
     expect(proxy.dropped.filter((tags) => tags.some((t) => lost.has(t)))).toHaveLength(3);
+    const ninth = pushed[8];
+    const newest = pushed[9];
+    expect(await tagOf(lossy, repo, 'dev-latest')).toBe(ninth?.digest);
 
-    const { code } = await promoter(lossyHost, 'reconcile', '--repository', repo);
+    const { code, stdout } = await promoter(lossyHost, 'reconcile', '--repository', repo);
     await eventually(
-      'every dev promotion done',
-      async () => (await devPromotions(lossyPrefix, repo)).size === 10,
+      'the newest build on dev-latest',
+      async () => (await tagOf(lossy, repo, 'dev-latest')) === newest?.digest,
     );
     await lossyHost.queue.idle();
     const again = await promoter(lossyHost, 'reconcile', '--repository', repo);
     await lossyHost.queue.idle();
 
     expect(code).toBe(0);
+    expect(stdout).toContain(
+      `not promoted to dev: older than the dev head git-${ninth?.sha ?? ''}`,
+    );
     expect(again.stdout).toContain('registry and ledger agree: nothing to do');
     expect((await recorded()).sort()).toEqual(pushed.map((p) => p.digest).sort());
     const dev = await devPromotions(lossyPrefix, repo);
-    for (const { digest } of pushed) expect(dev.get(digest)).toEqual(['promoted']);
+    // The two lost builds older than the dev head are recorded, not promoted: dev moved forward only.
+    for (const [i, { digest }] of pushed.entries())
+      expect(dev.get(digest)).toEqual(i === 0 || i === 3 ? undefined : ['promoted']);
+    expect(await tagOf(lossy, repo, 'dev-latest')).toBe(newest?.digest);
     const history = await fetch(`${lossyHost.url}/api/repositories/${repo}/history?limit=100`);
-    const { outcomes } = (await history.json()) as { outcomes: { outcome: string }[] };
-    expect(outcomes.filter((o) => o.outcome === 'reconciled')).toHaveLength(3);
-    expect(outcomes.filter((o) => o.outcome === 'promoted')).toHaveLength(10);
+    const { outcomes } = (await history.json()) as {
+      outcomes: { outcome: string; digest: string; reason?: string }[];
+    };
+    const reconciled = outcomes.filter((o) => o.outcome === 'reconciled');
+    expect(reconciled).toHaveLength(3);
+    for (const i of [0, 3])
+      expect(reconciled.find((o) => o.digest === pushed[i]?.digest)?.reason).toContain(
+        'not promoted to dev: older than the dev head',
+      );
+    expect(outcomes.filter((o) => o.outcome === 'promoted')).toHaveLength(8);
   }, 90_000);
+
+  it('asks again for the dev promotion of a build recorded half an hour ago whose request was lost, under the id the push asked with, once', async () => {
+    const repo = unique('reconcile/lostrequest');
+    const { sha, digest } = await pushTo(silent, repo);
+    // The webhook recorded it 31 minutes ago, then the queue send failed (and ACR never retries).
+    const { builds, promotions } = ledgers(silentPrefix);
+    const eventId = `acr-event-${newSha().slice(0, 12)}`;
+    const recordedAt = new Date(Date.now() - 31 * 60_000);
+    await builds.recordBuild({
+      eventId,
+      repository: repo,
+      digest,
+      gitSha: sha,
+      tag: `git-${sha}`,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      registry: silent.host,
+      at: recordedAt,
+      pushedAt: recordedAt.toISOString(),
+    });
+    const id = automaticPromotionId('dev', repo, eventId);
+
+    const { code, stdout } = await promoter(silentHost, 'reconcile', '--repository', repo);
+    await eventually(
+      'dev-latest on the build',
+      async () => (await tagOf(silent, repo, 'dev-latest')) === digest,
+    );
+    await silentHost.queue.idle();
+    const again = await promoter(silentHost, 'reconcile', '--repository', repo);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`asked for again\\s+git-${sha}`));
+    expect(stdout).toContain(id);
+    expect(await promotions.getOutcome(repo, id)).toMatchObject({ outcome: 'promoted', digest });
+    expect(again.stdout).toContain('registry and ledger agree: nothing to do');
+    expect(await devPromotions(silentPrefix, repo)).toEqual(new Map([[digest, ['promoted']]]));
+  });
 
   it('brings back builds whose ledger rows were lost (as with a kill of Azurite’s last seconds), and promotes none twice', async () => {
     const repo = unique('reconcile/lostrows');

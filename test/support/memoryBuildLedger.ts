@@ -58,6 +58,8 @@ export class MemoryBuildLedger implements BuildLedger {
           registry: push.registry,
           ...(push.pushedBy === undefined ? {} : { pushedBy: push.pushedBy }),
           recordedAt: push.at.toISOString(),
+          ...(push.pushedAt === undefined ? {} : { pushedAt: push.pushedAt }),
+          eventId: push.eventId,
         };
         this.builds.set(key, build);
         return { kind: 'recorded', build };
@@ -76,6 +78,8 @@ export class MemoryBuildLedger implements BuildLedger {
         registry: existing.registry,
         ...(existing.pushedBy === undefined ? {} : { pushedBy: existing.pushedBy }),
         recordedAt: existing.recordedAt,
+        ...(existing.pushedAt === undefined ? {} : { pushedAt: existing.pushedAt }),
+        ...(existing.eventId === undefined ? {} : { eventId: existing.eventId }),
       };
       this.builds.set(key, build);
       return { kind: 'recorded', build };

@@ -20,6 +20,8 @@ const settle = <T>(body: () => T): Promise<T> =>
 export class MemoryRegistry implements Registry {
   readonly manifests = new Map<string, RawManifest>();
   readonly tags = new Map<string, string>();
+  /** Blobs (image configs) by `repository@digest`. */
+  readonly blobs = new Map<string, Uint8Array>();
   /** When each tag (`repository:tag`) was last written, by `putManifest` or `setTag`. */
   readonly tagUpdatedAt = new Map<string, Date>();
   /** The time tag writes are stamped with (tests move it). */
@@ -73,6 +75,24 @@ export class MemoryRegistry implements Registry {
       const m = this.manifests.get(`${repository}@${digest}`);
       if (!m) throw new NotFoundError(`fetching ${repository}@${digest}: not found`);
       return m;
+    });
+  }
+
+  /** Stores a blob (an image config) and returns its digest. */
+  addBlob(repository: string, text: string): string {
+    const content = new TextEncoder().encode(text);
+    const digest = digestOf(content);
+    this.blobs.set(`${repository}@${digest}`, content);
+    return digest;
+  }
+
+  async getBlob(repository: string, digest: string): Promise<Uint8Array> {
+    await this.beforeCall?.('getBlob');
+    return settle(() => {
+      this.enter('getBlob');
+      const blob = this.blobs.get(`${repository}@${digest}`);
+      if (!blob) throw new NotFoundError(`fetching blob ${repository}@${digest}: not found`);
+      return blob;
     });
   }
 

@@ -44,7 +44,7 @@ function isMissing(error: unknown): boolean {
   const rest = asRestError(error);
   if (rest?.statusCode !== 404) return false;
   const url = rest.request?.url ?? '';
-  if (/\/v2\/.+\/manifests\//.test(url)) return true;
+  if (/\/v2\/.+\/(manifests|blobs)\//.test(url)) return true;
   return /\/acr\/v1\/.+\/_tags\//.test(url) && ociErrors.safeParse(rest.details).success;
 }
 
@@ -69,7 +69,7 @@ const permissionHint =
  * The error to throw when `doing` (e.g. `fetching myapp@sha256:…`) failed with `error`:
  * - throttling (429), 408, 5xx, a connection failure or the deadline → `TransientError`
  *   (`fetching myapp@sha256:…: registry unavailable: HTTP 503: …`);
- * - 404 of the manifest or tag → `NotFoundError`;
+ * - 404 of the manifest, blob or tag → `NotFoundError`;
  * - 401/403 → a plain Error naming the permission to grant;
  * - bytes whose digest is not the one asked for or announced → a plain Error;
  * - anything else → a plain Error with the registry's answer.

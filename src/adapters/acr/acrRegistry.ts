@@ -97,6 +97,21 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
       return { content: got.content, mediaType: got.mediaType, digest };
     },
 
+    async getBlob(repository, digest) {
+      const doing = `fetching blob ${repository}@${digest}`;
+      const bytes = await call(doing, async (abortSignal) => {
+        const got = await content(repository).downloadBlob(digest, { abortSignal });
+        const chunks: Buffer[] = [];
+        for await (const chunk of got.content)
+          chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+        return new Uint8Array(Buffer.concat(chunks));
+      });
+      const actual = sha256(bytes);
+      if (actual !== digest)
+        throw new Error(`${doing}: the registry returned other bytes (their digest is ${actual})`);
+      return bytes;
+    },
+
     async resolveTag(repository, tag) {
       const doing = `resolving ${repository}:${tag}`;
       try {

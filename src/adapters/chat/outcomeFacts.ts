@@ -25,6 +25,8 @@ const RECONCILED_WORDS: Readonly<Record<NonNullable<OutcomeEvent['reconciled']>,
   'build-deleted': 'a recorded build is gone from the registry',
   'tag-missing': 'a promoted tag is missing from the registry',
   'tag-unknown': 'a stage tag no promotion made',
+  'promotion-requested': 'a lost automatic promotion was asked for again',
+  'promotion-held': 'a recovered build older than the stage’s head was not promoted',
 };
 
 /** `✅ Promoted myapp to rc 1.2.3`, `⚠️ Drift: myapp tag 1.2.3 was moved` … */

@@ -15,6 +15,8 @@ export type BuildProps = {
   readonly registry: string;
   readonly pushedBy?: string;
   readonly recordedAt: string;
+  readonly pushedAt?: string;
+  readonly eventId?: string;
   readonly deletedAt?: string;
 };
 
@@ -36,6 +38,8 @@ const buildRow = z.object({
   registry: z.string(),
   pushedBy: z.string().optional(),
   recordedAt: isoDate,
+  pushedAt: isoDate.optional(),
+  eventId: z.string().optional(),
   deletedAt: isoDate.optional(),
 });
 
@@ -44,10 +48,12 @@ const buildRow = z.object({
  * is malformed: the table was written by something else, which no retry will fix.
  */
 export function buildOfRow(row: Record<string, unknown>): Build {
-  const { deletedAt, pushedBy, ...rest } = parseRowWith(buildRow, row, 'ledger');
+  const { deletedAt, pushedBy, pushedAt, eventId, ...rest } = parseRowWith(buildRow, row, 'ledger');
   return {
     ...rest,
     ...(pushedBy === undefined ? {} : { pushedBy }),
+    ...(pushedAt === undefined ? {} : { pushedAt }),
+    ...(eventId === undefined ? {} : { eventId }),
     ...(deletedAt === undefined ? {} : { deletedAt }),
   };
 }
@@ -62,6 +68,8 @@ function propsOf(build: Build): BuildProps {
     registry: build.registry,
     ...(build.pushedBy === undefined ? {} : { pushedBy: build.pushedBy }),
     recordedAt: build.recordedAt,
+    ...(build.pushedAt === undefined ? {} : { pushedAt: build.pushedAt }),
+    ...(build.eventId === undefined ? {} : { eventId: build.eventId }),
     ...(build.deletedAt === undefined ? {} : { deletedAt: build.deletedAt }),
   };
 }

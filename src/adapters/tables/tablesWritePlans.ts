@@ -44,6 +44,8 @@ export function planRecordBuild(
       registry: push.registry,
       ...(push.pushedBy === undefined ? {} : { pushedBy: push.pushedBy }),
       recordedAt: at.toISOString(),
+      ...(push.pushedAt === undefined ? {} : { pushedAt: push.pushedAt }),
+      eventId,
     };
     return {
       result: { kind: 'recorded', build },
@@ -70,6 +72,8 @@ export function planRecordBuild(
     registry: known.registry,
     ...(known.pushedBy === undefined ? {} : { pushedBy: known.pushedBy }),
     recordedAt: known.recordedAt,
+    ...(known.pushedAt === undefined ? {} : { pushedAt: known.pushedAt }),
+    ...(known.eventId === undefined ? {} : { eventId: known.eventId }),
   };
   const addSha: TransactionAction[] = hasSha
     ? []

@@ -1,4 +1,5 @@
 import { classifyEvent } from '../../domain/classifyEvent.js';
+import { isoTimeOf } from '../../domain/isoDate.js';
 import type { Pipeline } from '../../domain/pipeline.js';
 import type { RegistryEvent } from '../../domain/registryEvents.js';
 import type { Clock } from '../../ports/clock.js';
@@ -79,6 +80,7 @@ export async function recordRegistryEvent(
         mediaType: event.mediaType,
         registry: event.registry ?? deps.defaultRegistry ?? 'unknown',
         ...(event.pushedBy === undefined ? {} : { pushedBy: event.pushedBy }),
+        ...pushedAt(event.timestamp),
         at: deps.clock.now(),
       });
       const outcome =
@@ -105,4 +107,10 @@ export async function recordRegistryEvent(
       }
     }
   }
+}
+
+/** The registry's time of the push, kept as ISO 8601 when it is a time at all. */
+function pushedAt(timestamp: string | undefined): { pushedAt?: string } {
+  const at = isoTimeOf(timestamp);
+  return at === undefined ? {} : { pushedAt: at };
 }

@@ -23,7 +23,7 @@ export async function requestAutomaticPromotion(
     return undefined;
   if (o.repository === undefined || o.digest === undefined || o.gitSha === undefined)
     return undefined;
-  const id = `auto-${first.name}-${createHash('sha256').update(`${o.repository}|${o.id}`).digest('hex').slice(0, 32)}`;
+  const id = automaticPromotionId(first.name, o.repository, o.id);
   const message: ApprovalMessage = {
     type: 'approval',
     id,
@@ -37,4 +37,12 @@ export async function requestAutomaticPromotion(
   };
   await deps.approvals.send(message);
   return id;
+}
+
+/**
+ * The message id of the automatic promotion into `stage` that the registry event `eventId`
+ * (the one that recorded the build: `Build.eventId`) asks for.
+ */
+export function automaticPromotionId(stage: string, repository: string, eventId: string): string {
+  return `auto-${stage}-${createHash('sha256').update(`${repository}|${eventId}`).digest('hex').slice(0, 32)}`;
 }

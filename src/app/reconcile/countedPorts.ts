@@ -46,6 +46,7 @@ export function countedPorts(
   });
   const counted: Registry = {
     getManifest: (repository, digest) => single.getManifest(repository, digest),
+    getBlob: (repository, digest) => single.getBlob(repository, digest),
     resolveTag: (repository, tag) => single.resolveTag(repository, tag),
     putManifest: (repository, tag, manifest) => single.putManifest(repository, tag, manifest),
     lockTag: (repository, tag) => single.lockTag(repository, tag),

@@ -10,6 +10,27 @@ export type ReconcileAction =
       readonly promotionRequested?: string | undefined;
       readonly reason: string;
     }
+  /**
+   * A recorded build whose automatic first-stage promotion has no outcome (the request was
+   * lost): asked for again under the message id the push asked with.
+   */
+  | {
+      readonly kind: 'promotion-requested';
+      readonly tag: string;
+      readonly digest: string;
+      readonly promotionRequested: string;
+      readonly reason: string;
+    }
+  /**
+   * A recorded build whose automatic promotion had no outcome, not asked for: it is older than
+   * the first stage's head (or its age is unknown), so promoting it would move the stage back.
+   */
+  | {
+      readonly kind: 'promotion-held';
+      readonly tag: string;
+      readonly digest: string;
+      readonly reason: string;
+    }
   /** A recorded build whose manifest the registry no longer holds: marked deleted. */
   | {
       readonly kind: 'build-deleted';

@@ -23,8 +23,10 @@ export function reconciledEvent(finding: {
   readonly restored?: boolean | undefined;
   readonly reason: string;
   readonly at: Date;
+  /** The message id it is kept under, when not `id` (see `getOutcome`). */
+  readonly messageId?: string | undefined;
 }): OutcomeEvent {
-  const { id, at, gitShas, restored, ...rest } = finding;
+  const { id, at, gitShas, restored, messageId, ...rest } = finding;
   return {
     type: 'promotion.outcome',
     id,
@@ -33,7 +35,7 @@ export function reconciledEvent(finding: {
     ...(gitShas === undefined ? {} : { gitShas }),
     ...(restored === undefined ? {} : { restored }),
     reason: `reconciled: ${finding.reason}`,
-    messageId: id,
+    messageId: messageId ?? id,
     at: at.toISOString(),
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleRegistryEvents } from '../../../src/app/push/handleRegistryEvents.js';
+import { automaticPromotionId } from '../../../src/app/push/requestAutomaticPromotion.js';
 import { defaultPipeline } from '../../../src/domain/pipeline.js';
 import type { PromotionMessage } from '../../../src/domain/promotionMessage.js';
 import type { RegistryEvent } from '../../../src/domain/registryEvents.js';
@@ -53,6 +54,23 @@ const recordedOutcomes = async (events: RegistryEvent[], d: ReturnType<typeof de
   (await handleRegistryEvents(events, d)).map((report) => report.result);
 
 describe('handleRegistryEvents', () => {
+  it('keeps the event id and the registry’s push time on the build, and asks for dev under an id derived from them', async () => {
+    const d = deps();
+    const timed = { ...push('e-timed', 'git-a1b2c3d'), timestamp: '2026-11-27T09:59:58.123+00:00' };
+    const untimed = { ...push('e-untimed', 'git-b2c3d4e', digest('b')), timestamp: 'yesterday' };
+
+    const reports = await handleRegistryEvents([timed, untimed], d);
+
+    expect(await d.ledger.getBuildByDigest('myapp', digest('a'))).toMatchObject({
+      eventId: 'e-timed',
+      pushedAt: '2026-11-27T09:59:58.123Z',
+    });
+    const b = await d.ledger.getBuildByDigest('myapp', digest('b'));
+    expect(b?.eventId).toBe('e-untimed');
+    expect(b).not.toHaveProperty('pushedAt');
+    expect(reports[0]?.promotionRequested).toBe(automaticPromotionId('dev', 'myapp', 'e-timed'));
+  });
+
   it('records a push under a build tag with the git SHA from the tag', async () => {
     const d = deps();
     const [outcome] = await recordedOutcomes([push('e1', 'git-a1b2c3d')], d);

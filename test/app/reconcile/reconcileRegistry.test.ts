@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handleRegistryEvents } from '../../../src/app/push/handleRegistryEvents.js';
+import { automaticPromotionId } from '../../../src/app/push/requestAutomaticPromotion.js';
 import {
   FULL_SWEEP_EVERY_MS,
   reconcileRegistry,
@@ -301,7 +302,16 @@ describe('reconcileRegistry', () => {
     let now = Date.parse('2026-11-27T08:00:00Z');
     w.registry.now = () => new Date(now);
     const deps = { ...w.deps, clock: { now: () => new Date(now) } };
-    const run = () => reconcileRegistry(deps, { dryRun: false, patterns: every, repository: repo });
+    // Each run's requests are handled before the next: none is lost here.
+    const run = async () => {
+      const report = await reconcileRegistry(deps, {
+        dryRun: false,
+        patterns: every,
+        repository: repo,
+      });
+      for (const message of w.sent.splice(0)) await w.handle(message);
+      return report;
+    };
     w.pushUnseen('aaaaaaa');
     now += 2 * 60 * 60_000;
     w.pushUnseen('bbbbbbb');
@@ -314,13 +324,217 @@ describe('reconcileRegistry', () => {
     const third = await run();
 
     expect(first.repositories[0]).toMatchObject({ sweep: 'full', tagsListed: 2 });
-    // b (at the watermark, listed again within the overlap) and c; not a.
-    expect(second.repositories[0]).toMatchObject({ sweep: 'since-watermark', tagsListed: 2 });
+    // b (at the watermark, listed again within the overlap), dev-latest (written for b) and c; not a.
+    expect(second.repositories[0]).toMatchObject({ sweep: 'since-watermark', tagsListed: 3 });
     expect(actionsOf(second)).toEqual([
       expect.objectContaining({ kind: 'build-recorded', digest: c }),
     ]);
-    expect(third.repositories[0]).toMatchObject({ sweep: 'full', tagsListed: 3 });
+    expect(third.repositories[0]).toMatchObject({ sweep: 'full', tagsListed: 4 });
     expect(actionsOf(third)).toEqual([]);
     expect(w.marks.marks.get(repo)?.fullSweepAt).toBe(new Date(now).toISOString());
+  });
+});
+
+describe('reconcileRegistry: automatic promotions that were lost or would move dev back', () => {
+  /** A push a registry event recorded, whose automatic dev request was lost (never sent). */
+  const recordedNotRequested = async (w: ReturnType<typeof reconcileWorld>, sha: string) => {
+    const digest = await w.build(sha);
+    w.registry.setTag(repo, `git-${sha}`, digest);
+    return digest;
+  };
+  /** Hands the requests sent so far to the promotions handler, in order. */
+  const deliver = async (w: ReturnType<typeof reconcileWorld>) => {
+    for (const message of w.sent.splice(0)) await w.handle(message);
+  };
+  const devHead = async (w: ReturnType<typeof reconcileWorld>) =>
+    (await w.promotions.getRepositoryState(repo)).heads['dev']?.digest;
+
+  it('asks again, under the id the push asked with, for a recorded build whose dev request has no outcome after 30 minutes', async () => {
+    const w = reconcileWorld();
+    const digest = await recordedNotRequested(w, 'a1b2c3d');
+    w.tick(5);
+    const early = await w.run();
+    w.tick(30);
+
+    const report = await w.run();
+
+    expect(actionsOf(early)).toEqual([]);
+    const id = automaticPromotionId('dev', repo, 'push-a1b2c3d');
+    expect(actionsOf(report)).toEqual([
+      expect.objectContaining({
+        kind: 'promotion-requested',
+        tag: 'git-a1b2c3d',
+        digest,
+        promotionRequested: id,
+      }),
+    ]);
+    expect(w.sent).toEqual([
+      expect.objectContaining({ id, stage: 'dev', build: { digest }, source: 'system' }),
+    ]);
+    await deliver(w);
+    expect(await devHead(w)).toBe(digest);
+    expect(w.registry.tags.get(`${repo}:dev-latest`)).toBe(digest);
+    expect(actionsOf(await w.run())).toEqual([]);
+    expect((await w.history()).map((e) => e.reconciled ?? e.outcome)).toEqual([
+      'promoted',
+      'promotion-requested',
+    ]);
+  });
+
+  it('leaves alone builds whose request was settled, or recorded more than 24 hours ago', async () => {
+    const w = reconcileWorld();
+    await recordedNotRequested(w, 'aaaaaaa');
+    w.tick(24 * 60 + 1);
+    const promoted = await w.pushed('bbbbbbb');
+    w.tick(31);
+
+    const report = await w.run();
+
+    expect(actionsOf(report)).toEqual([]);
+    expect(w.sent).toEqual([]);
+    expect(await devHead(w)).toBe(promoted);
+  });
+
+  it('asks for nothing when the first stage needs approvals', async () => {
+    const [dev, ...rest] = DEFAULT_PIPELINE_JSON.stages;
+    const pipeline = {
+      ...DEFAULT_PIPELINE_JSON,
+      stages: [{ ...dev, approval: { required: 1 } }, ...rest],
+    };
+    const w = reconcileWorld(pipeline);
+    await recordedNotRequested(w, 'a1b2c3d');
+    w.tick(31);
+
+    expect(actionsOf(await w.run())).toEqual([]);
+    expect(w.sent).toEqual([]);
+  });
+
+  it('does not ask for a lost request older than the dev head: held, in the history under its id, and its late delivery promotes nothing', async () => {
+    const w = reconcileWorld();
+    const older = await recordedNotRequested(w, 'aaaaaaa');
+    w.tick(1);
+    const head = await w.pushed('bbbbbbb');
+    w.tick(31);
+
+    const report = await w.run();
+
+    expect(actionsOf(report)).toEqual([
+      expect.objectContaining({ kind: 'promotion-held', tag: 'git-aaaaaaa', digest: older }),
+    ]);
+    expect(actionsOf(report)[0]?.reason).toContain(
+      'not promoted to dev: older than the dev head git-bbbbbbb',
+    );
+    expect(w.sent).toEqual([]);
+    const id = automaticPromotionId('dev', repo, 'push-aaaaaaa');
+    expect(await w.promotions.getOutcome(repo, id)).toMatchObject({
+      outcome: 'reconciled',
+      reconciled: 'promotion-held',
+    });
+    // The lost request turns up after all: it settles as the held outcome.
+    const late = await w.handle({
+      type: 'approval',
+      id,
+      repository: repo,
+      stage: 'dev',
+      build: { digest: older },
+      decision: 'approve',
+      approver: { id: 'system:promoter' },
+      source: 'system',
+    });
+    expect(late).toMatchObject({ outcome: 'reconciled' });
+    expect(await devHead(w)).toBe(head);
+    expect(actionsOf(await w.run())).toEqual([]);
+  });
+
+  it('on a registry with push times (ACR): records recovered builds, asks for those newer than the dev head oldest first, holds the older one', async () => {
+    const w = reconcileWorld();
+    w.registry.isAcr = true;
+    w.registry.now = () => w.deps.clock.now();
+    const older = w.pushUnseen('aaaaaaa');
+    w.tick(1);
+    const head = await w.pushed('bbbbbbb');
+    w.tick(1);
+    const newer = w.pushUnseen('ccccccc');
+    w.tick(1);
+    const newest = w.pushUnseen('ddddddd');
+    w.tick(1);
+
+    const report = await w.run();
+
+    const recorded = actionsOf(report).filter((a) => a.kind === 'build-recorded');
+    expect(recorded.map((a) => a.digest)).toEqual([older, newer, newest]);
+    expect(recorded[0]?.reason).toContain(
+      'not promoted to dev: older than the dev head git-bbbbbbb',
+    );
+    expect(w.sent.map((m) => (m.type === 'approval' ? m.build : undefined))).toEqual([
+      { digest: newer },
+      { digest: newest },
+    ]);
+    await deliver(w);
+    expect(await devHead(w)).toBe(newest);
+    expect(w.registry.tags.get(`${repo}:dev-latest`)).toBe(newest);
+    const held = (await w.history()).find((e) => e.digest === older);
+    expect(held).toMatchObject({ outcome: 'reconciled', reconciled: 'build-recorded' });
+    expect(held?.reason).toContain('not promoted to dev');
+    w.tick(31);
+    expect(actionsOf(await w.run())).toEqual([]);
+    expect(head).not.toBe(newest);
+  });
+
+  it('on a registry without push times (distribution): orders recovered builds by their image config’s created time', async () => {
+    const w = reconcileWorld();
+    /** An image whose config says it was built at `created`, pushed with no event. */
+    const pushImage = (sha: string, created: Date) => {
+      const config = w.registry.addBlob(repo, JSON.stringify({ created: created.toISOString() }));
+      const digest = w.registry.add(
+        repo,
+        JSON.stringify({ schemaVersion: 2, config: { digest: config }, layers: [], sha }),
+      );
+      w.registry.setTag(repo, `git-${sha}`, digest);
+      return digest;
+    };
+    const before = w.deps.clock.now();
+    w.tick(1);
+    const head = await w.pushed('bbbbbbb');
+    w.tick(1);
+    const older = pushImage('aaaaaaa', before);
+    const newer = pushImage('ccccccc', w.deps.clock.now());
+
+    const report = await w.run();
+
+    const reasons = new Map(actionsOf(report).map((a) => [a.digest, a.reason]));
+    expect(reasons.get(older)).toContain(
+      'not promoted to dev: older than the dev head git-bbbbbbb',
+    );
+    expect(reasons.get(newer)).toContain('its automatic promotion was asked for');
+    expect(w.sent.map((m) => (m.type === 'approval' ? m.build : undefined))).toEqual([
+      { digest: newer },
+    ]);
+    expect((await w.ledger.getBuildByDigest(repo, newer))?.pushedAt).toBe(
+      w.deps.clock.now().toISOString(),
+    );
+    await deliver(w);
+    expect(await devHead(w)).toBe(newer);
+    expect(head).not.toBe(newer);
+  });
+
+  it('on a registry without push times: asks for the only build of a new repository, holds one recovered beside a dev head', async () => {
+    const w = reconcileWorld();
+    const head = await w.pushed('bbbbbbb');
+    w.tick(1);
+    const unseen = w.pushUnseen('ccccccc');
+
+    const report = await w.run();
+
+    expect(actionsOf(report)).toEqual([
+      expect.objectContaining({ kind: 'build-recorded', digest: unseen }),
+    ]);
+    expect(actionsOf(report)[0]?.reason).toContain(
+      'not promoted to dev: the registry gives no push time to tell it is newer than the dev head git-bbbbbbb',
+    );
+    expect(w.sent).toEqual([]);
+    expect(await devHead(w)).toBe(head);
+    w.tick(31);
+    expect(actionsOf(await w.run())).toEqual([]);
   });
 });
