@@ -32,7 +32,7 @@ const intSetting = (name: string, fallback: number, min: number): number => {
 const RUNS = intSetting('BENCH_RUNS', 50, 1);
 const REPOSITORIES = intSetting('BENCH_REPOSITORIES', 5, 1);
 const SEED = intSetting('BENCH_SEED', Date.now() % 1_000_000, 0);
-const TIME_LIMIT_S = intSetting('BENCH_TIME_LIMIT_S', 600, 10);
+const TIME_LIMIT_S = intSetting('BENCH_TIME_LIMIT_S', 1800, 10);
 const BOARD_BUILDS = intSetting('BENCH_BOARD_BUILDS', 10_000, 1);
 const BOARD_CONCURRENCY = intSetting('BENCH_BOARD_CONCURRENCY', 32, 1);
 
