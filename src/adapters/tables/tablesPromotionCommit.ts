@@ -3,9 +3,15 @@ import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
-import type { PromotionCommit } from '../../ports/promotionLedger.js';
+import type { CounterKey, PromotionCommit, RepositoryState } from '../../ports/promotionLedger.js';
 import { MAX_TIME_MS } from './tablesKeys.js';
-import { outcomeEntity, promotionEntity, stateEntity, tagEntity } from './tablesPromotionRows.js';
+import {
+  counterEntity,
+  outcomeEntity,
+  promotionEntity,
+  stateEntity,
+  tagEntity,
+} from './tablesPromotionRows.js';
 
 /** Table Storage's limits on an entity-group transaction (see the service's documentation). */
 export const TABLES_LIMITS = {
@@ -43,6 +49,7 @@ export function planCommit(
     change.expectedEtag === undefined
       ? ['create', state]
       : ['update', state, 'Replace', { etag: change.expectedEtag }],
+    ...(change.counter ? [counterAction(repository, change.counter, change.counter.n)] : []),
     ...[...promotions.values()].map((p): TransactionAction => [
       'upsert',
       promotionEntity(repository, p),
@@ -57,6 +64,11 @@ export function planCommit(
   if (change.outcome) actions.push(...outcomeActions(change.outcome));
   checkLimits(repository, actions);
   return actions;
+}
+
+/** Upserting the `counter|` row of `key` at `n`. */
+function counterAction(repository: string, key: CounterKey, n: number): TransactionAction {
+  return ['upsert', counterEntity(repository, key, n), 'Replace'];
 }
 
 /** The `message|` and `history|` rows of an outcome, created (never replaced). */
@@ -106,7 +118,7 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   const limits = TABLES_LIMITS;
   if (actions.length > limits.operationsPerTransaction)
     fail(
-      `the commit needs ${actions.length} row writes (state, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
+      `the commit needs ${actions.length} row writes (state, counter, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
     );
   let total = 0;
   for (const [, entity] of actions) {
@@ -122,4 +134,47 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   }
   if (total > limits.transactionBytes)
     fail(`the commit is ${total} bytes, at most ${limits.transactionBytes} per transaction`);
+}
+
+/** Counter rows one move carries, with the state row: a transaction's 100 rows. */
+export const LEGACY_COUNTERS_PER_MOVE = TABLES_LIMITS.operationsPerTransaction - 1;
+
+/**
+ * One step of moving a `state` row of the old format, which kept every rc counter in one
+ * `counters` property, to `counter|` rows: the first `LEGACY_COUNTERS_PER_MOVE` counters left
+ * in it become rows (upserted), and the state row, only if it still has the ETag read, is
+ * replaced by itself without them (without the property once none is left). Each step moves
+ * its counters all or nothing, so every counter is either in the state row or in its own row,
+ * never lost; a concurrent step or commit makes it fail with 412, and the caller re-reads.
+ */
+export function planLegacyCounterMove(
+  repository: string,
+  state: {
+    readonly heads: RepositoryState['heads'];
+    readonly etag: string;
+    readonly commitId: string | undefined;
+  },
+  legacy: Readonly<Record<string, number>>,
+): TransactionAction[] {
+  const entries = Object.entries(legacy);
+  const moved = entries.slice(0, LEGACY_COUNTERS_PER_MOVE);
+  const left = entries.slice(LEGACY_COUNTERS_PER_MOVE);
+  const row = stateEntity(
+    repository,
+    state,
+    // A commit whose answer was lost recognises itself by the commit id: keep it.
+    state.commitId ?? '',
+    left.length > 0 ? Object.fromEntries(left) : undefined,
+  );
+  const actions: TransactionAction[] = [
+    ['update', row, 'Replace', { etag: state.etag }],
+    ...moved.map(([key, n]): TransactionAction => {
+      const bar = key.indexOf('|');
+      const stage = bar < 0 ? key : key.slice(0, bar);
+      const version = bar < 0 ? '' : key.slice(bar + 1);
+      return counterAction(repository, { stage, version }, n);
+    }),
+  ];
+  checkLimits(repository, actions);
+  return actions;
 }

@@ -4,7 +4,11 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
  * RowKeys of the promotion store. Its partitions are the builds ledger's (`partitionKeyOf`:
  * one per repository, in a table of their own); the RowKey prefix tells the row kinds apart:
  *
- * - `state`: the repository's stage heads and rc counters; its ETag settles every commit.
+ * - `state`: the repository's stage heads; its ETag settles every commit. (Ledgers written
+ *   before counter rows also kept every rc counter here, in `counters`; reading the state
+ *   moves them to `counter|` rows, see `tablesPromotionLedger.ts`.)
+ * - `counter|<stage>|<version or empty>`: the highest `{n}` allocated for that stage and
+ *   version, written in the transaction of the commit that allocated it.
  * - `promotion|<stage>|<version or empty>|<digest>`: one promotion.
  * - `tag|<tag>`: points a stage tag at the RowKey of the promotion that allocated it.
  * - `message|<message id>`: the outcome of a finished approval message.
@@ -17,6 +21,15 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
 
 /** The RowKey of the repository's state row. */
 export const STATE_ROW_KEY = 'state';
+
+/** `counter|<stage>|<version or empty>`. */
+export function counterRowKey(key: {
+  readonly stage: string;
+  readonly version?: string | undefined;
+}): string {
+  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
+  return `counter|${idKeyPart(key.stage)}|${version}`;
+}
 
 /** `promotion|<stage>|<version or empty>|<digest>`. */
 export function promotionRowKey(key: {

@@ -3,6 +3,7 @@ import { odata, type TableClient } from '@azure/data-tables';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
 import type {
+  CounterKey,
   PromotionCommit,
   PromotionLedger,
   RepositoryState,
@@ -11,8 +12,9 @@ import { ensureTableOnce } from './tablesEnsureTable.js';
 import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
 import { partitionKeyOf } from './tablesKeys.js';
 import { pageQuery, readPage } from './tablesPage.js';
-import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
+import { planCommit, planHistoryEvent, planLegacyCounterMove } from './tablesPromotionCommit.js';
 import {
+  counterRowKey,
   historyRange,
   isHistoryRowKey,
   isPromotionRowKey,
@@ -24,12 +26,17 @@ import {
 } from './tablesPromotionKeys.js';
 import {
   commitIdOfRow,
+  counterOfRow,
+  legacyCountersOfRow,
   outcomeOfRow,
   promotionKeyOfTagRow,
   promotionOfRow,
   stateOfRow,
 } from './tablesPromotionRowSchemas.js';
 import { queryRange, readRow } from './tablesPartition.js';
+
+/** Steps after which moving the old format's counters gives up (it needs at most 23). */
+const MAX_MOVE_STEPS = 64;
 
 /** What the Tables promotion store needs. */
 export interface TablesPromotionLedgerOptions {
@@ -54,11 +61,44 @@ class TablesPromotionLedger implements PromotionLedger {
     this.ready = ensureTableOnce(options.client);
   }
 
+  /**
+   * The state row, point read. A row of the old format (every rc counter in its `counters`
+   * property) is first moved to `counter|` rows, `LEGACY_COUNTERS_PER_MOVE` counters per
+   * transaction (see `planLegacyCounterMove`); every write begins with this read, so every
+   * commit is made on a state without them, and `getCounter` need look nowhere else.
+   */
   async getRepositoryState(repository: string): Promise<RepositoryState> {
-    const row = await this.run(`reading the promotion state of ${repository}`, () =>
-      readRow(this.client, repository, STATE_ROW_KEY),
-    );
-    return row ? stateOfRow(row) : { heads: {}, counters: {}, etag: undefined };
+    return this.run(`reading the promotion state of ${repository}`, async () => {
+      // Each step moves counters or lost to a step or commit that changed the state meanwhile;
+      // a `counters` property (at most 32,768 characters) holds at most about 2,200 counters.
+      for (let step = 0; ; step++) {
+        const row = await readRow(this.client, repository, STATE_ROW_KEY);
+        if (!row) return { heads: {}, etag: undefined };
+        const state = stateOfRow(row);
+        const legacy = legacyCountersOfRow(row);
+        if (legacy === undefined) return state;
+        if (step >= MAX_MOVE_STEPS)
+          throw new Error(
+            `moving the rc counters of ${repository} to their own rows: the state kept changing meanwhile`,
+          );
+        const move = planLegacyCounterMove(
+          repository,
+          { heads: state.heads, etag: row.etag, commitId: commitIdOfRow(row) },
+          legacy,
+        );
+        try {
+          await this.client.submitTransaction(move);
+        } catch (error) {
+          if (!isWriteConflict(error) && !isEntityNotFound(error)) throw error;
+        }
+      }
+    });
+  }
+
+  async getCounter(repository: string, key: CounterKey): Promise<number> {
+    const doing = `reading the ${key.stage} counter of ${repository} ${key.version ?? ''}`.trim();
+    const row = await this.run(doing, () => readRow(this.client, repository, counterRowKey(key)));
+    return row ? counterOfRow(row) : 0;
   }
 
   async getPromotion(

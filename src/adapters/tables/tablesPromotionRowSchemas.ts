@@ -51,9 +51,15 @@ const stageHead: z.ZodType<StageHead> = z.object({
 
 const stateRow = z.object({
   heads: json(z.record(z.string(), stageHead)),
-  counters: json(z.record(z.string(), z.number().int().nonnegative())),
   etag: z.string(),
 });
+
+/** The old format's counters, `<stage>|<version>` to the highest `{n}`. */
+const legacyCountersRow = z.object({
+  counters: json(z.record(z.string(), z.number().int().nonnegative())).optional(),
+});
+
+const counterRow = z.object({ n: z.number().int().nonnegative() });
 
 const promotionRow: z.ZodType<Promotion> = z.object({
   repository: z.string().min(1),
@@ -79,7 +85,23 @@ const parseRow = <T>(schema: z.ZodType<T>, row: Record<string, unknown>): T =>
 
 /** The repository state held by the `state` row (its ETag is the state's). */
 export function stateOfRow(row: Record<string, unknown>): RepositoryState {
-  return parseRow(stateRow, row);
+  const { heads, etag } = parseRow(stateRow, row);
+  return { heads, etag };
+}
+
+/**
+ * The rc counters a `state` row of the old format still holds (`<stage>|<version>` to `n`),
+ * or undefined when it holds none (the current format).
+ */
+export function legacyCountersOfRow(
+  row: Record<string, unknown>,
+): Readonly<Record<string, number>> | undefined {
+  return parseRow(legacyCountersRow, row).counters;
+}
+
+/** The `n` of a `counter|` row. */
+export function counterOfRow(row: Record<string, unknown>): number {
+  return parseRow(counterRow, row).n;
 }
 
 /** The promotion held by a `promotion|` row. */

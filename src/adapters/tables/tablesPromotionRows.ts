@@ -1,9 +1,10 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
-import type { RepositoryState } from '../../ports/promotionLedger.js';
+import type { CounterKey, RepositoryState } from '../../ports/promotionLedger.js';
 import { partitionKeyOf } from './tablesKeys.js';
 import {
+  counterRowKey,
   historyRowKey,
   messageRowKey,
   promotionRowKey,
@@ -23,20 +24,31 @@ function defined(props: Record<string, string | number | undefined>): Props {
 
 /**
  * The `state` row. `commitId` names the commit that wrote it last, so that a commit whose
- * answer was lost can tell it landed.
+ * answer was lost can tell it landed. `legacyCounters` (only while moving a ledger of the
+ * old format to counter rows) are the counters still left in the row.
  */
 export function stateEntity(
   repository: string,
-  state: Pick<RepositoryState, 'heads' | 'counters'>,
+  state: Pick<RepositoryState, 'heads'>,
   commitId: string,
+  legacyCounters?: Readonly<Record<string, number>>,
 ): TableEntity<Props> {
   return {
     partitionKey: partitionKeyOf(repository),
     rowKey: STATE_ROW_KEY,
     repository,
     heads: JSON.stringify(state.heads),
-    counters: JSON.stringify(state.counters),
+    ...(legacyCounters === undefined ? {} : { counters: JSON.stringify(legacyCounters) }),
     commitId,
+  };
+}
+
+/** The `counter|` row holding `n` for one stage and version. */
+export function counterEntity(repository: string, key: CounterKey, n: number): TableEntity<Props> {
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey: counterRowKey(key),
+    ...defined({ stage: key.stage, version: key.version === '' ? undefined : key.version, n }),
   };
 }
 
