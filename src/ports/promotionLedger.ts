@@ -20,10 +20,11 @@ export interface PromotionCommit {
   readonly expectedEtag: string | undefined;
   readonly heads: Readonly<Record<string, StageHead>>;
   /**
-   * The rc counter this commit moves to `n` (the highest `{n}` allocated for that stage and
-   * version), written with the state; other counters keep their values.
+   * The rc counters this commit moves, each to its `n` (the highest `{n}` allocated for that
+   * stage and version), written with the state; other counters keep their values. A
+   * promotion moves one; listing a counter twice, the last wins.
    */
-  readonly counter?: (CounterKey & { readonly n: number }) | undefined;
+  readonly counters?: readonly (CounterKey & { readonly n: number })[] | undefined;
   /** Promotions to create or replace (keyed by stage, version and digest). Their tags become findable by `findPromotionByTag`. */
   readonly promotions: readonly Promotion[];
   /** When a message is finished: its outcome, kept for redeliveries and in the history. */

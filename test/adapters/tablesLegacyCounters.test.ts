@@ -54,7 +54,7 @@ describe('Tables promotion store: a ledger of the old format', () => {
     const moved = await store.commit('team/app', {
       expectedEtag: state.etag,
       heads: state.heads,
-      counter: { stage: 'rc', version: '1.0.5', n: 9 },
+      counters: [{ stage: 'rc', version: '1.0.5', n: 9 }],
       promotions: [],
     });
     expect(moved).toEqual({ kind: 'committed' });

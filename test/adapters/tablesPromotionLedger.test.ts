@@ -136,7 +136,7 @@ describe('Tables promotion store on Azurite', () => {
 
   it('creates the state on the first commit; a commit with the stale etag conflicts and writes none of its rows', async () => {
     const store = newStore();
-    const first = await store.commit('myapp', change({ counter: rc123(1) }));
+    const first = await store.commit('myapp', change({ counters: [rc123(1)] }));
     expect(first).toEqual({ kind: 'committed' });
     const state = await store.getRepositoryState('myapp');
     expect(await store.getCounter('myapp', RC)).toBe(1);
@@ -149,7 +149,7 @@ describe('Tables promotion store on Azurite', () => {
       'myapp',
       change({
         expectedEtag: state.etag,
-        counter: rc123(2),
+        counters: [rc123(2)],
         promotions: [stale],
         outcome: outcome('late', 3),
       }),
@@ -220,7 +220,7 @@ describe('Tables promotion store on Azurite', () => {
       'myapp',
       change({
         heads: { dev: head },
-        counter: rc123(1),
+        counters: [rc123(1)],
         promotions: [dev, rc, other],
         outcome: outcome('m1', 2),
       }),
@@ -345,7 +345,7 @@ describe('Tables promotion store on Azurite', () => {
           'myapp',
           change({
             expectedEtag,
-            counter: rc123(1),
+            counters: [rc123(1)],
             promotions: [p],
             outcome: outcome(`m${String(i)}`, i),
           }),
@@ -367,12 +367,12 @@ describe('Tables promotion store on Azurite', () => {
     await store.commit(
       'team',
       change({
-        counter: rc123(1),
+        counters: [rc123(1)],
         promotions: [team],
         outcome: outcome('m1', 1, 'team'),
       }),
     );
-    await store.commit('team/backend', change({ counter: rc123(7), promotions: [backend] }));
+    await store.commit('team/backend', change({ counters: [rc123(7)], promotions: [backend] }));
 
     expect(await store.getCounter('team', RC)).toBe(1);
     expect(await store.getCounter('team/backend', RC)).toBe(7);

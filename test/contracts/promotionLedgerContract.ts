@@ -142,13 +142,13 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       };
 
       expect(
-        await ledger.commit(REPO, changeOf({ heads: { dev: head }, counter: rc123(1) })),
+        await ledger.commit(REPO, changeOf({ heads: { dev: head }, counters: [rc123(1)] })),
       ).toEqual(committed);
       const state = await ledger.getRepositoryState(REPO);
       expect(state).toEqual({ heads: { dev: head }, etag: expect.any(String) as string });
       expect(await ledger.getCounter(REPO, RC)).toBe(1);
 
-      expect(await ledger.commit(REPO, changeOf({ counter: rc123(5) }))).toEqual(conflict);
+      expect(await ledger.commit(REPO, changeOf({ counters: [rc123(5)] }))).toEqual(conflict);
       expect(await ledger.getRepositoryState(REPO)).toEqual(state);
       expect(await ledger.getCounter(REPO, RC)).toBe(1);
     });
@@ -159,7 +159,7 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       const read = await ledger.getRepositoryState(REPO);
 
       expect(
-        await ledger.commit(REPO, changeOf({ expectedEtag: read.etag, counter: rc123(1) })),
+        await ledger.commit(REPO, changeOf({ expectedEtag: read.etag, counters: [rc123(1)] })),
       ).toEqual(committed);
       const now = await ledger.getRepositoryState(REPO);
       expect(now.etag).toEqual(expect.any(String));
@@ -168,7 +168,7 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       const late = promotionOf({ digest: digestOf('late'), tags: ['1.2.3-rc2'] });
       const stale = changeOf({
         expectedEtag: read.etag,
-        counter: rc123(2),
+        counters: [rc123(2)],
         promotions: [late],
         outcome: outcomeOf('late', 3),
       });
@@ -183,12 +183,12 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       expect((await ledger.listHistory(REPO, { limit: 5 })).outcomes).toEqual([]);
     });
 
-    it('keeps one rc counter per stage and version: a commit moves the one it names and keeps the others', async () => {
+    it('keeps one rc counter per stage and version: a commit moves those it names (the last of a counter named twice) and keeps the others', async () => {
       const ledger = makeLedger();
-      await commitOnTop(ledger, { counter: rc123(2) });
-      await commitOnTop(ledger, { counter: { stage: 'rc', version: '1.2.4', n: 1 } });
-      await commitOnTop(ledger, { counter: { stage: 'beta', version: '1.2.3', n: 4 } });
-      await commitOnTop(ledger, { counter: { stage: 'nightly', n: 9 } });
+      await commitOnTop(ledger, { counters: [rc123(2)] });
+      await commitOnTop(ledger, { counters: [{ stage: 'rc', version: '1.2.4', n: 1 }] });
+      await commitOnTop(ledger, { counters: [{ stage: 'beta', version: '1.2.3', n: 4 }] });
+      await commitOnTop(ledger, { counters: [{ stage: 'nightly', n: 9 }] });
       await commitOnTop(ledger, { outcome: outcomeOf('m1', 1) });
 
       expect(await ledger.getCounter(REPO, RC)).toBe(2);
@@ -197,8 +197,13 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       expect(await ledger.getCounter(REPO, { stage: 'nightly' })).toBe(9);
       expect(await ledger.getCounter(REPO, { stage: 'nightly', version: '' })).toBe(9);
       expect(await ledger.getCounter(REPO, { stage: 'rc', version: '1.2.5' })).toBe(0);
+      await commitOnTop(ledger, {
+        counters: [rc123(3), { stage: 'rc', version: '1.2.6', n: 2 }, rc123(4)],
+      });
+      expect(await ledger.getCounter(REPO, RC)).toBe(4);
+      expect(await ledger.getCounter(REPO, { stage: 'rc', version: '1.2.6' })).toBe(2);
       const odd = { stage: 'rc', version: '1.0.0+build/7 ü' };
-      await commitOnTop(ledger, { counter: { ...odd, n: 3 } });
+      await commitOnTop(ledger, { counters: [{ ...odd, n: 3 }] });
       expect(await ledger.getCounter(REPO, odd)).toBe(3);
     });
 
@@ -207,7 +212,7 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       const race = (etag: string | undefined) =>
         Promise.all(
           [1, 2].map((n) =>
-            ledger.commit(REPO, changeOf({ expectedEtag: etag, counter: rc123(n) })),
+            ledger.commit(REPO, changeOf({ expectedEtag: etag, counters: [rc123(n)] })),
           ),
         );
 
@@ -369,7 +374,7 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       await ledger.commit(
         'team',
         changeOf({
-          counter: rc123(3),
+          counters: [rc123(3)],
           promotions: [promotionOf({ repository: 'team', digest: digestOf('t'), tags: ['t1'] })],
           outcome: outcomeOf('m1', 1, { repository: 'team' }),
         }),

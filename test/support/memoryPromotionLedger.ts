@@ -151,7 +151,7 @@ export class MemoryPromotionLedger implements PromotionLedger {
     if (change.outcome && repo.outcomes.has(change.outcome.messageId)) return { kind: 'conflict' };
     repo.etag += 1;
     repo.state = { heads: change.heads };
-    if (change.counter) repo.counters.set(counterName(change.counter), change.counter.n);
+    for (const c of change.counters ?? []) repo.counters.set(counterName(c), c.n);
     for (const p of change.promotions) {
       repo.promotions.set(promotionKey(p), p);
       for (const tag of p.tags) repo.tags.set(tag, promotionKey(p));

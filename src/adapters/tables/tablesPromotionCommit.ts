@@ -5,6 +5,7 @@ import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
 import type { CounterKey, PromotionCommit, RepositoryState } from '../../ports/promotionLedger.js';
 import { MAX_TIME_MS } from './tablesKeys.js';
+import { counterRowKey } from './tablesPromotionKeys.js';
 import {
   counterEntity,
   outcomeEntity,
@@ -24,7 +25,8 @@ export const TABLES_LIMITS = {
 /**
  * The entity-group transaction of `change` to `repository`'s partition: the state row
  * (created when `expectedEtag` is undefined, else replaced if its ETag still matches), the
- * promotions and their `tag|` rows (upserted), and, with an outcome, its `message|` and
+ * counters it moves (their `counter|` rows, upserted), the promotions and their `tag|` rows
+ * (upserted), and, with an outcome, its `message|` and
  * `history|` rows (created, so a message finished meanwhile fails the whole transaction).
  * A promotion listed twice, or a tag held by two of them, is written once: the last wins.
  *
@@ -42,6 +44,8 @@ export function planCommit(
   const state = stateEntity(repository, change, commitId);
   const promotions = new Map<string, Promotion>();
   for (const p of change.promotions) promotions.set(promotionKey(p), p);
+  const counters = new Map<string, CounterKey & { readonly n: number }>();
+  for (const c of change.counters ?? []) counters.set(counterRowKey(c), c);
   const tags = new Map<string, Promotion>();
   for (const p of promotions.values()) for (const tag of p.tags) tags.set(tag, p);
 
@@ -49,7 +53,7 @@ export function planCommit(
     change.expectedEtag === undefined
       ? ['create', state]
       : ['update', state, 'Replace', { etag: change.expectedEtag }],
-    ...(change.counter ? [counterAction(repository, change.counter, change.counter.n)] : []),
+    ...[...counters.values()].map((c) => counterAction(repository, c, c.n)),
     ...[...promotions.values()].map((p): TransactionAction => [
       'upsert',
       promotionEntity(repository, p),
@@ -118,7 +122,7 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   const limits = TABLES_LIMITS;
   if (actions.length > limits.operationsPerTransaction)
     fail(
-      `the commit needs ${actions.length} row writes (state, counter, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
+      `the commit needs ${actions.length} row writes (state, counters, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
     );
   let total = 0;
   for (const [, entity] of actions) {

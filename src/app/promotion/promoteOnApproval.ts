@@ -173,7 +173,9 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       const reserved = await promotions.commit(repo, {
         expectedEtag: state.etag,
         heads: state.heads,
-        ...(n !== undefined ? { counter: { stage: stage.name, version: version.value, n } } : {}),
+        ...(n !== undefined
+          ? { counters: [{ stage: stage.name, version: version.value, n }] }
+          : {}),
         promotions: [promoting],
       });
       if (reserved.kind === 'conflict') return { kind: 'conflict' };
