@@ -388,7 +388,7 @@ describe('Tables promotion store on Azurite', () => {
       promotion({ digest: digestOf(`many-${String(i)}`), tags: [`1.2.3-rc${String(i + 1)}`] }),
     );
     await expect(store.commit('myapp', change({ promotions: many }))).rejects.toThrow(
-      /^committing promotions of myapp: the commit needs 121 row writes .*at most 100 fit in one transaction/,
+      /^committing promotions of myapp: the commit needs 181 row writes .*at most 100 fit in one transaction/,
     );
     const approvals = Array.from({ length: 400 }, (_, i) =>
       approval(`approver-${String(i)}`, `m${String(i)}`),

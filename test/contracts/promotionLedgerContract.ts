@@ -348,6 +348,21 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       expect(await ledger.findPromotionByTag(REPO, 'dev-latest')).toEqual(next);
     });
 
+    it('lists a digest’s promotions as last committed, one per stage and version, apart from a digest that shares its prefix', async () => {
+      const ledger = makeLedger();
+      const digest = digestOf('p');
+      const pending = promotionOf({ digest, status: 'pending', version: '2.0.0' });
+      const other = promotionOf({ digest, version: '2.0.1', tags: ['2.0.1-rc1'] });
+      const longer = promotionOf({ digest: `${digest}0`, version: '2.0.0' });
+      await ledger.commit(REPO, changeOf({ promotions: [pending, other, longer] }));
+      const promoted: Promotion = { ...pending, status: 'promoted', tags: ['2.0.0-rc1'] };
+      await commitOnTop(ledger, { promotions: [promoted] });
+
+      expect(byStage(await ledger.listPromotionsOfDigest(REPO, digest))).toEqual([promoted, other]);
+      expect(await ledger.listPromotionsOfDigest(REPO, `${digest}0`)).toEqual([longer]);
+      expect(await ledger.listPromotionsOfDigest(REPO, digest.slice(0, 20))).toEqual([]);
+    });
+
     it('lists the promotions of one digest, every stage, and none of another digest or repository', async () => {
       const ledger = makeLedger();
       const digest = digestOf('one');

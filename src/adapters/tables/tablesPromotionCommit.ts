@@ -9,7 +9,9 @@ import { counterRowKey } from './tablesPromotionKeys.js';
 import {
   counterEntity,
   outcomeEntity,
+  promotionDigestEntity,
   promotionEntity,
+  type LayoutMove,
   stateEntity,
   tagEntity,
 } from './tablesPromotionRows.js';
@@ -25,8 +27,8 @@ export const TABLES_LIMITS = {
 /**
  * The entity-group transaction of `change` to `repository`'s partition: the state row
  * (created when `expectedEtag` is undefined, else replaced if its ETag still matches), the
- * counters it moves (their `counter|` rows, upserted), the promotions and their `tag|` rows
- * (upserted), and, with an outcome, its `message|` and
+ * counters it moves (their `counter|` rows, upserted), the promotions with their `digest|`
+ * copies and their `tag|` rows (upserted), and, with an outcome, its `message|` and
  * `history|` rows (created, so a message finished meanwhile fails the whole transaction).
  * A promotion listed twice, or a tag held by two of them, is written once: the last wins.
  *
@@ -54,10 +56,9 @@ export function planCommit(
       ? ['create', state]
       : ['update', state, 'Replace', { etag: change.expectedEtag }],
     ...[...counters.values()].map((c) => counterAction(repository, c, c.n)),
-    ...[...promotions.values()].map((p): TransactionAction => [
-      'upsert',
-      promotionEntity(repository, p),
-      'Replace',
+    ...[...promotions.values()].flatMap((p): TransactionAction[] => [
+      ['upsert', promotionEntity(repository, p), 'Replace'],
+      ['upsert', promotionDigestEntity(repository, p), 'Replace'],
     ]),
     ...[...tags].map(([tag, p]): TransactionAction => [
       'upsert',
@@ -122,7 +123,7 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   const limits = TABLES_LIMITS;
   if (actions.length > limits.operationsPerTransaction)
     fail(
-      `the commit needs ${actions.length} row writes (state, counters, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
+      `the commit needs ${actions.length} row writes (state, counters, promotions and their digest copies, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
     );
   let total = 0;
   for (const [, entity] of actions) {
@@ -140,38 +141,36 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
     fail(`the commit is ${total} bytes, at most ${limits.transactionBytes} per transaction`);
 }
 
-/** Counter rows one move carries, with the state row: a transaction's 100 rows. */
-export const LEGACY_COUNTERS_PER_MOVE = TABLES_LIMITS.operationsPerTransaction - 1;
+/** Rows one step of a layout move carries besides the state row: a transaction's 100 rows. */
+export const ROWS_PER_LAYOUT_STEP = TABLES_LIMITS.operationsPerTransaction - 1;
+
+/** What a layout step knows of the state row it replaces (only if its ETag still matches). */
+interface StateAsRead {
+  readonly heads: RepositoryState['heads'];
+  readonly etag: string;
+  readonly commitId: string | undefined;
+}
 
 /**
  * One step of moving a `state` row of the old format, which kept every rc counter in one
- * `counters` property, to `counter|` rows: the first `LEGACY_COUNTERS_PER_MOVE` counters left
- * in it become rows (upserted), and the state row, only if it still has the ETag read, is
+ * `counters` property, to `counter|` rows: the first `ROWS_PER_LAYOUT_STEP` counters left in
+ * it become rows (upserted), and the state row, only if it still has the ETag read, is
  * replaced by itself without them (without the property once none is left). Each step moves
  * its counters all or nothing, so every counter is either in the state row or in its own row,
  * never lost; a concurrent step or commit makes it fail with 412, and the caller re-reads.
  */
 export function planLegacyCounterMove(
   repository: string,
-  state: {
-    readonly heads: RepositoryState['heads'];
-    readonly etag: string;
-    readonly commitId: string | undefined;
-  },
+  state: StateAsRead,
   legacy: Readonly<Record<string, number>>,
 ): TransactionAction[] {
   const entries = Object.entries(legacy);
-  const moved = entries.slice(0, LEGACY_COUNTERS_PER_MOVE);
-  const left = entries.slice(LEGACY_COUNTERS_PER_MOVE);
-  const row = stateEntity(
-    repository,
-    state,
-    // A commit whose answer was lost recognises itself by the commit id: keep it.
-    state.commitId ?? '',
-    left.length > 0 ? Object.fromEntries(left) : undefined,
-  );
+  const moved = entries.slice(0, ROWS_PER_LAYOUT_STEP);
+  const left = entries.slice(ROWS_PER_LAYOUT_STEP);
   const actions: TransactionAction[] = [
-    ['update', row, 'Replace', { etag: state.etag }],
+    stateStep(repository, state, {
+      counters: left.length > 0 ? Object.fromEntries(left) : undefined,
+    }),
     ...moved.map(([key, n]): TransactionAction => {
       const bar = key.indexOf('|');
       const stage = bar < 0 ? key : key.slice(0, bar);
@@ -181,4 +180,41 @@ export function planLegacyCounterMove(
   ];
   checkLimits(repository, actions);
   return actions;
+}
+
+/**
+ * One step of writing the `digest|` copies a ledger of the old layout lacks: `batch` (at
+ * most `ROWS_PER_LAYOUT_STEP` promotion rows, in RowKey order, the next after the state's
+ * `indexedThrough`) gets its copies (upserted), and the state row, only if it still has the
+ * ETag read, records the last RowKey done, or, with `last`, marks the layout current. Every
+ * commit changes the state, so a promotion that changed after the batch was read makes the
+ * step fail with 412 (the caller re-reads), and no copy is ever older than its row.
+ */
+export function planDigestIndexStep(
+  repository: string,
+  state: StateAsRead,
+  batch: readonly { readonly rowKey: string; readonly promotion: Promotion }[],
+  last: boolean,
+): TransactionAction[] {
+  const through = batch.at(-1)?.rowKey;
+  const actions: TransactionAction[] = [
+    stateStep(repository, state, last ? undefined : { indexedThrough: through }),
+    ...batch.map(({ promotion }): TransactionAction => [
+      'upsert',
+      promotionDigestEntity(repository, promotion),
+      'Replace',
+    ]),
+  ];
+  checkLimits(repository, actions);
+  return actions;
+}
+
+function stateStep(
+  repository: string,
+  state: StateAsRead,
+  move: LayoutMove | undefined,
+): TransactionAction {
+  // A commit whose answer was lost recognises itself by the commit id: keep it.
+  const row = stateEntity(repository, state, state.commitId ?? '', move);
+  return ['update', row, 'Replace', { etag: state.etag }];
 }

@@ -4,12 +4,15 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
  * RowKeys of the promotion store. Its partitions are the builds ledger's (`partitionKeyOf`:
  * one per repository, in a table of their own); the RowKey prefix tells the row kinds apart:
  *
- * - `state`: the repository's stage heads; its ETag settles every commit. (Ledgers written
- *   before counter rows also kept every rc counter here, in `counters`; reading the state
- *   moves them to `counter|` rows, see `tablesPromotionLedger.ts`.)
+ * - `state`: the repository's stage heads; its ETag settles every commit. `layout: 2` marks
+ *   the current layout. (Ledgers written before counter and digest rows kept every rc counter
+ *   here, in `counters`, and had no `digest|` rows; reading the state moves the counters to
+ *   `counter|` rows and writes the missing `digest|` rows, see `tablesPromotionLedger.ts`.)
  * - `counter|<stage>|<version or empty>`: the highest `{n}` allocated for that stage and
  *   version, written in the transaction of the commit that allocated it.
  * - `promotion|<stage>|<version or empty>|<digest>`: one promotion.
+ * - `digest|<digest>|<stage>|<version or empty>`: a copy of the promotion row, written in the
+ *   same transaction, so the promotions of one digest are a key range.
  * - `tag|<tag>`: points a stage tag at the RowKey of the promotion that allocated it.
  * - `message|<message id>`: the outcome of a finished approval message.
  * - `history|<inverted outcome time>|<message id>`: the same outcome; ascending RowKeys are
@@ -51,6 +54,22 @@ export function isPromotionRowKey(rowKey: string): boolean {
 
 /** All `promotion|` rows: `|` < `}`, so every `promotion|…` key is below `promotion}`. */
 export const promotionRange: RowKeyRange = { from: 'promotion|', to: 'promotion}' };
+
+/** `digest|<digest>|<stage>|<version or empty>`: the copy of a promotion row under its digest. */
+export function promotionDigestRowKey(key: {
+  readonly stage: string;
+  readonly version?: string | undefined;
+  readonly digest: string;
+}): string {
+  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
+  return `digest|${idKeyPart(key.digest)}|${idKeyPart(key.stage)}|${version}`;
+}
+
+/** The `digest|` rows of one digest. */
+export function digestRange(digest: string): RowKeyRange {
+  const part = idKeyPart(digest);
+  return { from: `digest|${part}|`, to: `digest|${part}}` };
+}
 
 /** `tag|<tag>`. */
 export function tagRowKey(tag: string): string {

@@ -5,6 +5,7 @@ import { outcomeEventSchema, recordedApprovalSchema } from '../../domain/outcome
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { RepositoryState } from '../../ports/promotionLedger.js';
 import { parseRowWith } from './tablesPartition.js';
+import { CURRENT_LAYOUT, type LayoutMove } from './tablesPromotionRows.js';
 
 /*
  * Reading the promotion store's rows (written by `tablesPromotionRows.ts`): every row is
@@ -54,9 +55,11 @@ const stateRow = z.object({
   etag: z.string(),
 });
 
-/** The old format's counters, `<stage>|<version>` to the highest `{n}`. */
-const legacyCountersRow = z.object({
+/** The layout marks of a `state` row (see `stateEntity`). */
+const layoutRow = z.object({
+  layout: z.number().int().positive().optional(),
   counters: json(z.record(z.string(), z.number().int().nonnegative())).optional(),
+  indexedThrough: z.string().min(1).optional(),
 });
 
 const counterRow = z.object({ n: z.number().int().nonnegative() });
@@ -90,13 +93,13 @@ export function stateOfRow(row: Record<string, unknown>): RepositoryState {
 }
 
 /**
- * The rc counters a `state` row of the old format still holds (`<stage>|<version>` to `n`),
- * or undefined when it holds none (the current format).
+ * How far a `state` row of the old layout has come towards the current one (the old
+ * format's counters still in it, the digest copies written so far), or `current`.
  */
-export function legacyCountersOfRow(
-  row: Record<string, unknown>,
-): Readonly<Record<string, number>> | undefined {
-  return parseRow(legacyCountersRow, row).counters;
+export function layoutOfRow(row: Record<string, unknown>): 'current' | LayoutMove {
+  const { layout, counters, indexedThrough } = parseRow(layoutRow, row);
+  if (layout !== undefined && layout >= CURRENT_LAYOUT && counters === undefined) return 'current';
+  return { counters, indexedThrough };
 }
 
 /** The `n` of a `counter|` row. */

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { TableClient } from '@azure/data-tables';
+import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { createTablesPromotionLedger } from '../../src/adapters/tables/tablesPromotionLedger.js';
-import type { StageHead } from '../../src/domain/promotion.js';
+import { promotionEntity } from '../../src/adapters/tables/tablesPromotionRows.js';
+import type { Promotion, StageHead } from '../../src/domain/promotion.js';
 import { legacyCounters, seedLegacyState } from '../support/legacyPromotionState.js';
 
 // Ledgers written before counter rows keep every rc counter in the state row's `counters`
@@ -89,5 +90,53 @@ describe('Tables promotion store: a ledger of the old format', () => {
     const b = await store.getRepositoryState('b');
     expect(b).toEqual({ heads: {}, etag: expect.any(String) as string });
     expect((await client.getEntity('b', 'state'))['counters']).toBe(undefined);
+  });
+});
+
+/** A promotion row as the old layout wrote it: no `digest|` copy beside it. */
+function oldPromotion(i: number): Promotion {
+  const at = new Date(Date.UTC(2025, 0, 1, 0, i)).toISOString();
+  return {
+    repository: 'app',
+    stage: i % 3 === 0 ? 'release' : 'rc',
+    digest: `sha256:${String(i % 120).padStart(64, '0')}`,
+    version: `1.0.${String(i)}`,
+    status: 'promoted',
+    tags: [],
+    approvals: [],
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+describe('Tables promotion store: promotions written before digest rows', () => {
+  it('writes the missing digest rows of 250 promotions in steps of 99 on the first read, so each digest’s promotions are found, also by readers racing', async () => {
+    const client = newClient();
+    await seedLegacyState(client, 'app', { counters: { 'rc|1.0.1': 1 } });
+    const promotions = Array.from({ length: 250 }, (_, i) => oldPromotion(i));
+    for (let i = 0; i < promotions.length; i += 50)
+      await client.submitTransaction(
+        promotions
+          .slice(i, i + 50)
+          .map((p): TransactionAction => ['upsert', promotionEntity('app', p), 'Replace']),
+      );
+    const stores = [1, 2, 3].map(() => createTablesPromotionLedger({ client }));
+
+    // Drift and retention read a digest's promotions without reading the state first.
+    const digest = (i: number) => `sha256:${String(i).padStart(64, '0')}`;
+    const found = await Promise.all(
+      stores.map((store, i) => store.listPromotionsOfDigest('app', digest(i))),
+    );
+    for (const [i, list] of found.entries())
+      expect(list).toHaveLength(promotions.filter((p) => p.digest === digest(i)).length);
+    for (const i of [0, 7, 64, 119]) {
+      const expected = promotions.filter((p) => p.digest === digest(i));
+      const listed = await stores[0]?.listPromotionsOfDigest('app', digest(i));
+      expect(new Set(listed)).toEqual(new Set(expected));
+    }
+    const state = await client.getEntity('app', 'state');
+    expect(state['layout']).toBe(2);
+    expect(state['indexedThrough']).toBeUndefined();
+    expect(await stores[1]?.getCounter('app', { stage: 'rc', version: '1.0.1' })).toBe(1);
   });
 });
