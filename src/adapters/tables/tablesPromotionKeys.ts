@@ -22,6 +22,11 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
  * an empty version stays empty (as in `promotionKey`).
  */
 
+/** A version's key part: empty for none (as in `promotionKey`). */
+function versionPart(version: string | undefined): string {
+  return version === undefined || version === '' ? '' : idKeyPart(version);
+}
+
 /** The RowKey of the repository's state row. */
 export const STATE_ROW_KEY = 'state';
 
@@ -30,8 +35,7 @@ export function counterRowKey(key: {
   readonly stage: string;
   readonly version?: string | undefined;
 }): string {
-  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
-  return `counter|${idKeyPart(key.stage)}|${version}`;
+  return `counter|${idKeyPart(key.stage)}|${versionPart(key.version)}`;
 }
 
 /** `promotion|<stage>|<version or empty>|<digest>`. */
@@ -40,8 +44,7 @@ export function promotionRowKey(key: {
   readonly version?: string | undefined;
   readonly digest: string;
 }): string {
-  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
-  return `promotion|${idKeyPart(key.stage)}|${version}|${idKeyPart(key.digest)}`;
+  return `promotion|${idKeyPart(key.stage)}|${versionPart(key.version)}|${idKeyPart(key.digest)}`;
 }
 
 /** Whether `rowKey` is a well-formed `promotion|` RowKey (what a `tag|` row may point at). */
@@ -61,8 +64,7 @@ export function promotionDigestRowKey(key: {
   readonly version?: string | undefined;
   readonly digest: string;
 }): string {
-  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
-  return `digest|${idKeyPart(key.digest)}|${idKeyPart(key.stage)}|${version}`;
+  return `digest|${idKeyPart(key.digest)}|${idKeyPart(key.stage)}|${versionPart(key.version)}`;
 }
 
 /** The `digest|` rows of one digest. */
