@@ -1,13 +1,17 @@
 import type { OutcomeEvent } from '../domain/outcomeEvent.js';
 import type { Promotion, StageHead } from '../domain/promotion.js';
 
-/** The repository-wide promotion state: what each stage holds, and rc counters. */
+/** The repository-wide promotion state: what each stage holds. */
 export interface RepositoryState {
   readonly heads: Readonly<Record<string, StageHead>>;
-  /** Highest `{n}` allocated per `<stage>|<version>`. */
-  readonly counters: Readonly<Record<string, number>>;
   /** Concurrency token of this state; undefined when the repository has none yet. */
   readonly etag: string | undefined;
+}
+
+/** Which rc counter: one per stage and version (an absent or empty version is one counter). */
+export interface CounterKey {
+  readonly stage: string;
+  readonly version?: string | undefined;
 }
 
 /** A change to a repository's promotions, committed all or nothing. */
@@ -15,7 +19,12 @@ export interface PromotionCommit {
   /** The state's etag as read; the commit fails with `conflict` if it changed since. */
   readonly expectedEtag: string | undefined;
   readonly heads: Readonly<Record<string, StageHead>>;
-  readonly counters: Readonly<Record<string, number>>;
+  /**
+   * The rc counters this commit moves, each to its `n` (the highest `{n}` allocated for that
+   * stage and version), written with the state; other counters keep their values. A
+   * promotion moves one; listing a counter twice, the last wins.
+   */
+  readonly counters?: readonly (CounterKey & { readonly n: number })[] | undefined;
   /** Promotions to create or replace (keyed by stage, version and digest). Their tags become findable by `findPromotionByTag`. */
   readonly promotions: readonly Promotion[];
   /** When a message is finished: its outcome, kept for redeliveries and in the history. */
@@ -29,6 +38,12 @@ export interface PromotionCommit {
  */
 export interface PromotionLedger {
   getRepositoryState: (repository: string) => Promise<RepositoryState>;
+  /**
+   * The highest `{n}` allocated for one stage and version (0 when none), one point read. Read
+   * it after the state a commit is made against: a commit on that state's etag succeeds only
+   * if no other commit (and so no other counter move) came in between.
+   */
+  getCounter: (repository: string, key: CounterKey) => Promise<number>;
   getPromotion: (
     repository: string,
     key: { readonly stage: string; readonly version?: string | undefined; readonly digest: string },

@@ -26,7 +26,7 @@ describe('a stage pin in the Tables promotion store', () => {
         previousDigest: digestOf('1.2.3'),
       },
     };
-    const change = { heads: { release: pinned }, counters: {}, promotions: [] };
+    const change = { heads: { release: pinned }, promotions: [] };
     await store.commit('myapp', { ...change, expectedEtag: undefined });
     const state = await store.getRepositoryState('myapp');
     expect(state.heads.release).toEqual(pinned);

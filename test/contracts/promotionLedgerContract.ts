@@ -60,10 +60,12 @@ function outcomeOf(
 const changeOf = (overrides: Partial<PromotionCommit> = {}): PromotionCommit => ({
   expectedEtag: undefined,
   heads: {},
-  counters: {},
   promotions: [],
   ...overrides,
 });
+
+const RC = { stage: 'rc', version: '1.2.3' };
+const rc123 = (n: number) => ({ ...RC, n });
 
 const committed = { kind: 'committed' };
 const conflict = { kind: 'conflict' };
@@ -77,7 +79,7 @@ async function commitOnTop(
   const state = await ledger.getRepositoryState(repository);
   return ledger.commit(
     repository,
-    changeOf({ heads: state.heads, counters: state.counters, ...change, expectedEtag: state.etag }),
+    changeOf({ heads: state.heads, ...change, expectedEtag: state.etag }),
   );
 }
 
@@ -120,11 +122,8 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       const ledger = makeLedger();
       const digest = digestOf('x');
 
-      expect(await ledger.getRepositoryState(REPO)).toEqual({
-        heads: {},
-        counters: {},
-        etag: undefined,
-      });
+      expect(await ledger.getRepositoryState(REPO)).toEqual({ heads: {}, etag: undefined });
+      expect(await ledger.getCounter(REPO, RC)).toBe(0);
       expect(await ledger.getPromotion(REPO, { stage: 'dev', digest })).toBeUndefined();
       expect(await ledger.listPromotions(REPO)).toEqual([]);
       expect(await ledger.listPromotionsOfDigest(REPO, digest)).toEqual([]);
@@ -143,19 +142,15 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       };
 
       expect(
-        await ledger.commit(REPO, changeOf({ heads: { dev: head }, counters: { 'rc|1.2.3': 1 } })),
+        await ledger.commit(REPO, changeOf({ heads: { dev: head }, counters: [rc123(1)] })),
       ).toEqual(committed);
       const state = await ledger.getRepositoryState(REPO);
-      expect(state).toEqual({
-        heads: { dev: head },
-        counters: { 'rc|1.2.3': 1 },
-        etag: expect.any(String) as string,
-      });
+      expect(state).toEqual({ heads: { dev: head }, etag: expect.any(String) as string });
+      expect(await ledger.getCounter(REPO, RC)).toBe(1);
 
-      expect(await ledger.commit(REPO, changeOf({ counters: { 'rc|1.2.3': 5 } }))).toEqual(
-        conflict,
-      );
+      expect(await ledger.commit(REPO, changeOf({ counters: [rc123(5)] }))).toEqual(conflict);
       expect(await ledger.getRepositoryState(REPO)).toEqual(state);
+      expect(await ledger.getCounter(REPO, RC)).toBe(1);
     });
 
     it('commits on the etag as read and gives the state a new one; a commit on the stale etag conflicts and writes none of its rows', async () => {
@@ -164,10 +159,7 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       const read = await ledger.getRepositoryState(REPO);
 
       expect(
-        await ledger.commit(
-          REPO,
-          changeOf({ expectedEtag: read.etag, counters: { 'rc|1.2.3': 1 } }),
-        ),
+        await ledger.commit(REPO, changeOf({ expectedEtag: read.etag, counters: [rc123(1)] })),
       ).toEqual(committed);
       const now = await ledger.getRepositoryState(REPO);
       expect(now.etag).toEqual(expect.any(String));
@@ -176,12 +168,13 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       const late = promotionOf({ digest: digestOf('late'), tags: ['1.2.3-rc2'] });
       const stale = changeOf({
         expectedEtag: read.etag,
-        counters: { 'rc|1.2.3': 2 },
+        counters: [rc123(2)],
         promotions: [late],
         outcome: outcomeOf('late', 3),
       });
       expect(await ledger.commit(REPO, stale)).toEqual(conflict);
       expect(await ledger.getRepositoryState(REPO)).toEqual(now);
+      expect(await ledger.getCounter(REPO, RC)).toBe(1);
       expect(await tracesOf(ledger, late, 'late')).toEqual({
         promotion: undefined,
         byTag: [undefined],
@@ -190,12 +183,36 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       expect((await ledger.listHistory(REPO, { limit: 5 })).outcomes).toEqual([]);
     });
 
+    it('keeps one rc counter per stage and version: a commit moves those it names (the last of a counter named twice) and keeps the others', async () => {
+      const ledger = makeLedger();
+      await commitOnTop(ledger, { counters: [rc123(2)] });
+      await commitOnTop(ledger, { counters: [{ stage: 'rc', version: '1.2.4', n: 1 }] });
+      await commitOnTop(ledger, { counters: [{ stage: 'beta', version: '1.2.3', n: 4 }] });
+      await commitOnTop(ledger, { counters: [{ stage: 'nightly', n: 9 }] });
+      await commitOnTop(ledger, { outcome: outcomeOf('m1', 1) });
+
+      expect(await ledger.getCounter(REPO, RC)).toBe(2);
+      expect(await ledger.getCounter(REPO, { stage: 'rc', version: '1.2.4' })).toBe(1);
+      expect(await ledger.getCounter(REPO, { stage: 'beta', version: '1.2.3' })).toBe(4);
+      expect(await ledger.getCounter(REPO, { stage: 'nightly' })).toBe(9);
+      expect(await ledger.getCounter(REPO, { stage: 'nightly', version: '' })).toBe(9);
+      expect(await ledger.getCounter(REPO, { stage: 'rc', version: '1.2.5' })).toBe(0);
+      await commitOnTop(ledger, {
+        counters: [rc123(3), { stage: 'rc', version: '1.2.6', n: 2 }, rc123(4)],
+      });
+      expect(await ledger.getCounter(REPO, RC)).toBe(4);
+      expect(await ledger.getCounter(REPO, { stage: 'rc', version: '1.2.6' })).toBe(2);
+      const odd = { stage: 'rc', version: '1.0.0+build/7 ü' };
+      await commitOnTop(ledger, { counters: [{ ...odd, n: 3 }] });
+      expect(await ledger.getCounter(REPO, odd)).toBe(3);
+    });
+
     it('lets exactly one of two commits racing from the same read land', async () => {
       const ledger = makeLedger();
       const race = (etag: string | undefined) =>
         Promise.all(
           [1, 2].map((n) =>
-            ledger.commit(REPO, changeOf({ expectedEtag: etag, counters: { 'rc|1.2.3': n } })),
+            ledger.commit(REPO, changeOf({ expectedEtag: etag, counters: [rc123(n)] })),
           ),
         );
 
@@ -206,7 +223,7 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       for (const results of [created, updated])
         expect(results.map((r) => r.kind).sort()).toEqual(['committed', 'conflict']);
       const winner = updated.findIndex((r) => r.kind === 'committed') + 1;
-      expect((await ledger.getRepositoryState(REPO)).counters).toEqual({ 'rc|1.2.3': winner });
+      expect(await ledger.getCounter(REPO, RC)).toBe(winner);
     });
 
     it('conflicts when the outcome’s message id was recorded meanwhile, by a commit or by appendHistory, keeping the first outcome', async () => {
@@ -331,6 +348,21 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       expect(await ledger.findPromotionByTag(REPO, 'dev-latest')).toEqual(next);
     });
 
+    it('lists a digest’s promotions as last committed, one per stage and version, apart from a digest that shares its prefix', async () => {
+      const ledger = makeLedger();
+      const digest = digestOf('p');
+      const pending = promotionOf({ digest, status: 'pending', version: '2.0.0' });
+      const other = promotionOf({ digest, version: '2.0.1', tags: ['2.0.1-rc1'] });
+      const longer = promotionOf({ digest: `${digest}0`, version: '2.0.0' });
+      await ledger.commit(REPO, changeOf({ promotions: [pending, other, longer] }));
+      const promoted: Promotion = { ...pending, status: 'promoted', tags: ['2.0.0-rc1'] };
+      await commitOnTop(ledger, { promotions: [promoted] });
+
+      expect(byStage(await ledger.listPromotionsOfDigest(REPO, digest))).toEqual([promoted, other]);
+      expect(await ledger.listPromotionsOfDigest(REPO, `${digest}0`)).toEqual([longer]);
+      expect(await ledger.listPromotionsOfDigest(REPO, digest.slice(0, 20))).toEqual([]);
+    });
+
     it('lists the promotions of one digest, every stage, and none of another digest or repository', async () => {
       const ledger = makeLedger();
       const digest = digestOf('one');
@@ -357,18 +389,16 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
       await ledger.commit(
         'team',
         changeOf({
-          counters: { 'rc|1.2.3': 3 },
+          counters: [rc123(3)],
           promotions: [promotionOf({ repository: 'team', digest: digestOf('t'), tags: ['t1'] })],
           outcome: outcomeOf('m1', 1, { repository: 'team' }),
         }),
       );
       const team = await ledger.getRepositoryState('team');
 
-      expect(await ledger.getRepositoryState(REPO)).toEqual({
-        heads: {},
-        counters: {},
-        etag: undefined,
-      });
+      expect(await ledger.getRepositoryState(REPO)).toEqual({ heads: {}, etag: undefined });
+      expect(await ledger.getCounter(REPO, RC)).toBe(0);
+      expect(await ledger.getCounter('team', RC)).toBe(3);
       expect(await ledger.commit(REPO, changeOf({ expectedEtag: team.etag }))).toEqual(conflict);
       expect(await ledger.listPromotions(REPO)).toEqual([]);
       expect(await ledger.findPromotionByTag(REPO, 't1')).toBeUndefined();

@@ -122,7 +122,6 @@ describe('GET / (the board)', () => {
           },
         },
       },
-      counters: state.counters,
       promotions: [],
     });
     await s.promotions.appendHistory('myapp', {

@@ -179,7 +179,6 @@ describe('POST /api/chat/slack: slash commands', () => {
         },
         rc: head('rc', ['1.2.3-rc1'], '1.2.3'),
       },
-      counters: {},
       promotions: [
         {
           repository: 'myapp',

@@ -3,6 +3,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../src/domain/promotion.js';
 import type {
+  CounterKey,
   PromotionCommit,
   PromotionLedger,
   RepositoryState,
@@ -12,11 +13,15 @@ import { decodeCursor, encodeCursor } from './memoryCursor.js';
 interface Repo {
   state: Omit<RepositoryState, 'etag'>;
   etag: number;
+  /** `<stage>|<version or empty>` to the highest `{n}`. */
+  counters: Map<string, number>;
   promotions: Map<string, Promotion>;
   tags: Map<string, string>;
   outcomes: Map<string, OutcomeEvent>;
   history: OutcomeEvent[];
 }
+
+const counterName = (key: CounterKey) => `${key.stage}|${key.version ?? ''}`;
 
 /** Runs `body` now and answers as a store does: what it throws becomes a rejection. */
 const settle = <T>(body: () => T): Promise<T> =>
@@ -46,8 +51,9 @@ export class MemoryPromotionLedger implements PromotionLedger {
     let repo = this.repos.get(name);
     if (!repo) {
       repo = {
-        state: { heads: {}, counters: {} },
+        state: { heads: {} },
         etag: 0,
+        counters: new Map(),
         promotions: new Map(),
         tags: new Map(),
         outcomes: new Map(),
@@ -64,6 +70,10 @@ export class MemoryPromotionLedger implements PromotionLedger {
       ...repo.state,
       etag: repo.etag === 0 ? undefined : String(repo.etag),
     });
+  }
+
+  getCounter(repository: string, key: CounterKey): Promise<number> {
+    return Promise.resolve(this.repo(repository).counters.get(counterName(key)) ?? 0);
   }
 
   getPromotion(
@@ -140,7 +150,8 @@ export class MemoryPromotionLedger implements PromotionLedger {
     if (current !== change.expectedEtag) return { kind: 'conflict' };
     if (change.outcome && repo.outcomes.has(change.outcome.messageId)) return { kind: 'conflict' };
     repo.etag += 1;
-    repo.state = { heads: change.heads, counters: change.counters };
+    repo.state = { heads: change.heads };
+    for (const c of change.counters ?? []) repo.counters.set(counterName(c), c.n);
     for (const p of change.promotions) {
       repo.promotions.set(promotionKey(p), p);
       for (const tag of p.tags) repo.tags.set(tag, promotionKey(p));

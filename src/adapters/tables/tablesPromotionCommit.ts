@@ -3,9 +3,18 @@ import type { TableEntity, TransactionAction } from '@azure/data-tables';
 import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
-import type { PromotionCommit } from '../../ports/promotionLedger.js';
+import type { CounterKey, PromotionCommit, RepositoryState } from '../../ports/promotionLedger.js';
 import { MAX_TIME_MS } from './tablesKeys.js';
-import { outcomeEntity, promotionEntity, stateEntity, tagEntity } from './tablesPromotionRows.js';
+import { counterRowKey } from './tablesPromotionKeys.js';
+import {
+  counterEntity,
+  outcomeEntity,
+  promotionDigestEntity,
+  promotionEntity,
+  type LayoutMove,
+  stateEntity,
+  tagEntity,
+} from './tablesPromotionRows.js';
 
 /** Table Storage's limits on an entity-group transaction (see the service's documentation). */
 export const TABLES_LIMITS = {
@@ -18,7 +27,8 @@ export const TABLES_LIMITS = {
 /**
  * The entity-group transaction of `change` to `repository`'s partition: the state row
  * (created when `expectedEtag` is undefined, else replaced if its ETag still matches), the
- * promotions and their `tag|` rows (upserted), and, with an outcome, its `message|` and
+ * counters it moves (their `counter|` rows, upserted), the promotions with their `digest|`
+ * copies and their `tag|` rows (upserted), and, with an outcome, its `message|` and
  * `history|` rows (created, so a message finished meanwhile fails the whole transaction).
  * A promotion listed twice, or a tag held by two of them, is written once: the last wins.
  *
@@ -36,6 +46,8 @@ export function planCommit(
   const state = stateEntity(repository, change, commitId);
   const promotions = new Map<string, Promotion>();
   for (const p of change.promotions) promotions.set(promotionKey(p), p);
+  const counters = new Map<string, CounterKey & { readonly n: number }>();
+  for (const c of change.counters ?? []) counters.set(counterRowKey(c), c);
   const tags = new Map<string, Promotion>();
   for (const p of promotions.values()) for (const tag of p.tags) tags.set(tag, p);
 
@@ -43,10 +55,10 @@ export function planCommit(
     change.expectedEtag === undefined
       ? ['create', state]
       : ['update', state, 'Replace', { etag: change.expectedEtag }],
-    ...[...promotions.values()].map((p): TransactionAction => [
-      'upsert',
-      promotionEntity(repository, p),
-      'Replace',
+    ...[...counters.values()].map((c) => counterAction(repository, c, c.n)),
+    ...[...promotions.values()].flatMap((p): TransactionAction[] => [
+      ['upsert', promotionEntity(repository, p), 'Replace'],
+      ['upsert', promotionDigestEntity(repository, p), 'Replace'],
     ]),
     ...[...tags].map(([tag, p]): TransactionAction => [
       'upsert',
@@ -57,6 +69,11 @@ export function planCommit(
   if (change.outcome) actions.push(...outcomeActions(change.outcome));
   checkLimits(repository, actions);
   return actions;
+}
+
+/** Upserting the `counter|` row of `key` at `n`. */
+function counterAction(repository: string, key: CounterKey, n: number): TransactionAction {
+  return ['upsert', counterEntity(repository, key, n), 'Replace'];
 }
 
 /** The `message|` and `history|` rows of an outcome, created (never replaced). */
@@ -106,7 +123,7 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   const limits = TABLES_LIMITS;
   if (actions.length > limits.operationsPerTransaction)
     fail(
-      `the commit needs ${actions.length} row writes (state, promotions, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
+      `the commit needs ${actions.length} row writes (state, counters, promotions and their digest copies, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
     );
   let total = 0;
   for (const [, entity] of actions) {
@@ -122,4 +139,82 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   }
   if (total > limits.transactionBytes)
     fail(`the commit is ${total} bytes, at most ${limits.transactionBytes} per transaction`);
+}
+
+/** Rows one step of a layout move carries besides the state row: a transaction's 100 rows. */
+export const ROWS_PER_LAYOUT_STEP = TABLES_LIMITS.operationsPerTransaction - 1;
+
+/** What a layout step knows of the state row it replaces (only if its ETag still matches). */
+interface StateAsRead {
+  readonly heads: RepositoryState['heads'];
+  readonly etag: string;
+  readonly commitId: string | undefined;
+}
+
+/**
+ * One step of moving a `state` row of the old format, which kept every rc counter in one
+ * `counters` property, to `counter|` rows: the first `ROWS_PER_LAYOUT_STEP` counters left in
+ * it become rows (upserted), and the state row, only if it still has the ETag read, is
+ * replaced by itself without them (without the property once none is left). Each step moves
+ * its counters all or nothing, so every counter is either in the state row or in its own row,
+ * never lost; a concurrent step or commit makes it fail with 412, and the caller re-reads.
+ */
+export function planLegacyCounterMove(
+  repository: string,
+  state: StateAsRead,
+  legacy: Readonly<Record<string, number>>,
+): TransactionAction[] {
+  const entries = Object.entries(legacy);
+  const moved = entries.slice(0, ROWS_PER_LAYOUT_STEP);
+  const left = entries.slice(ROWS_PER_LAYOUT_STEP);
+  const actions: TransactionAction[] = [
+    stateStep(repository, state, {
+      counters: left.length > 0 ? Object.fromEntries(left) : undefined,
+    }),
+    ...moved.map(([key, n]): TransactionAction => {
+      const bar = key.indexOf('|');
+      const stage = bar < 0 ? key : key.slice(0, bar);
+      const version = bar < 0 ? '' : key.slice(bar + 1);
+      return counterAction(repository, { stage, version }, n);
+    }),
+  ];
+  checkLimits(repository, actions);
+  return actions;
+}
+
+/**
+ * One step of writing the `digest|` copies a ledger of the old layout lacks: `batch` (at
+ * most `ROWS_PER_LAYOUT_STEP` promotion rows, in RowKey order, the next after the state's
+ * `indexedThrough`) gets its copies (upserted), and the state row, only if it still has the
+ * ETag read, records the last RowKey done, or, with `last`, marks the layout current. Every
+ * commit changes the state, so a promotion that changed after the batch was read makes the
+ * step fail with 412 (the caller re-reads), and no copy is ever older than its row.
+ */
+export function planDigestIndexStep(
+  repository: string,
+  state: StateAsRead,
+  batch: readonly { readonly rowKey: string; readonly promotion: Promotion }[],
+  last: boolean,
+): TransactionAction[] {
+  const through = batch.at(-1)?.rowKey;
+  const actions: TransactionAction[] = [
+    stateStep(repository, state, last ? undefined : { indexedThrough: through }),
+    ...batch.map(({ promotion }): TransactionAction => [
+      'upsert',
+      promotionDigestEntity(repository, promotion),
+      'Replace',
+    ]),
+  ];
+  checkLimits(repository, actions);
+  return actions;
+}
+
+function stateStep(
+  repository: string,
+  state: StateAsRead,
+  move: LayoutMove | undefined,
+): TransactionAction {
+  // A commit whose answer was lost recognises itself by the commit id: keep it.
+  const row = stateEntity(repository, state, state.commitId ?? '', move);
+  return ['update', row, 'Replace', { etag: state.etag }];
 }

@@ -4,8 +4,15 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
  * RowKeys of the promotion store. Its partitions are the builds ledger's (`partitionKeyOf`:
  * one per repository, in a table of their own); the RowKey prefix tells the row kinds apart:
  *
- * - `state`: the repository's stage heads and rc counters; its ETag settles every commit.
+ * - `state`: the repository's stage heads; its ETag settles every commit. `layout: 2` marks
+ *   the current layout. (Ledgers written before counter and digest rows kept every rc counter
+ *   here, in `counters`, and had no `digest|` rows; reading the state moves the counters to
+ *   `counter|` rows and writes the missing `digest|` rows, see `tablesPromotionLedger.ts`.)
+ * - `counter|<stage>|<version or empty>`: the highest `{n}` allocated for that stage and
+ *   version, written in the transaction of the commit that allocated it.
  * - `promotion|<stage>|<version or empty>|<digest>`: one promotion.
+ * - `digest|<digest>|<stage>|<version or empty>`: a copy of the promotion row, written in the
+ *   same transaction, so the promotions of one digest are a key range.
  * - `tag|<tag>`: points a stage tag at the RowKey of the promotion that allocated it.
  * - `message|<message id>`: the outcome of a finished approval message.
  * - `history|<inverted outcome time>|<message id>`: the same outcome; ascending RowKeys are
@@ -15,8 +22,21 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
  * an empty version stays empty (as in `promotionKey`).
  */
 
+/** A version's key part: empty for none (as in `promotionKey`). */
+function versionPart(version: string | undefined): string {
+  return version === undefined || version === '' ? '' : idKeyPart(version);
+}
+
 /** The RowKey of the repository's state row. */
 export const STATE_ROW_KEY = 'state';
+
+/** `counter|<stage>|<version or empty>`. */
+export function counterRowKey(key: {
+  readonly stage: string;
+  readonly version?: string | undefined;
+}): string {
+  return `counter|${idKeyPart(key.stage)}|${versionPart(key.version)}`;
+}
 
 /** `promotion|<stage>|<version or empty>|<digest>`. */
 export function promotionRowKey(key: {
@@ -24,8 +44,7 @@ export function promotionRowKey(key: {
   readonly version?: string | undefined;
   readonly digest: string;
 }): string {
-  const version = key.version === undefined || key.version === '' ? '' : idKeyPart(key.version);
-  return `promotion|${idKeyPart(key.stage)}|${version}|${idKeyPart(key.digest)}`;
+  return `promotion|${idKeyPart(key.stage)}|${versionPart(key.version)}|${idKeyPart(key.digest)}`;
 }
 
 /** Whether `rowKey` is a well-formed `promotion|` RowKey (what a `tag|` row may point at). */
@@ -38,6 +57,21 @@ export function isPromotionRowKey(rowKey: string): boolean {
 
 /** All `promotion|` rows: `|` < `}`, so every `promotion|…` key is below `promotion}`. */
 export const promotionRange: RowKeyRange = { from: 'promotion|', to: 'promotion}' };
+
+/** `digest|<digest>|<stage>|<version or empty>`: the copy of a promotion row under its digest. */
+export function promotionDigestRowKey(key: {
+  readonly stage: string;
+  readonly version?: string | undefined;
+  readonly digest: string;
+}): string {
+  return `digest|${idKeyPart(key.digest)}|${idKeyPart(key.stage)}|${versionPart(key.version)}`;
+}
+
+/** The `digest|` rows of one digest. */
+export function digestRange(digest: string): RowKeyRange {
+  const part = idKeyPart(digest);
+  return { from: `digest|${part}|`, to: `digest|${part}}` };
+}
 
 /** `tag|<tag>`. */
 export function tagRowKey(tag: string): string {

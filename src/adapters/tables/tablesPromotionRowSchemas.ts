@@ -5,6 +5,7 @@ import { outcomeEventSchema, recordedApprovalSchema } from '../../domain/outcome
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { RepositoryState } from '../../ports/promotionLedger.js';
 import { parseRowWith } from './tablesPartition.js';
+import { CURRENT_LAYOUT, type LayoutMove } from './tablesPromotionRows.js';
 
 /*
  * Reading the promotion store's rows (written by `tablesPromotionRows.ts`): every row is
@@ -51,9 +52,17 @@ const stageHead: z.ZodType<StageHead> = z.object({
 
 const stateRow = z.object({
   heads: json(z.record(z.string(), stageHead)),
-  counters: json(z.record(z.string(), z.number().int().nonnegative())),
   etag: z.string(),
 });
+
+/** The layout marks of a `state` row (see `stateEntity`). */
+const layoutRow = z.object({
+  layout: z.number().int().positive().optional(),
+  counters: json(z.record(z.string(), z.number().int().nonnegative())).optional(),
+  indexedThrough: z.string().min(1).optional(),
+});
+
+const counterRow = z.object({ n: z.number().int().nonnegative() });
 
 const promotionRow: z.ZodType<Promotion> = z.object({
   repository: z.string().min(1),
@@ -79,7 +88,23 @@ const parseRow = <T>(schema: z.ZodType<T>, row: Record<string, unknown>): T =>
 
 /** The repository state held by the `state` row (its ETag is the state's). */
 export function stateOfRow(row: Record<string, unknown>): RepositoryState {
-  return parseRow(stateRow, row);
+  const { heads, etag } = parseRow(stateRow, row);
+  return { heads, etag };
+}
+
+/**
+ * How far a `state` row of the old layout has come towards the current one (the old
+ * format's counters still in it, the digest copies written so far), or `current`.
+ */
+export function layoutOfRow(row: Record<string, unknown>): 'current' | LayoutMove {
+  const { layout, counters, indexedThrough } = parseRow(layoutRow, row);
+  if (layout !== undefined && layout >= CURRENT_LAYOUT && counters === undefined) return 'current';
+  return { counters, indexedThrough };
+}
+
+/** The `n` of a `counter|` row. */
+export function counterOfRow(row: Record<string, unknown>): number {
+  return parseRow(counterRow, row).n;
 }
 
 /** The promotion held by a `promotion|` row. */

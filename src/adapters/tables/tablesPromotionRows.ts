@@ -1,11 +1,13 @@
 import type { TableEntity } from '@azure/data-tables';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
-import type { RepositoryState } from '../../ports/promotionLedger.js';
+import type { CounterKey, RepositoryState } from '../../ports/promotionLedger.js';
 import { partitionKeyOf } from './tablesKeys.js';
 import {
+  counterRowKey,
   historyRowKey,
   messageRowKey,
+  promotionDigestRowKey,
   promotionRowKey,
   STATE_ROW_KEY,
   tagRowKey,
@@ -21,26 +23,52 @@ function defined(props: Record<string, string | number | undefined>): Props {
   return out;
 }
 
+/** The layout a `state` row marks as complete (counter and digest rows); see the keys. */
+export const CURRENT_LAYOUT = 2;
+
+/** How far a repository of the old layout has come towards the current one. */
+export interface LayoutMove {
+  /** The old format's counters still in the state row. */
+  readonly counters?: Readonly<Record<string, number>> | undefined;
+  /** The last `promotion|` RowKey whose `digest|` copy is written (none yet: undefined). */
+  readonly indexedThrough?: string | undefined;
+}
+
 /**
  * The `state` row. `commitId` names the commit that wrote it last, so that a commit whose
- * answer was lost can tell it landed.
+ * answer was lost can tell it landed. Without `move` it marks the current layout; with one
+ * (only while a ledger of the old layout is moved) it records how far the move has come.
  */
 export function stateEntity(
   repository: string,
-  state: Pick<RepositoryState, 'heads' | 'counters'>,
+  state: Pick<RepositoryState, 'heads'>,
   commitId: string,
+  move?: LayoutMove,
 ): TableEntity<Props> {
   return {
     partitionKey: partitionKeyOf(repository),
     rowKey: STATE_ROW_KEY,
     repository,
     heads: JSON.stringify(state.heads),
-    counters: JSON.stringify(state.counters),
+    ...defined({
+      layout: move === undefined ? CURRENT_LAYOUT : undefined,
+      counters: move?.counters && JSON.stringify(move.counters),
+      indexedThrough: move?.indexedThrough,
+    }),
     commitId,
   };
 }
 
-/** The `promotion|` row of `promotion` (lists as JSON; the digest a property for filtering). */
+/** The `counter|` row holding `n` for one stage and version. */
+export function counterEntity(repository: string, key: CounterKey, n: number): TableEntity<Props> {
+  return {
+    partitionKey: partitionKeyOf(repository),
+    rowKey: counterRowKey(key),
+    ...defined({ stage: key.stage, version: key.version === '' ? undefined : key.version, n }),
+  };
+}
+
+/** The `promotion|` row of `promotion` (lists as JSON). */
 export function promotionEntity(repository: string, promotion: Promotion): TableEntity<Props> {
   const p = promotion;
   return {
@@ -62,6 +90,14 @@ export function promotionEntity(repository: string, promotion: Promotion): Table
       reason: p.reason,
     }),
   };
+}
+
+/** The `digest|` copy of `promotion`'s row, which `listPromotionsOfDigest` reads. */
+export function promotionDigestEntity(
+  repository: string,
+  promotion: Promotion,
+): TableEntity<Props> {
+  return { ...promotionEntity(repository, promotion), rowKey: promotionDigestRowKey(promotion) };
 }
 
 /** The `tag|` row pointing `tag` at `promotion`. */

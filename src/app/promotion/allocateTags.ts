@@ -1,6 +1,6 @@
 import type { Build } from '../../domain/build.js';
 import type { Stage } from '../../domain/pipeline.js';
-import type { PromotionLedger, RepositoryState } from '../../ports/promotionLedger.js';
+import type { PromotionLedger } from '../../ports/promotionLedger.js';
 import type { Registry } from '../../ports/registry.js';
 
 /** How many rc numbers past the ledger's counter allocation looks at before it gives up. */
@@ -11,9 +11,8 @@ export type Allocation =
   | {
       readonly kind: 'allocated';
       readonly tags: readonly string[];
+      /** The number allocated (the stage and version's counter moves to it), if any. */
       readonly n: number | undefined;
-      /** The counter entry to move to `n` (`<stage>|<version>`). */
-      readonly counterKey: string;
       /** What allocation had to work around (rc numbers taken), for the history. */
       readonly note?: string | undefined;
       /**
@@ -38,7 +37,8 @@ export type Allocation =
  * earlier write whose record was lost (or someone tagged exactly this digest so), and taking
  * it moves nothing. At most `MAX_NUMBER_PROBES` numbers are looked at; past them the approval
  * is refused with a reason naming the range, and can be given again once the stray tags are
- * gone. Without `{n}`, an immutable tag held by another digest in the ledger is refused (a
+ * gone. Call it after reading the state the promotion is committed on (the counter is read
+ * here, see `PromotionLedger.getCounter`). Without `{n}`, an immutable tag held by another digest in the ledger is refused (a
  * version is never renumbered); the registry is checked when the tags are written.
  */
 export async function allocateTags(
@@ -46,10 +46,8 @@ export async function allocateTags(
   stage: Stage,
   build: Build,
   version: string | undefined,
-  state: RepositoryState,
   deps: { readonly promotions: PromotionLedger; readonly registry: Registry },
 ): Promise<Allocation> {
-  const counterKey = `${stage.name}|${version ?? ''}`;
   const render = (n: number | undefined) => stage.tag.render({ version, n, sha: build.gitShas[0] });
   if (!stage.tag.placeholders.has('n')) {
     const tag = render(undefined);
@@ -61,11 +59,12 @@ export async function allocateTags(
         kind: 'refuse',
         reason: `tag ${tag} already points to ${owner.digest}; immutable tags never move`,
       };
-    return { kind: 'allocated', tags: [tag], n: undefined, counterKey, seen: new Map() };
+    return { kind: 'allocated', tags: [tag], n: undefined, seen: new Map() };
   }
-  const first = (state.counters[counterKey] ?? 0) + 1;
+  // The caller read the state before: a commit on its etag lands only if the counter did not move.
+  const first = (await deps.promotions.getCounter(repository, { stage: stage.name, version })) + 1;
   if (!stage.immutable)
-    return { kind: 'allocated', tags: [render(first)], n: first, counterKey, seen: new Map() };
+    return { kind: 'allocated', tags: [render(first)], n: first, seen: new Map() };
   const skipped: string[] = [];
   for (let n = first; n < first + MAX_NUMBER_PROBES; n++) {
     const tag = render(n);
@@ -91,7 +90,6 @@ export async function allocateTags(
       kind: 'allocated',
       tags: [tag],
       n,
-      counterKey,
       seen: new Map([[tag, held]]),
       ...(notes.length > 0 ? { note: `${notes.join('; ')}; allocated ${tag}` } : {}),
     };

@@ -23,7 +23,6 @@ export async function announceInvalid(
     await deps.promotions.commit(repository, {
       expectedEtag: state.etag,
       heads: state.heads,
-      counters: state.counters,
       promotions: [],
       outcome,
     });

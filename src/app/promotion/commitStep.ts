@@ -33,7 +33,6 @@ export async function commitStep(
   const result = await deps.promotions.commit(repository, {
     expectedEtag: state.etag,
     heads: state.heads,
-    counters: state.counters,
     ...change,
   });
   return result.kind === 'committed'

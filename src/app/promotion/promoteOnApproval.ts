@@ -159,9 +159,9 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       ]);
     }
     case 'approve': {
-      const allocation = await allocateTags(repo, stage, build, version.value, state, deps);
+      const allocation = await allocateTags(repo, stage, build, version.value, deps);
       if (allocation.kind === 'refuse') return reject(allocation.reason, build, stage);
-      const { tags, n, counterKey, note, seen } = allocation;
+      const { tags, n, note, seen } = allocation;
       const promoting: Promotion = {
         ...base,
         status: 'promoting',
@@ -170,11 +170,12 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
         ...(note !== undefined ? { reason: note } : {}),
         approvals: policy.valid,
       };
-      const counters = n !== undefined ? { ...state.counters, [counterKey]: n } : state.counters;
       const reserved = await promotions.commit(repo, {
         expectedEtag: state.etag,
         heads: state.heads,
-        counters,
+        ...(n !== undefined
+          ? { counters: [{ stage: stage.name, version: version.value, n }] }
+          : {}),
         promotions: [promoting],
       });
       if (reserved.kind === 'conflict') return { kind: 'conflict' };

@@ -78,7 +78,6 @@ export async function retagPromotion(
     const done = await deps.promotions.commit(repo, {
       expectedEtag: state.etag,
       heads,
-      counters: state.counters,
       promotions: [promoted],
       outcome,
     });

@@ -106,7 +106,6 @@ async function decide(message: RollbackMessage, deps: PromoteDeps): Promise<Step
   const committed = await promotions.commit(repo, {
     expectedEtag: state.etag,
     heads: { ...state.heads, [stage.name]: pinned },
-    counters: state.counters,
     promotions: [],
   });
   if (committed.kind === 'conflict') return { kind: 'conflict' };

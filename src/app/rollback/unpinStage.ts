@@ -64,7 +64,6 @@ async function decide(message: UnpinMessage, deps: PromoteDeps): Promise<Step> {
   const result = await deps.promotions.commit(repo, {
     expectedEtag: state.etag,
     heads: { ...state.heads, [stage.name]: released },
-    counters: state.counters,
     promotions: [],
     outcome,
   });

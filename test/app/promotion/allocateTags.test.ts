@@ -76,7 +76,7 @@ describe('rc numbering when the registry holds tags the ledger does not know', (
     await w.promotions.commit(w.repo, {
       expectedEtag: state.etag,
       heads: state.heads,
-      counters: { ...state.counters, 'rc|4.2.0': 0 },
+      counters: [{ stage: 'rc', version: '4.2.0', n: 0 }],
       promotions: [],
     });
     const outcome = await w.approve('rc', { digest: w.a }, { version: '4.2.0' });

@@ -57,7 +57,6 @@ async function promotedRepository(restoreOnDrift = false) {
       await promotions.commit(repo, {
         expectedEtag: state.etag,
         heads: state.heads,
-        counters: state.counters,
         promotions: [devPromotion(digest, 'promoting')],
       });
       push('dev-latest', digest);
@@ -71,7 +70,6 @@ async function promotedRepository(restoreOnDrift = false) {
           ...state.heads,
           dev: { stage: 'dev', digest, tags: ['dev-latest'], promotedAt: now.toISOString() },
         },
-        counters: state.counters,
         promotions: [devPromotion(digest, 'promoted')],
       });
     },
@@ -253,7 +251,6 @@ describe('detectDriftOnPush while promotions run back to back', () => {
           },
         },
       },
-      counters: state.counters,
       promotions: [],
     });
     expect((await t.check('dev-latest', t.b, 'late-b')).kind).toBe('ours');

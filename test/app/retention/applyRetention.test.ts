@@ -89,7 +89,6 @@ class World {
     await this.promotions.commit(repository, {
       expectedEtag: state.etag,
       heads: { ...this.heads },
-      counters: {},
       promotions: this.promoted.filter((p) => p.repository === repository),
     });
   }

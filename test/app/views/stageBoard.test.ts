@@ -132,7 +132,6 @@ describe('stageBoard: what each stage holds, what waits, what happened', () => {
     await s.promotions.commit('myapp', {
       expectedEtag: state.etag,
       heads: { ...state.heads, rc: { ...rc, pinned } },
-      counters: state.counters,
       promotions: [],
     });
     const board = await stageBoard(s.services, 'myapp');
