@@ -7,7 +7,8 @@ import { problem } from './http/problem.js';
  * Wraps an HTTP handler: resolves the services (a settings error answers 500 and is logged,
  * without revealing settings to the caller) and maps errors the handler lets through: bad
  * input (ValidationError) → 400 naming the fields; a dependency outage (TransientError) → 503
- * with Retry-After, so a registry redelivers; anything else → a logged 500.
+ * with Retry-After, so a caller that retries does (the distribution registry redelivers; ACR
+ * never retries a webhook: the reconciler records what it lost); anything else → a logged 500.
  */
 export function withServices(
   getServices: ServicesProvider,

@@ -74,7 +74,8 @@ export class TablesBuildLedger implements BuildLedger {
       this.attempt(push, (current) => planRecordBuild(push, current)),
     );
     // Once per repository and instance, redeliveries included: a failure here is thrown, the
-    // registry redelivers, and the next attempt lists the repository.
+    // event is delivered again (Service Bus, or a registry that redelivers), and the next attempt
+    // lists the repository.
     if (!this.indexed.has(push.repository)) {
       await this.run(`listing repository ${push.repository}`, async () => {
         await this.client.upsertEntity(repositoryIndexEntity(push.repository), 'Replace');
