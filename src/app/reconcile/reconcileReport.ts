@@ -103,3 +103,9 @@ export interface ReconcileReport {
   readonly catalogError?: string | undefined;
   readonly cost: ReconcileCost;
 }
+
+/** What comparing one repository found and did. */
+export interface Comparison {
+  readonly actions: ReconcileAction[];
+  readonly failed: { readonly action: string; readonly error: string }[];
+}
