@@ -1,4 +1,5 @@
-import { LocalSessionQueue, type DeadLetter } from './localQueue.js';
+import { LocalSessionQueue } from './localQueue.js';
+import type { DeadLetter } from './queueMessages.js';
 
 /**
  * Deliveries after which the `notifications` subscription dead-letters an event

@@ -1,7 +1,7 @@
 import type { TableClient, TableEntity } from '@azure/data-tables';
 import { ensureTableOnce } from '../adapters/tables/tablesEnsureTable.js';
 import { isWriteConflict, ledgerFailure, statusOf } from '../adapters/tables/tablesErrors.js';
-import type { DeadLetter, QueueStore, StoredMessage } from './localQueue.js';
+import type { DeadLetter, QueueStore, StoredMessage } from './queueMessages.js';
 
 /**
  * One partition holds the whole queue, so that accepting a message (its id and the message)

@@ -2,12 +2,12 @@ import type { TableClient } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { TransientError } from '../../src/domain/errors.js';
-import {
-  LocalSessionQueue,
-  type DeliveryInfo,
-  type LocalSessionQueueOptions,
-  type SessionMessageHandler,
-} from '../../src/local/localQueue.js';
+import { LocalSessionQueue } from '../../src/local/localQueue.js';
+import type {
+  DeliveryInfo,
+  LocalSessionQueueOptions,
+  SessionMessageHandler,
+} from '../../src/local/queueMessages.js';
 import { TablesQueueStore } from '../../src/local/tablesQueueStore.js';
 import { freshTablesClient } from '../contracts/freshTable.js';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseApprovalMessage } from '../../src/domain/approvalMessage.js';
 import { parsePromotionMessage } from '../../src/domain/promotionMessage.js';
 import { LocalPromotionQueue } from '../../src/local/localPromotionQueue.js';
-import { LocalSessionQueue, type DeliveryInfo } from '../../src/local/localQueue.js';
+import { LocalSessionQueue } from '../../src/local/localQueue.js';
+import type { DeliveryInfo } from '../../src/local/queueMessages.js';
 
 /** A queue whose handler records each delivery (the body as JSON text, as on the wire). */
 function recordingQueue() {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LocalSessionQueue,
-  type DeliveryInfo,
-  type LocalSessionQueueOptions,
-} from '../../src/local/localQueue.js';
+import { LocalSessionQueue } from '../../src/local/localQueue.js';
+import type { DeliveryInfo, LocalSessionQueueOptions } from '../../src/local/queueMessages.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
