@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { TableClient } from '@azure/data-tables';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Promotion } from '../../domain/promotion.js';
 import type {
@@ -12,13 +12,7 @@ import { ensureTableOnce } from './tablesEnsureTable.js';
 import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
 import { partitionKeyOf } from './tablesKeys.js';
 import { pageQuery, readPage } from './tablesPage.js';
-import {
-  planCommit,
-  planDigestIndexStep,
-  planHistoryEvent,
-  planLegacyCounterMove,
-  ROWS_PER_LAYOUT_STEP,
-} from './tablesPromotionCommit.js';
+import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
 import {
   counterRowKey,
   digestRange,
@@ -34,20 +28,13 @@ import {
 import {
   commitIdOfRow,
   counterOfRow,
-  layoutOfRow,
   outcomeOfRow,
   promotionKeyOfTagRow,
   promotionOfRow,
   stateOfRow,
 } from './tablesPromotionRowSchemas.js';
-import { queryRange, readRow, type Row } from './tablesPartition.js';
-
-/**
- * Steps after which moving a ledger of the old layout gives up (and the caller's message is
- * redelivered, going on where it stopped): about 23 for a full `counters` property, and one
- * per 99 promotions.
- */
-const MAX_MOVE_STEPS = 1000;
+import { queryRange, readRow } from './tablesPartition.js';
+import { currentStateRow } from './tablesPromotionLayout.js';
 
 /** What the Tables promotion store needs. */
 export interface TablesPromotionLedgerOptions {
@@ -79,7 +66,7 @@ class TablesPromotionLedger implements PromotionLedger {
    */
   async getRepositoryState(repository: string): Promise<RepositoryState> {
     return this.run(`reading the promotion state of ${repository}`, async () => {
-      const row = await this.current(repository);
+      const row = await currentStateRow(this.client, repository);
       return row ? stateOfRow(row) : { heads: {}, etag: undefined };
     });
   }
@@ -130,7 +117,7 @@ class TablesPromotionLedger implements PromotionLedger {
     return this.run(`listing the promotions of ${repository}@${digest}`, async () => {
       // Readers that did not read the state first (drift, retention) must not miss promotions
       // of a ledger whose copies are not written yet.
-      await this.current(repository);
+      await currentStateRow(this.client, repository);
       const promotions: Promotion[] = [];
       for await (const row of queryRange(this.client, repository, digestRange(digest), 100))
         promotions.push(promotionOfRow(row));
@@ -194,51 +181,6 @@ class TablesPromotionLedger implements PromotionLedger {
       const state = await readRow(this.client, repository, STATE_ROW_KEY);
       return { kind: state && commitIdOfRow(state) === commitId ? 'committed' : 'conflict' };
     });
-  }
-
-  /**
-   * The state row (undefined when the repository has none) once the repository is of the
-   * current layout. A ledger of the old layout is moved step by step, each step one
-   * transaction that also replaces the state row only if its ETag is still the one read:
-   * first the rc counters of its `counters` property to `counter|` rows (99 a step), then a
-   * `digest|` copy for every promotion written before copies existed (the promotion rows in
-   * RowKey order, 99 a step, the state row recording the last one done). A step that loses
-   * to a concurrent one, or to a commit, is simply read again: the state row says how far
-   * the move has come, and no counter or copy is lost or older than its source.
-   */
-  private async current(repository: string): Promise<Row | undefined> {
-    for (let step = 0; ; step++) {
-      const row = await readRow(this.client, repository, STATE_ROW_KEY);
-      if (!row) return undefined;
-      const layout = layoutOfRow(row);
-      if (layout === 'current') return row;
-      if (step >= MAX_MOVE_STEPS)
-        throw new Error(
-          `moving the promotion store of ${repository} to the current layout: it is still not done after ${String(step)} steps`,
-        );
-      const state = { heads: stateOfRow(row).heads, etag: row.etag, commitId: commitIdOfRow(row) };
-      let move: TransactionAction[];
-      if (layout.counters !== undefined) {
-        move = planLegacyCounterMove(repository, state, layout.counters);
-      } else {
-        const from = layout.indexedThrough;
-        const range = { from: from ?? promotionRange.from, to: promotionRange.to };
-        const batch: { rowKey: string; promotion: Promotion }[] = [];
-        const rows = queryRange(this.client, repository, range, ROWS_PER_LAYOUT_STEP, {
-          exclusive: from !== undefined,
-        });
-        for await (const r of rows) {
-          batch.push({ rowKey: r.rowKey ?? '', promotion: promotionOfRow(r) });
-          if (batch.length === ROWS_PER_LAYOUT_STEP) break;
-        }
-        move = planDigestIndexStep(repository, state, batch, batch.length < ROWS_PER_LAYOUT_STEP);
-      }
-      try {
-        await this.client.submitTransaction(move);
-      } catch (error) {
-        if (!isWriteConflict(error) && !isEntityNotFound(error)) throw error;
-      }
-    }
   }
 
   /** Runs `operation` once the table exists, and names `doing` in errors. */
