@@ -36,3 +36,13 @@ export interface CopyReport {
 export interface ImageCopier {
   copy: (source: ImageLocation, target: ImageLocation, digest: string) => Promise<CopyReport>;
 }
+
+/**
+ * How promoter signs in to one declared registry (the pipeline file's `registries`): Azure
+ * identity (managed identity in Azure; ACR's token exchange), none, or basic credentials from
+ * settings (Key Vault references in Azure).
+ */
+export type RegistrySignIn =
+  | { readonly kind: 'azure' }
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'basic'; readonly username: string; readonly password: string };
