@@ -25,9 +25,6 @@ import { idKeyPart, invertedTime, isIdKeyPart, type RowKeyRange } from './tables
  * - `deadletter|<inverted outcome time>|<message id>`: a copy of a `failed` outcome's
  *   `history|` row (a message that gave up after its last delivery), written with it.
  *
- * The sweep (`tablesMarkerSweep.ts`) removes `message|` rows past their window; it never
- * touches `history|` rows, the audit trail.
- *
  * Every part goes through `idKeyPart`, so no part contains `|` or a character keys forbid;
  * an empty version stays empty (as in `promotionKey`).
  */
@@ -135,6 +132,3 @@ export function isDeadLetterRowKey(rowKey: string): boolean {
   const match = /^deadletter\|[0-9]{15}\|(.+)$/.exec(rowKey);
   return match !== null && isIdKeyPart(match[1] ?? '');
 }
-
-/** All `message|` rows (the outcome markers the sweep may remove past their window). */
-export const messageRange: RowKeyRange = { from: 'message|', to: 'message}' };
