@@ -147,6 +147,9 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'PROMOTER_RECONCILE_ENABLED', value: 'true' }
         { name: 'PROMOTER_RECONCILE_SCHEDULE', value: '0 */5 * * * *' }
         { name: 'PROMOTER_RECONCILE_REPOSITORIES', value: '**' }
+        // The marker sweep (event markers and replay rows past their window; never the history). Its timer reads %PROMOTER_SWEEP_SCHEDULE%, so it must be set.
+        { name: 'PROMOTER_MARKER_DAYS', value: '30' }
+        { name: 'PROMOTER_SWEEP_SCHEDULE', value: '0 15 4 * * *' }
       ]
     }
     functionAppConfig: {

@@ -66,6 +66,13 @@ export interface Config {
     /** The repositories it looks at: patterns (`team/*,myapp`; `**`: every one). */
     readonly repositories: string;
   };
+  /** The `sweep` timer: idempotency markers past their window (never the history). */
+  readonly sweep: {
+    /** Registry event markers are kept this many days, then removed. */
+    readonly markerDays: number;
+    /** When the timer runs: NCRONTAB with seconds, in UTC (the timer reads the setting itself). */
+    readonly schedule: string;
+  };
 }
 
 /**
@@ -113,6 +120,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       schedule: s.PROMOTER_RECONCILE_SCHEDULE,
       repositories: s.PROMOTER_RECONCILE_REPOSITORIES,
     },
+    sweep: { markerDays: s.PROMOTER_MARKER_DAYS, schedule: s.PROMOTER_SWEEP_SCHEDULE },
   };
 }
 

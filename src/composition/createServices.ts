@@ -1,4 +1,5 @@
 import { createTablesBuildLedger } from '../adapters/tables/tablesBuildLedger.js';
+import { createTablesMarkerSweep } from '../adapters/tables/tablesMarkerSweep.js';
 import { createTablesPromotionLedger } from '../adapters/tables/tablesPromotionLedger.js';
 import { createTablesReconcileMarks } from '../adapters/tables/tablesReconcileMarks.js';
 import { createTablesReplayGuard } from '../adapters/tables/tablesReplayGuard.js';
@@ -22,6 +23,7 @@ import type { OutcomePublisher } from '../ports/outcomePublisher.js';
 import type { PromotionLedger } from '../ports/promotionLedger.js';
 import type { ReconcileMarks } from '../ports/reconcileMarks.js';
 import type { Registry } from '../ports/registry.js';
+import type { MarkerSweep } from '../ports/markerSweep.js';
 import type { ReplayGuard } from '../ports/replayGuard.js';
 
 /** Everything the functions need, built from settings. */
@@ -36,6 +38,8 @@ export interface Services {
   readonly approvals: PromotionQueue;
   readonly publisher: OutcomePublisher;
   readonly replays: ReplayGuard;
+  /** Removes idempotency markers past their window (the `sweep` timer). */
+  readonly sweeps: MarkerSweep;
   readonly notifier: Notifier;
   /** Posts an outcome back to the chat user who queued it (Slack's `response_url`). */
   readonly replies: ChatReplies;
@@ -121,14 +125,14 @@ export async function createServices(
     );
   });
   const builds = tables(buildsTableName(config.tables.prefix));
+  const promotions = tables(promotionsTableName(config.tables.prefix));
+  const replays = tables(replaysTableName(config.tables.prefix));
   return {
     config,
     pipeline,
     ledger: createTablesBuildLedger({ client: builds }),
     marks: createTablesReconcileMarks({ client: builds }),
-    promotions: createTablesPromotionLedger({
-      client: tables(promotionsTableName(config.tables.prefix)),
-    }),
+    promotions: createTablesPromotionLedger({ client: promotions }),
     registry,
     approvals: overrides.approvals ?? {
       send: async (m) => (await bus()).approvals.send(m),
@@ -136,7 +140,8 @@ export async function createServices(
       prepare: async () => (await bus()).approvals.prepare?.(),
     },
     publisher: overrides.publisher ?? { publish: async (e) => (await bus()).outcomes.publish(e) },
-    replays: createTablesReplayGuard({ client: tables(replaysTableName(config.tables.prefix)) }),
+    replays: createTablesReplayGuard({ client: replays }),
+    sweeps: createTablesMarkerSweep({ builds, replays }),
     notifier: overrides.notifier ?? {
       notify: async (event) => (await chat()).notify(event),
     },

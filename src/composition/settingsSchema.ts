@@ -3,6 +3,7 @@ import { ALL_REPOSITORIES, repositoryPatternsProblem } from '../domain/repositor
 import {
   DEFAULT_RECONCILE_SCHEDULE,
   DEFAULT_RETENTION_SCHEDULE,
+  DEFAULT_SWEEP_SCHEDULE,
   scheduleProblem,
 } from '../domain/timerSchedule.js';
 
@@ -30,6 +31,8 @@ export const SETTINGS = [
   'PROMOTER_RECONCILE_ENABLED',
   'PROMOTER_RECONCILE_SCHEDULE',
   'PROMOTER_RECONCILE_REPOSITORIES',
+  'PROMOTER_MARKER_DAYS',
+  'PROMOTER_SWEEP_SCHEDULE',
 ] as const;
 
 const optional = z
@@ -176,6 +179,18 @@ const schema = z.object({
       })
       .default(ALL_REPOSITORIES),
   ),
+  PROMOTER_MARKER_DAYS: optional.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'must be a whole number of days, e.g. 30' })
+      .int('must be a whole number of days, e.g. 30')
+      .min(
+        2,
+        'must be 2–3650 days: Event Grid retries a registry event for up to 24 hours, and a redelivery must still find its marker',
+      )
+      .max(3650, 'must be 2–3650 days')
+      .default(30),
+  ),
+  PROMOTER_SWEEP_SCHEDULE: optional.pipe(schedule.default(DEFAULT_SWEEP_SCHEDULE)),
 });
 
 /** One zod field per setting, for loaders that read only some of them (`loadDoctorConfig`). */

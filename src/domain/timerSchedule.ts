@@ -12,6 +12,9 @@ export const DEFAULT_RETENTION_SCHEDULE = '0 30 3 * * *';
 /** When the reconciler runs unless PROMOTER_RECONCILE_SCHEDULE says otherwise: every 5 minutes. */
 export const DEFAULT_RECONCILE_SCHEDULE = '0 */5 * * * *';
 
+/** When the marker sweep runs unless PROMOTER_SWEEP_SCHEDULE says otherwise: 04:15 UTC daily. */
+export const DEFAULT_SWEEP_SCHEDULE = '0 15 4 * * *';
+
 /** The reconciler's schedule under `npm start`: every 30 seconds, so a lost push shows soon. */
 export const LOCAL_RECONCILE_SCHEDULE = '*/30 * * * * *';
 
@@ -22,6 +25,7 @@ export const LOCAL_RECONCILE_SCHEDULE = '*/30 * * * * *';
 export const SCHEDULE_DEFAULTS: Readonly<Record<string, string>> = {
   PROMOTER_RETENTION_SCHEDULE: DEFAULT_RETENTION_SCHEDULE,
   PROMOTER_RECONCILE_SCHEDULE: DEFAULT_RECONCILE_SCHEDULE,
+  PROMOTER_SWEEP_SCHEDULE: DEFAULT_SWEEP_SCHEDULE,
 };
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];

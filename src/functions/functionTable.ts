@@ -21,6 +21,7 @@ import { registryWebhook } from './registryWebhook.js';
 import { repositories } from './repositories.js';
 import { retention } from './retention.js';
 import { retentionTimer } from './retentionTimer.js';
+import { sweepTimer } from './sweepTimer.js';
 
 /** An HTTP entry point. */
 export interface HttpFunction {
@@ -186,6 +187,12 @@ export function functionTable(
       name: 'reconcile',
       trigger: { type: 'timer', schedule: '%PROMOTER_RECONCILE_SCHEDULE%' },
       handler: reconcileTimer(getServices),
+    },
+    {
+      // Removes event markers and replay rows past their window (PROMOTER_MARKER_DAYS); never the history.
+      name: 'sweep',
+      trigger: { type: 'timer', schedule: '%PROMOTER_SWEEP_SCHEDULE%' },
+      handler: sweepTimer(getServices),
     },
   ];
 }

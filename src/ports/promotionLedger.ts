@@ -50,6 +50,11 @@ export interface PromotionLedger {
   ) => Promise<Promotion | undefined>;
   /** Every promotion of the repository, any stage and status (one query; order unspecified). */
   listPromotions: (repository: string) => Promise<readonly Promotion[]>;
+  /**
+   * Every promotion waiting for approvals (status `pending`), however old: one key range of
+   * its own, ordered by stage, version and digest; never a scan of the history.
+   */
+  listPendingPromotions: (repository: string) => Promise<readonly Promotion[]>;
   /** Every promotion of one digest, any stage. */
   listPromotionsOfDigest: (repository: string, digest: string) => Promise<readonly Promotion[]>;
   /** The promotion that allocated `tag` (e.g. `1.2.3-rc2`), if any. */
@@ -61,6 +66,17 @@ export interface PromotionLedger {
    * `BuildLedger.listBuilds`, with the same `ValidationError` for a bad limit or cursor.
    */
   listHistory: (
+    repository: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ) => Promise<{
+    readonly outcomes: readonly OutcomeEvent[];
+    readonly nextCursor?: string | undefined;
+  }>;
+  /**
+   * The dead letters of the repository (outcomes `failed`: a message gave up after its last
+   * delivery), newest first, however old: their own key range, paged like `listHistory`.
+   */
+  listDeadLetters: (
     repository: string,
     page: { readonly limit: number; readonly cursor?: string | undefined },
   ) => Promise<{

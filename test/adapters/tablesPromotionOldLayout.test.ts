@@ -3,9 +3,18 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import { describe, expect, inject, it } from 'vitest';
 import { createTablesClient } from '../../src/adapters/tables/tablesClient.js';
 import { createTablesPromotionLedger } from '../../src/adapters/tables/tablesPromotionLedger.js';
-import { promotionEntity } from '../../src/adapters/tables/tablesPromotionRows.js';
+import {
+  CURRENT_LAYOUT,
+  outcomeEntity,
+  promotionEntity,
+} from '../../src/adapters/tables/tablesPromotionRows.js';
 import type { Promotion, StageHead } from '../../src/domain/promotion.js';
-import { legacyCounters, seedLegacyState } from '../support/legacyPromotionState.js';
+import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
+import {
+  downgradeToLayoutTwo,
+  legacyCounters,
+  seedLegacyState,
+} from '../support/legacyPromotionState.js';
 
 // Ledgers written before counter rows keep every rc counter in the state row's `counters`
 // property. Reading the state moves them to `counter|` rows, 99 per transaction.
@@ -135,8 +144,74 @@ describe('Tables promotion store: promotions written before digest rows', () => 
       expect(new Set(listed)).toEqual(new Set(expected));
     }
     const state = await client.getEntity('app', 'state');
-    expect(state['layout']).toBe(2);
+    expect(state['layout']).toBe(CURRENT_LAYOUT);
     expect(state['indexedThrough']).toBeUndefined();
+    expect(state['movedThrough']).toBeUndefined();
     expect(await stores[1]?.getCounter('app', { stage: 'rc', version: '1.0.1' })).toBe(1);
+  });
+});
+
+/** The `i`th history entry: every 90th a dead letter (`failed`), the others drift. */
+function oldOutcome(i: number): OutcomeEvent {
+  return {
+    type: 'promotion.outcome',
+    id: `outcome-${String(i)}`,
+    outcome: i % 90 === 0 ? 'failed' : 'drift',
+    repository: 'app',
+    stage: 'rc',
+    digest: `sha256:${String(i % 120).padStart(64, '0')}`,
+    messageId: `message-${String(i)}`,
+    at: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString(),
+  };
+}
+
+describe('Tables promotion store: a ledger written before pending and dead-letter rows (layout 2)', () => {
+  it('writes the pending copies of 1,300 promotions and the dead letters of 2,100 history entries in bounded steps on the first read, also with readers racing', async () => {
+    const client = newClient();
+    const store = createTablesPromotionLedger({ client });
+    await store.commit('app', { expectedEtag: undefined, heads: {}, promotions: [] });
+    // 1,300 promotions, every 10th pending (130: more than one step's 99 copies).
+    const promotions = Array.from({ length: 1300 }, (_, i) => ({
+      ...oldPromotion(i),
+      ...(i % 10 === 0 ? { status: 'pending' as const } : {}),
+    }));
+    const outcomes = Array.from({ length: 2100 }, (_, i) => oldOutcome(i));
+    const rows = [
+      ...promotions.map((p) => promotionEntity('app', p)),
+      ...outcomes.map((o) => outcomeEntity('app', 'history', o, Date.parse(o.at))),
+    ];
+    for (let i = 0; i < rows.length; i += 100)
+      await client.submitTransaction(
+        rows.slice(i, i + 100).map((r): TransactionAction => ['upsert', r, 'Replace']),
+      );
+    await downgradeToLayoutTwo(client, 'app');
+    const stores = [1, 2, 3].map(() => createTablesPromotionLedger({ client }));
+
+    const [pending, dead] = await Promise.all([
+      stores[0]?.listPendingPromotions('app'),
+      stores[1]?.listDeadLetters('app', { limit: 1000 }),
+      stores[2]?.getRepositoryState('app'),
+    ]);
+
+    const waiting = promotions.filter((p) => p.status === 'pending');
+    expect(waiting).toHaveLength(130);
+    expect(new Set(pending)).toEqual(new Set(waiting));
+    const failed = outcomes.filter((o) => o.outcome === 'failed').reverse();
+    expect(failed).toHaveLength(24);
+    expect(dead).toEqual({ outcomes: failed });
+    const state = await client.getEntity('app', 'state');
+    expect(state['layout']).toBe(CURRENT_LAYOUT);
+    expect(state['movedThrough']).toBeUndefined();
+
+    // Moved once: a promotion that leaves pending now leaves the list.
+    const first = waiting[0];
+    if (!first) throw new Error('no pending promotion');
+    const read = await store.getRepositoryState('app');
+    await store.commit('app', {
+      expectedEtag: read.etag,
+      heads: read.heads,
+      promotions: [{ ...first, status: 'promoted' }],
+    });
+    expect(await store.listPendingPromotions('app')).toHaveLength(129);
   });
 });

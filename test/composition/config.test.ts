@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       teams: { outgoingWebhookToken: undefined, webhookUrl: undefined },
       retention: { days: undefined, schedule: '0 30 3 * * *' },
       reconcile: { enabled: true, schedule: '0 */5 * * * *', repositories: '**' },
+      sweep: { markerDays: 30, schedule: '0 15 4 * * *' },
     });
   });
 
@@ -66,6 +67,8 @@ describe('loadConfig', () => {
         PROMOTER_RECONCILE_ENABLED: 'false',
         PROMOTER_RECONCILE_SCHEDULE: '0 */10 * * * *',
         PROMOTER_RECONCILE_REPOSITORIES: 'team/*, myapp',
+        PROMOTER_MARKER_DAYS: '45',
+        PROMOTER_SWEEP_SCHEDULE: '0 0 5 * * *',
       }),
     ).toEqual<Config>({
       webhook: { secrets: [SECRET, PREVIOUS], header: 'X-Promoter-Secret' },
@@ -91,6 +94,7 @@ describe('loadConfig', () => {
       },
       retention: { days: 30, schedule: '0 0 */6 * * *' },
       reconcile: { enabled: false, schedule: '0 */10 * * * *', repositories: 'team/*, myapp' },
+      sweep: { markerDays: 45, schedule: '0 0 5 * * *' },
     });
   });
 
@@ -204,6 +208,24 @@ describe('loadConfig', () => {
       { ...minimal, PROMOTER_RETENTION_DAYS: '30d' },
       'PROMOTER_RETENTION_DAYS',
       'must be a whole number of days, e.g. 30',
+    ],
+    [
+      'a marker window of 1 day, shorter than Event Grid retries',
+      { ...minimal, PROMOTER_MARKER_DAYS: '1' },
+      'PROMOTER_MARKER_DAYS',
+      'must be 2–3650 days: Event Grid retries a registry event for up to 24 hours',
+    ],
+    [
+      'a marker window given as a duration',
+      { ...minimal, PROMOTER_MARKER_DAYS: '30d' },
+      'PROMOTER_MARKER_DAYS',
+      'must be a whole number of days, e.g. 30',
+    ],
+    [
+      'a five-field sweep schedule',
+      { ...minimal, PROMOTER_SWEEP_SCHEDULE: '15 4 * * *' },
+      'PROMOTER_SWEEP_SCHEDULE',
+      'must be an NCRONTAB expression with six fields',
     ],
     [
       'a five-field (minute-first) retention schedule',

@@ -534,5 +534,74 @@ export function promotionLedgerContract(name: string, makeLedger: () => Promotio
         await expect(ledger.listHistory(REPO, { limit })).rejects.toBeInstanceOf(ValidationError);
       },
     );
+
+    it('lists every pending promotion from its own range, whatever the history holds; one that is promoted or rejected leaves it', async () => {
+      const ledger = makeLedger();
+      const waiting = promotionOf({ digest: digestOf('wait'), status: 'pending' });
+      const other = promotionOf({ digest: digestOf('other'), stage: 'release', status: 'pending' });
+      const done = promotionOf({ digest: digestOf('done'), status: 'promoted' });
+      await commitOnTop(ledger, {
+        promotions: [waiting, other, done],
+        outcome: outcomeOf('m0', 0, { outcome: 'pending' }),
+      });
+      // 150 newer outcomes: more than any page of the history a reader would look at.
+      for (let m = 1; m <= 150; m++) await ledger.appendHistory(REPO, outcomeOf(`m${m}`, m));
+      const team = { ...waiting, repository: 'team' };
+      await commitOnTop(ledger, { promotions: [team] }, 'team');
+
+      expect(byStage(await ledger.listPendingPromotions(REPO))).toEqual(byStage([waiting, other]));
+
+      const promoted = { ...waiting, status: 'promoted' as const, tags: ['1.2.3-rc1'] };
+      const rejected = { ...other, status: 'rejected' as const, reason: 'no' };
+      expect(await commitOnTop(ledger, { promotions: [promoted] })).toEqual(committed);
+      expect(await ledger.listPendingPromotions(REPO)).toEqual([other]);
+      // Committed again as it is (not pending, no copy left): still nothing to remove.
+      expect(await commitOnTop(ledger, { promotions: [promoted, rejected] })).toEqual(committed);
+      expect(await ledger.listPendingPromotions(REPO)).toEqual([]);
+      expect(await ledger.listPendingPromotions('team')).toEqual([team]);
+      expect(await ledger.getPromotion(REPO, waiting)).toEqual(promoted);
+    });
+
+    it('keeps a pending promotion listed when a commit that would move it on conflicts', async () => {
+      const ledger = makeLedger();
+      const waiting = promotionOf({ digest: digestOf('wait'), status: 'pending' });
+      await commitOnTop(ledger, { promotions: [waiting] });
+      const stale = await ledger.getRepositoryState(REPO);
+      await commitOnTop(ledger, { counters: [rc123(1)] });
+
+      const moved = await ledger.commit(
+        REPO,
+        changeOf({ expectedEtag: stale.etag, promotions: [{ ...waiting, status: 'promoted' }] }),
+      );
+
+      expect(moved).toEqual(conflict);
+      expect(await ledger.listPendingPromotions(REPO)).toEqual([waiting]);
+    });
+
+    it('lists dead letters (failed outcomes, appended or committed) newest first, however many newer outcomes there are, paged', async () => {
+      const ledger = makeLedger();
+      const failed = (m: number) => outcomeOf(`dead${m}`, m, { outcome: 'failed', reason: 'x' });
+      await ledger.appendHistory(REPO, failed(1));
+      await commitOnTop(ledger, { outcome: failed(2) });
+      await ledger.appendHistory(REPO, failed(3));
+      for (let m = 4; m <= 150; m++) await ledger.appendHistory(REPO, outcomeOf(`m${m}`, m));
+      await ledger.appendHistory('team', { ...failed(5), repository: 'team' });
+
+      const first = await ledger.listDeadLetters(REPO, { limit: 2 });
+      const second = await ledger.listDeadLetters(REPO, { limit: 2, cursor: first.nextCursor });
+
+      expect(first.outcomes).toEqual([failed(3), failed(2)]);
+      expect(second).toEqual({ outcomes: [failed(1)] });
+      expect((await ledger.listDeadLetters(REPO, { limit: 1000 })).outcomes).toHaveLength(3);
+      // A duplicate append records no second dead letter.
+      expect(await ledger.appendHistory(REPO, failed(1))).toEqual({ kind: 'duplicate' });
+      expect((await ledger.listDeadLetters(REPO, { limit: 10 })).outcomes).toHaveLength(3);
+      await expect(ledger.listDeadLetters(REPO, { limit: 0 })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
+      await expect(
+        ledger.listDeadLetters(REPO, { limit: 5, cursor: 'not a cursor!' }),
+      ).rejects.toBeInstanceOf(ValidationError);
+    });
   });
 }

@@ -104,6 +104,7 @@ describe('the function table', () => {
         authLevel: 'function',
       },
       { name: 'reconcile', type: 'timer', schedule: '%PROMOTER_RECONCILE_SCHEDULE%' },
+      { name: 'sweep', type: 'timer', schedule: '%PROMOTER_SWEEP_SCHEDULE%' },
     ]);
   });
 

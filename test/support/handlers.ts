@@ -8,6 +8,7 @@ import { MemoryBuildLedger } from './memoryBuildLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryReconcileMarks } from './memoryReconcileMarks.js';
 import { MemoryRegistry } from './memoryRegistry.js';
+import { MemoryMarkerSweep } from './memoryMarkerSweep.js';
 import { MemoryReplayGuard } from './memoryReplayGuard.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -72,6 +73,7 @@ export function memoryServices(
       },
     },
     replays,
+    sweeps: new MemoryMarkerSweep({ ledger, replays }),
     notifier: {
       notify: (e) => {
         notified.push(e);

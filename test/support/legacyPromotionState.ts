@@ -1,4 +1,4 @@
-import type { TableClient } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import { partitionKeyOf } from '../../src/adapters/tables/tablesKeys.js';
 import type { StageHead } from '../../src/domain/promotion.js';
 
@@ -40,4 +40,24 @@ export function legacyCounters(count: number, prefix = '1.0'): Record<string, nu
   return Object.fromEntries(
     Array.from({ length: count }, (_, i) => [`rc|${prefix}.${String(i)}`, 1 + (i % 9)]),
   );
+}
+
+/**
+ * Turns a repository's promotion rows into what promoter wrote before `pending|` and
+ * `deadletter|` rows (layout 2): those rows removed, the state row marked `layout: 2`. What
+ * a ledger kept by that version looks like; `tablesPromotionLayout.ts` moves it on first read.
+ */
+export async function downgradeToLayoutTwo(client: TableClient, repository: string): Promise<void> {
+  const pk = partitionKeyOf(repository);
+  for (const prefix of ['pending', 'deadletter']) {
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${`${prefix}|`} and RowKey lt ${`${prefix}}`}`;
+    const keys: string[] = [];
+    for await (const row of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } }))
+      keys.push(row.rowKey ?? '');
+    for (let i = 0; i < keys.length; i += 100)
+      await client.submitTransaction(
+        keys.slice(i, i + 100).map((rowKey) => ['delete', { partitionKey: pk, rowKey }]),
+      );
+  }
+  await client.updateEntity({ partitionKey: pk, rowKey: 'state', layout: 2 }, 'Merge');
 }

@@ -32,6 +32,8 @@ const newestFirst = (a: Place, b: Place): number =>
 export class MemoryBuildLedger implements BuildLedger {
   readonly builds = new Map<string, Build>();
   readonly events = new Set<string>();
+  /** When each of `events` was handled (what the marker sweep goes by). */
+  readonly eventTimes = new Map<string, Date>();
   down = false;
 
   private key = (repository: string, digest: string) => `${repository}@${digest}`;
@@ -48,6 +50,7 @@ export class MemoryBuildLedger implements BuildLedger {
       const eventKey = `${push.repository}|${push.eventId}`;
       if (this.events.has(eventKey)) return { kind: 'duplicate-event', build: existing };
       this.events.add(eventKey);
+      this.eventTimes.set(eventKey, push.at);
       if (!existing) {
         const build: Build = {
           repository: push.repository,
@@ -100,6 +103,7 @@ export class MemoryBuildLedger implements BuildLedger {
       if (this.events.has(eventKey)) return { kind: 'duplicate-event', build: existing };
       if (!existing) return { kind: 'unknown-build' };
       this.events.add(eventKey);
+      this.eventTimes.set(eventKey, d.at);
       // A build deleted before keeps its first deletedAt.
       const build =
         existing.deletedAt === undefined

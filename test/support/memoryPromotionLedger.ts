@@ -107,6 +107,26 @@ export class MemoryPromotionLedger implements PromotionLedger {
     );
   }
 
+  /** Ordered as the Tables ledger's `pending|` RowKeys: `<stage>|<version>|<digest>`. */
+  listPendingPromotions(repository: string): Promise<readonly Promotion[]> {
+    const key = (p: Promotion) => `${p.stage}|${p.version ?? ''}|${p.digest}`;
+    return Promise.resolve(
+      [...this.repo(repository).promotions.values()]
+        .filter((p) => p.status === 'pending')
+        .sort((a, b) => ordinal(key(a), key(b))),
+    );
+  }
+
+  listDeadLetters(
+    repository: string,
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ outcomes: readonly OutcomeEvent[]; nextCursor?: string | undefined }> {
+    return this.pageOf(
+      this.repo(repository).history.filter((o) => o.outcome === 'failed'),
+      page,
+    );
+  }
+
   findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined> {
     const repo = this.repo(repository);
     const key = repo.tags.get(tag);
@@ -122,13 +142,20 @@ export class MemoryPromotionLedger implements PromotionLedger {
     repository: string,
     page: { limit: number; cursor?: string | undefined },
   ): Promise<{ outcomes: readonly OutcomeEvent[]; nextCursor?: string | undefined }> {
+    return this.pageOf(this.repo(repository).history, page);
+  }
+
+  private pageOf(
+    list: readonly OutcomeEvent[],
+    page: { limit: number; cursor?: string | undefined },
+  ): Promise<{ outcomes: readonly OutcomeEvent[]; nextCursor?: string | undefined }> {
     return settle(() => {
       const { limit } = page;
       if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
         throw new ValidationError('limit', [{ path: 'limit', message: 'must be 1 to 1000' }]);
       const cursor = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
       const after = cursor && { at: cursor[0], messageId: cursor[1] };
-      const rest = [...this.repo(repository).history]
+      const rest = [...list]
         .sort(newestFirst)
         .filter((o) => after === undefined || newestFirst(o, after) > 0);
       const outcomes = rest.slice(0, limit);

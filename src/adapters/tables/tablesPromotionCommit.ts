@@ -4,13 +4,14 @@ import { ValidationError } from '../../domain/errors.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
 import type { CounterKey, PromotionCommit, RepositoryState } from '../../ports/promotionLedger.js';
-import { MAX_TIME_MS } from './tablesKeys.js';
-import { counterRowKey } from './tablesPromotionKeys.js';
+import { MAX_TIME_MS, partitionKeyOf } from './tablesKeys.js';
+import { counterRowKey, pendingRowKey } from './tablesPromotionKeys.js';
 import {
   counterEntity,
   outcomeEntity,
   promotionDigestEntity,
   promotionEntity,
+  promotionPendingEntity,
   type LayoutMove,
   stateEntity,
   tagEntity,
@@ -28,9 +29,13 @@ export const TABLES_LIMITS = {
  * The entity-group transaction of `change` to `repository`'s partition: the state row
  * (created when `expectedEtag` is undefined, else replaced if its ETag still matches), the
  * counters it moves (their `counter|` rows, upserted), the promotions with their `digest|`
- * copies and their `tag|` rows (upserted), and, with an outcome, its `message|` and
- * `history|` rows (created, so a message finished meanwhile fails the whole transaction).
- * A promotion listed twice, or a tag held by two of them, is written once: the last wins.
+ * and `pending|` copies and their `tag|` rows (upserted), and, with an outcome, its `message|`
+ * and `history|` rows (and, for a `failed` one, its `deadletter|` row; created, so a message
+ * finished meanwhile fails the whole transaction). A promotion that is no longer pending
+ * loses its `pending|` copy: `pendingRows` holds the `pending|` RowKeys the caller read as
+ * existing (deleting a row that is not there would fail the transaction); a commit on the
+ * state's ETag can only land if none of them changed since. A promotion listed twice, or a
+ * tag held by two of them, is written once: the last wins.
  *
  * Throws an Error naming what is too big when the transaction would exceed Table Storage's
  * limits, and a ValidationError for a promotion or outcome of another repository or an
@@ -41,6 +46,7 @@ export function planCommit(
   repository: string,
   change: PromotionCommit,
   commitId: string,
+  pendingRows: ReadonlySet<string> = new Set(),
 ): TransactionAction[] {
   checkBelongs(repository, change);
   const state = stateEntity(repository, change, commitId);
@@ -59,6 +65,7 @@ export function planCommit(
     ...[...promotions.values()].flatMap((p): TransactionAction[] => [
       ['upsert', promotionEntity(repository, p), 'Replace'],
       ['upsert', promotionDigestEntity(repository, p), 'Replace'],
+      ...pendingAction(repository, p, pendingRows),
     ]),
     ...[...tags].map(([tag, p]): TransactionAction => [
       'upsert',
@@ -71,27 +78,46 @@ export function planCommit(
   return actions;
 }
 
+/** Upserting `p`'s `pending|` copy while it is pending, deleting it when it no longer is. */
+function pendingAction(
+  repository: string,
+  p: Promotion,
+  pendingRows: ReadonlySet<string>,
+): TransactionAction[] {
+  if (p.status === 'pending') return [['upsert', promotionPendingEntity(repository, p), 'Replace']];
+  const rowKey = pendingRowKey(p);
+  return pendingRows.has(rowKey)
+    ? [['delete', { partitionKey: partitionKeyOf(repository), rowKey }]]
+    : [];
+}
+
 /** Upserting the `counter|` row of `key` at `n`. */
 function counterAction(repository: string, key: CounterKey, n: number): TransactionAction {
   return ['upsert', counterEntity(repository, key, n), 'Replace'];
 }
 
-/** The `message|` and `history|` rows of an outcome, created (never replaced). */
+/**
+ * The `message|` and `history|` rows of an outcome (and the `deadletter|` row of a `failed`
+ * one), created (never replaced).
+ */
 function outcomeActions(outcome: OutcomeEvent): TransactionAction[] {
+  const { repository } = outcome;
   const atMs = Date.parse(outcome.at);
   if (!(atMs >= 0 && atMs <= MAX_TIME_MS))
     throw new ValidationError('promotion commit', [
       { path: 'outcome.at', message: 'must be a date between 1970 and 2286' },
     ]);
-  return [
-    ['create', outcomeEntity(outcome.repository, 'message', outcome, atMs)],
-    ['create', outcomeEntity(outcome.repository, 'history', outcome, atMs)],
-  ];
+  const kinds: ('message' | 'history' | 'deadletter')[] =
+    outcome.outcome === 'failed' ? ['message', 'history', 'deadletter'] : ['message', 'history'];
+  return kinds.map((kind): TransactionAction => [
+    'create',
+    outcomeEntity(repository, kind, outcome, atMs),
+  ]);
 }
 
 /**
  * The transaction recording an event that changes no promotion: its `message|` and
- * `history|` rows, created, so a second recording of the same message id fails whole (409).
+ * `history|` rows (and `deadletter|` row, for a `failed` one), created, so a second recording of the same message id fails whole (409).
  */
 export function planHistoryEvent(repository: string, event: OutcomeEvent): TransactionAction[] {
   checkBelongs(repository, { promotions: [], outcome: event });
@@ -123,7 +149,7 @@ function checkLimits(repository: string, actions: readonly TransactionAction[]):
   const limits = TABLES_LIMITS;
   if (actions.length > limits.operationsPerTransaction)
     fail(
-      `the commit needs ${actions.length} row writes (state, counters, promotions and their digest copies, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
+      `the commit needs ${actions.length} row writes (state, counters, promotions and their digest and pending copies, tags, outcome), at most ${limits.operationsPerTransaction} fit in one transaction`,
     );
   let total = 0;
   for (const [, entity] of actions) {
@@ -186,9 +212,10 @@ export function planLegacyCounterMove(
  * One step of writing the `digest|` copies a ledger of the old layout lacks: `batch` (at
  * most `ROWS_PER_LAYOUT_STEP` promotion rows, in RowKey order, the next after the state's
  * `indexedThrough`) gets its copies (upserted), and the state row, only if it still has the
- * ETag read, records the last RowKey done, or, with `last`, marks the layout current. Every
- * commit changes the state, so a promotion that changed after the batch was read makes the
- * step fail with 412 (the caller re-reads), and no copy is ever older than its row.
+ * ETag read, records the last RowKey done, or, with `last`, marks layout 2 (the next move
+ * writes the `pending|` and `deadletter|` rows). Every commit changes the state, so a
+ * promotion that changed after the batch was read makes the step fail with 412 (the caller
+ * re-reads), and no copy is ever older than its row.
  */
 export function planDigestIndexStep(
   repository: string,
@@ -197,13 +224,28 @@ export function planDigestIndexStep(
   last: boolean,
 ): TransactionAction[] {
   const through = batch.at(-1)?.rowKey;
+  return planCopyStep(
+    repository,
+    state,
+    batch.map(({ promotion }) => promotionDigestEntity(repository, promotion)),
+    last ? { layout: 2 } : { indexedThrough: through },
+  );
+}
+
+/**
+ * One step of a layout move that writes copies (at most `ROWS_PER_LAYOUT_STEP`, upserted)
+ * and replaces the state row, only if it still has the ETag read, by itself with `move`
+ * (how far the move has come; undefined marks the current layout).
+ */
+export function planCopyStep(
+  repository: string,
+  state: StateAsRead,
+  copies: readonly TableEntity[],
+  move: LayoutMove | undefined,
+): TransactionAction[] {
   const actions: TransactionAction[] = [
-    stateStep(repository, state, last ? undefined : { indexedThrough: through }),
-    ...batch.map(({ promotion }): TransactionAction => [
-      'upsert',
-      promotionDigestEntity(repository, promotion),
-      'Replace',
-    ]),
+    stateStep(repository, state, move),
+    ...copies.map((copy): TransactionAction => ['upsert', copy, 'Replace']),
   ];
   checkLimits(repository, actions);
   return actions;

@@ -15,11 +15,15 @@ import { pageQuery, readPage } from './tablesPage.js';
 import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
 import {
   counterRowKey,
+  deadLetterRange,
   digestRange,
   historyRange,
+  isDeadLetterRowKey,
   isHistoryRowKey,
   isPromotionRowKey,
   messageRowKey,
+  pendingRange,
+  pendingRowKey,
   promotionRange,
   promotionRowKey,
   STATE_ROW_KEY,
@@ -125,6 +129,32 @@ class TablesPromotionLedger implements PromotionLedger {
     });
   }
 
+  /** The `pending|` copies: one key range, after the state's point read (as above). */
+  async listPendingPromotions(repository: string): Promise<readonly Promotion[]> {
+    return this.run(`listing the pending promotions of ${repository}`, async () => {
+      await currentStateRow(this.client, repository);
+      const promotions: Promotion[] = [];
+      for await (const row of queryRange(this.client, repository, pendingRange, 1000))
+        promotions.push(promotionOfRow(row));
+      return promotions;
+    });
+  }
+
+  async listDeadLetters(
+    repository: string,
+    page: { readonly limit: number; readonly cursor?: string | undefined },
+  ): Promise<{
+    readonly outcomes: readonly OutcomeEvent[];
+    readonly nextCursor?: string | undefined;
+  }> {
+    const query = pageQuery(deadLetterRange, page, isDeadLetterRowKey);
+    return this.run(`listing the dead letters of ${repository}`, async () => {
+      await currentStateRow(this.client, repository);
+      const { items, nextCursor } = await readPage(this.client, repository, query, outcomeOfRow);
+      return nextCursor === undefined ? { outcomes: items } : { outcomes: items, nextCursor };
+    });
+  }
+
   async findPromotionByTag(repository: string, tag: string): Promise<Promotion | undefined> {
     return this.run(`finding the promotion of ${repository}:${tag}`, async () => {
       const pointer = await readRow(this.client, repository, tagRowKey(tag));
@@ -165,8 +195,14 @@ class TablesPromotionLedger implements PromotionLedger {
     change: PromotionCommit,
   ): Promise<{ readonly kind: 'committed' | 'conflict' }> {
     const commitId = randomUUID();
-    const actions = planCommit(repository, change, commitId);
+    planCommit(repository, change, commitId); // refuses a bad change before any read
     return this.run(`committing promotions of ${repository}`, async () => {
+      const actions = planCommit(
+        repository,
+        change,
+        commitId,
+        await this.pendingRowsLeaving(repository, change),
+      );
       try {
         await this.client.submitTransaction(actions);
         return { kind: 'committed' };
@@ -181,6 +217,25 @@ class TablesPromotionLedger implements PromotionLedger {
       const state = await readRow(this.client, repository, STATE_ROW_KEY);
       return { kind: state && commitIdOfRow(state) === commitId ? 'committed' : 'conflict' };
     });
+  }
+
+  /**
+   * The `pending|` RowKeys that exist for the commit's promotions that are no longer pending
+   * (point reads, one per such promotion), so the commit deletes exactly those. Read after
+   * the state the commit is made on: a commit between that read and this one changes the
+   * state's ETag, and this commit then conflicts.
+   */
+  private async pendingRowsLeaving(
+    repository: string,
+    change: PromotionCommit,
+  ): Promise<ReadonlySet<string>> {
+    const keys = new Set(
+      change.promotions.filter((p) => p.status !== 'pending').map((p) => pendingRowKey(p)),
+    );
+    const found = await Promise.all(
+      [...keys].map(async (key) => ((await readRow(this.client, repository, key)) ? key : '')),
+    );
+    return new Set(found.filter((key) => key !== ''));
   }
 
   /** Runs `operation` once the table exists, and names `doing` in errors. */

@@ -60,6 +60,7 @@ const layoutRow = z.object({
   layout: z.number().int().positive().optional(),
   counters: json(z.record(z.string(), z.number().int().nonnegative())).optional(),
   indexedThrough: z.string().min(1).optional(),
+  movedThrough: z.string().min(1).optional(),
 });
 
 const counterRow = z.object({ n: z.number().int().nonnegative() });
@@ -97,9 +98,9 @@ export function stateOfRow(row: Record<string, unknown>): RepositoryState {
  * format's counters still in it, the digest copies written so far), or `current`.
  */
 export function layoutOfRow(row: Record<string, unknown>): 'current' | LayoutMove {
-  const { layout, counters, indexedThrough } = parseRow(layoutRow, row);
+  const { layout, counters, indexedThrough, movedThrough } = parseRow(layoutRow, row);
   if (layout !== undefined && layout >= CURRENT_LAYOUT && counters === undefined) return 'current';
-  return { counters, indexedThrough };
+  return { layout: layout ?? 1, counters, indexedThrough, movedThrough };
 }
 
 /** The `n` of a `counter|` row. */

@@ -5,8 +5,10 @@ import type { CounterKey, RepositoryState } from '../../ports/promotionLedger.js
 import { partitionKeyOf } from './tablesKeys.js';
 import {
   counterRowKey,
+  deadLetterRowKey,
   historyRowKey,
   messageRowKey,
+  pendingRowKey,
   promotionDigestRowKey,
   promotionRowKey,
   STATE_ROW_KEY,
@@ -23,15 +25,25 @@ function defined(props: Record<string, string | number | undefined>): Props {
   return out;
 }
 
-/** The layout a `state` row marks as complete (counter and digest rows); see the keys. */
-export const CURRENT_LAYOUT = 2;
+/**
+ * The layout a `state` row marks as complete (counter, digest, pending and dead-letter rows);
+ * see the keys. Layout 2 had counter and digest rows; before it, none.
+ */
+export const CURRENT_LAYOUT = 3;
 
-/** How far a repository of the old layout has come towards the current one. */
+/** How far a repository of an old layout has come towards the current one. */
 export interface LayoutMove {
+  /** The layout reached so far (1 for none marked). */
+  readonly layout?: number | undefined;
   /** The old format's counters still in the state row. */
   readonly counters?: Readonly<Record<string, number>> | undefined;
   /** The last `promotion|` RowKey whose `digest|` copy is written (none yet: undefined). */
   readonly indexedThrough?: string | undefined;
+  /**
+   * On layout 2: the last RowKey looked at for `pending|` copies (a `promotion|` one), or for
+   * `deadletter|` copies (a `history|` one); none yet: undefined.
+   */
+  readonly movedThrough?: string | undefined;
 }
 
 /**
@@ -51,9 +63,10 @@ export function stateEntity(
     repository,
     heads: JSON.stringify(state.heads),
     ...defined({
-      layout: move === undefined ? CURRENT_LAYOUT : undefined,
+      layout: move === undefined ? CURRENT_LAYOUT : move.layout,
       counters: move?.counters && JSON.stringify(move.counters),
       indexedThrough: move?.indexedThrough,
+      movedThrough: move?.movedThrough,
     }),
     commitId,
   };
@@ -100,6 +113,14 @@ export function promotionDigestEntity(
   return { ...promotionEntity(repository, promotion), rowKey: promotionDigestRowKey(promotion) };
 }
 
+/** The `pending|` copy of a pending promotion's row, which `listPendingPromotions` reads. */
+export function promotionPendingEntity(
+  repository: string,
+  promotion: Promotion,
+): TableEntity<Props> {
+  return { ...promotionEntity(repository, promotion), rowKey: pendingRowKey(promotion) };
+}
+
 /** The `tag|` row pointing `tag` at `promotion`. */
 export function tagEntity(
   repository: string,
@@ -114,10 +135,13 @@ export function tagEntity(
   };
 }
 
-/** The `message|` row of a finished message, or its `history|` copy (`atMs` parsed by the caller). */
+/**
+ * The `message|` row of a finished message, or its `history|` copy, or (for a `failed` one)
+ * its `deadletter|` copy (`atMs` parsed by the caller).
+ */
 export function outcomeEntity(
   repository: string,
-  kind: 'message' | 'history',
+  kind: 'message' | 'history' | 'deadletter',
   outcome: OutcomeEvent,
   atMs: number,
 ): TableEntity<Props> {
@@ -126,7 +150,9 @@ export function outcomeEntity(
     rowKey:
       kind === 'message'
         ? messageRowKey(outcome.messageId)
-        : historyRowKey(atMs, outcome.messageId),
+        : kind === 'history'
+          ? historyRowKey(atMs, outcome.messageId)
+          : deadLetterRowKey(atMs, outcome.messageId),
     messageId: outcome.messageId,
     result: outcome.outcome,
     stage: outcome.stage,

@@ -12,7 +12,7 @@ import { idKeyPart } from './tablesKeys.js';
 /**
  * Replay protection on Azure Table Storage: one row per (scope, id), created atomically, so
  * of two concurrent claims exactly one creates it. An expired row may be claimed again
- * (replaced under its ETag). Expired rows are not swept; they are a few hundred bytes each.
+ * (replaced under its ETag). Expired rows are removed by the `sweep` timer (`tablesMarkerSweep.ts`).
  *
  * A claim is one request: the row is written first and the table created only when the write
  * finds none (the first claim of a new deployment), so a chat request on a cold start pays no

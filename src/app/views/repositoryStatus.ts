@@ -1,14 +1,11 @@
 import { shortDigest } from '../../domain/shortDigest.js';
-import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
+import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
-import { promotionKey, type Promotion, type StageHead } from '../../domain/promotion.js';
+import type { StageHead } from '../../domain/promotion.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
 import { usageText, type ChatCommand } from '../../domain/chatCommand.js';
 import { repositoryProblem } from '../../domain/imageReference.js';
-
-/** How far back in the history the status looks for promotions still waiting for approvals. */
-export const PENDING_LOOKBACK = 100;
 
 /** What one stage holds: its head with the build's git SHAs, or nothing yet (`digest: null`). */
 export type StageStatus =
@@ -39,10 +36,9 @@ export interface RepositoryStatus {
 }
 
 /**
- * What each stage of the pipeline holds (digest, version, tags, git SHAs, when) and the
- * promotions still waiting for approvals. The caller validates the repository name. A caller
- * that has read the newest `PENDING_LOOKBACK` outcomes of the history passes them as `history`
- * (they are read otherwise).
+ * What each stage of the pipeline holds (digest, version, tags, git SHAs, when) and every
+ * promotion still waiting for approvals, however old (the ledger keeps them in a key range
+ * of their own). The caller validates the repository name.
  */
 export async function repositoryStatus(
   deps: {
@@ -51,7 +47,6 @@ export async function repositoryStatus(
     readonly pipeline: Pipeline;
   },
   repository: string,
-  history?: readonly OutcomeEvent[],
 ): Promise<RepositoryStatus> {
   const { promotions, ledger, pipeline } = deps;
   const state = await promotions.getRepositoryState(repository);
@@ -63,27 +58,8 @@ export async function repositoryStatus(
       return { ...head, gitShas: build?.gitShas ?? [] };
     }),
   );
-  const outcomes =
-    history ?? (await promotions.listHistory(repository, { limit: PENDING_LOOKBACK })).outcomes;
-  return { repository, stages, pending: await pendingPromotions(deps, repository, outcomes) };
-}
-
-async function pendingPromotions(
-  deps: { readonly promotions: PromotionLedger; readonly pipeline: Pipeline },
-  repository: string,
-  outcomes: readonly OutcomeEvent[],
-): Promise<PendingStatus[]> {
-  const keys = new Map<string, { stage: string; version?: string | undefined; digest: string }>();
-  for (const o of outcomes)
-    if (o.outcome === 'pending' && o.digest !== undefined) {
-      const key = { stage: o.stage, version: o.version, digest: o.digest };
-      keys.set(promotionKey(key), key);
-    }
-  const found = await Promise.all(
-    [...keys.values()].map((k) => deps.promotions.getPromotion(repository, k)),
-  );
-  return found
-    .filter((p): p is Promotion => p?.status === 'pending')
+  const pending = (await promotions.listPendingPromotions(repository))
+    .filter((p) => p.status === 'pending')
     .map((p) => ({
       stage: p.stage,
       digest: p.digest,
@@ -91,9 +67,10 @@ async function pendingPromotions(
       approvals: p.approvals,
       ...(p.requestedBy !== undefined ? { requestedBy: p.requestedBy } : {}),
       createdAt: p.createdAt,
-      required: deps.pipeline.stage(p.stage)?.approval.required,
-      eligible: deps.pipeline.stage(p.stage)?.approval.approvers,
+      required: pipeline.stage(p.stage)?.approval.required,
+      eligible: pipeline.stage(p.stage)?.approval.approvers,
     }));
+  return { repository, stages, pending };
 }
 
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;

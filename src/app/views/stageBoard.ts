@@ -6,10 +6,13 @@ import { stillEligible, type StillEligible } from '../../domain/stillEligible.js
 import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
-import { PENDING_LOOKBACK, repositoryStatus } from './repositoryStatus.js';
+import { repositoryStatus } from './repositoryStatus.js';
 
 /** How many of the newest outcome events the board shows. */
 export const BOARD_EVENTS = 10;
+
+/** How many dead letters the board shows at most, newest first, however old. */
+export const BOARD_DEAD_LETTERS = 100;
 
 /** One column of the board: what a stage holds now, or nothing yet (`digest: null`). */
 export type StageCard =
@@ -67,8 +70,13 @@ export interface StageBoard {
   readonly pending: readonly PendingCard[];
   /** The newest outcome events, newest first (at most `BOARD_EVENTS`). */
   readonly events: readonly OutcomeEvent[];
-  /** Messages that gave up after their last delivery (outcome `failed`), newest first. */
+  /**
+   * Messages that gave up after their last delivery (outcome `failed`), newest first, however
+   * old: at most `BOARD_DEAD_LETTERS`.
+   */
   readonly deadLetters: readonly OutcomeEvent[];
+  /** Set when there are more dead letters than `deadLetters` shows. */
+  readonly moreDeadLetters?: true;
 }
 
 export interface StageBoardDeps {
@@ -84,16 +92,20 @@ const approvalsOnly = (approvals: readonly RecordedApproval[]) =>
 /**
  * What a person needs to see of one repository: per stage, the tags on its digest, the git
  * SHAs, who approved it and when, how long ago, whether it is pinned; the promotions waiting
- * for approvals and who may still approve; the newest outcome events; the dead-lettered
- * messages among the newest `PENDING_LOOKBACK` outcomes. Reads the ledger only (never the
- * registry), a fixed number of rows whatever the number of builds. The caller validates the
- * repository name.
+ * for approvals and who may still approve (however old); the newest outcome events; the newest
+ * dead-lettered messages (however old). Reads the ledger only (never the registry): key
+ * ranges of their own for pending promotions and dead letters, so their number, not the
+ * length of the history or the number of builds, bounds the rows read. The caller validates
+ * the repository name.
  */
 export async function stageBoard(deps: StageBoardDeps, repository: string): Promise<StageBoard> {
   const { promotions, ledger, pipeline } = deps;
   const now = deps.clock.now();
-  const { outcomes } = await promotions.listHistory(repository, { limit: PENDING_LOOKBACK });
-  const status = await repositoryStatus(deps, repository, outcomes);
+  const [status, { outcomes }, dead] = await Promise.all([
+    repositoryStatus(deps, repository),
+    promotions.listHistory(repository, { limit: BOARD_EVENTS }),
+    promotions.listDeadLetters(repository, { limit: BOARD_DEAD_LETTERS }),
+  ]);
   const stages = await Promise.all(
     status.stages.map(async (s): Promise<StageCard> => {
       const stage = pipeline.stage(s.stage);
@@ -148,7 +160,8 @@ export async function stageBoard(deps: StageBoardDeps, repository: string): Prom
     at: now.toISOString(),
     stages,
     pending: pending.filter((p): p is PendingCard => p !== undefined),
-    events: outcomes.slice(0, BOARD_EVENTS),
-    deadLetters: outcomes.filter((o) => o.outcome === 'failed'),
+    events: outcomes,
+    deadLetters: dead.outcomes,
+    ...(dead.nextCursor === undefined ? {} : { moreDeadLetters: true }),
   };
 }

@@ -52,8 +52,15 @@ export function eventsTable(events: readonly OutcomeEvent[], now: Date): SafeHtm
   </table>`;
 }
 
-/** Messages that gave up after their last delivery, or nothing when there are none. */
-export function deadLettersTable(deadLetters: readonly OutcomeEvent[], now: Date): SafeHtml {
+/**
+ * Messages that gave up after their last delivery, or nothing when there are none; `more`
+ * says that older ones exist beyond those shown.
+ */
+export function deadLettersTable(
+  deadLetters: readonly OutcomeEvent[],
+  now: Date,
+  more = false,
+): SafeHtml {
   if (deadLetters.length === 0) return html``;
   return html`<h4>Dead-lettered messages</h4>
     <div class="card dead">
@@ -80,6 +87,7 @@ export function deadLettersTable(deadLetters: readonly OutcomeEvent[], now: Date
           )}
         </tbody>
       </table>
+      ${more ? html`<p class="notice">Older dead letters are in the history.</p>` : ''}
     </div>`;
 }
 

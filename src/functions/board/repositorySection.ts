@@ -41,7 +41,7 @@ export function repositorySection(input: {
             ${board.pending.map((p) => pendingCard(p, now))}
           </ul>`
     }
-    ${deadLettersTable(board.deadLetters, now)}
+    ${deadLettersTable(board.deadLetters, now, board.moreDeadLetters === true)}
     <h4>Recent events</h4>
     ${eventsTable(board.events, now)}
     <h4>${input.cursor === undefined ? 'Recent builds' : 'Older builds'}</h4>
