@@ -154,8 +154,9 @@ describe('reconcileRegistry', () => {
     // The catalog, the tag list, and dev-latest resolved (the memory registry lists names only).
     expect(w.registry.calls.sort()).toEqual(['listRepositories', 'listTags', 'resolveTag']);
     expect(report.cost.registryRequests).toBe(3);
-    // Repositories, marks, then the builds, the state and the promotions of the one repository.
-    expect(report.cost.ledgerRequests).toBe(5);
+    // Repositories, marks, then the builds, their tags, the state and the promotions of the one
+    // repository.
+    expect(report.cost.ledgerRequests).toBe(6);
   });
 
   it('marks a recorded build deleted once its manifest is gone from the registry, once', async () => {
