@@ -62,8 +62,12 @@ export interface OutcomeEvent {
   readonly version?: string | undefined;
   readonly digest?: string | undefined;
   readonly gitShas?: readonly string[] | undefined;
-  /** Tags written (promoted) or to be written (pending). */
+  /** How many more git SHAs the build has than `gitShas` lists (its lists are bounded). */
+  readonly moreGitShas?: number | undefined;
+  /** Tags written (promoted) or to be written (pending); a build's tags for `reconciled`. */
   readonly tags?: readonly string[] | undefined;
+  /** How many more tags the build has than `tags` lists (for `reconciled`, of a build's tags). */
+  readonly moreTags?: number | undefined;
   /** Valid approvals counted so far, and how many the stage requires. */
   readonly approvals?: readonly RecordedApproval[] | undefined;
   readonly required?: number | undefined;

@@ -34,6 +34,12 @@ export type MarkDeletedResult =
   | { readonly kind: 'unknown-build' }
   | { readonly kind: 'duplicate-event'; readonly build: Build | undefined };
 
+/** A build tag recorded for a digest. */
+export interface BuildTag {
+  readonly tag: string;
+  readonly digest: string;
+}
+
 /** One page of builds, newest first. */
 export interface BuildPage {
   readonly builds: readonly Build[];
@@ -52,6 +58,9 @@ export interface BuildPage {
  *   as a `TransientError` naming the operation, with the SDK error as `cause`.
  * - Repository names are OCI repository names (may contain `/`); digests are valid digests.
  *   The caller validates both before calling.
+ * - A `Build` holds at most `BUILD_LIST_LIMIT` git SHAs and as many tags (the first and the
+ *   newest, with `gitShaCount`/`tagCount` saying how many in all), whatever the history:
+ *   `findGitShas` and `listBuildTags` read the complete lists.
  */
 export interface BuildLedger {
   /**
@@ -82,6 +91,19 @@ export interface BuildLedger {
     shaPrefix: string,
     limit?: number,
   ) => Promise<readonly Build[]>;
+
+  /**
+   * Every distinct git SHA recorded in `repository` that starts with `shaPrefix` (lowercase
+   * hex, 7–40 characters), of any build, sorted: whether a short SHA names one commit.
+   */
+  findGitShas: (repository: string, shaPrefix: string) => Promise<readonly string[]>;
+
+  /**
+   * Every build tag recorded in `repository`, of every build (deleted ones too), with its
+   * digest: a tag pushed for two digests (a rebuild) is listed for each. Its length grows with
+   * the repository's history, as `listBuilds` read to the end does.
+   */
+  listBuildTags: (repository: string) => Promise<readonly BuildTag[]>;
 
   /**
    * Every repository with a recorded build, sorted by name. A repository is listed from its

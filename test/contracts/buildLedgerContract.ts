@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Build } from '../../src/domain/build.js';
+import { BUILD_LIST_LIMIT, type Build } from '../../src/domain/build.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import type { BuildLedger, BuildPush } from '../../src/ports/buildLedger.js';
 import { digestOf, minute, shaOf, uniqueId } from './samples.js';
@@ -257,6 +257,126 @@ export function buildLedgerContract(name: string, makeLedger: () => BuildLedger)
       for (const sha of shas)
         expect(digests(await ledger.findBuildsByGitSha(REPO, sha))).toEqual([digest]);
       expect(digests((await ledger.listBuilds(REPO, { limit: 10 })).builds)).toEqual([digest]);
+    });
+
+    it('keeps a digest pushed under 45 build tags to its first SHA and tag and the newest 19, with the counts; every SHA finds it and the index lists all', async () => {
+      const ledger = makeLedger();
+      const shas = Array.from({ length: 45 }, (_, i) => shaOf(`many-${String(i)}`));
+      const tags = shas.map((sha) => `git-${sha}`);
+      let last: Build | undefined;
+      for (const [i, gitSha] of shas.entries())
+        last = await record(
+          ledger,
+          pushOf('many', { gitSha, tag: `git-${gitSha}`, at: minute(i) }),
+        );
+
+      const kept = (list: readonly string[]) => [
+        ...list.slice(0, 1),
+        ...list.slice(-(BUILD_LIST_LIMIT - 1)),
+      ];
+      const build: Build = {
+        ...buildOf(pushOf('many', { gitSha: shas[0] ?? '', tag: tags[0] ?? '', at: minute(0) })),
+        eventId: expect.any(String) as string,
+        gitShas: kept(shas),
+        gitShaCount: 45,
+        tags: kept(tags),
+        tagCount: 45,
+      };
+      expect(last).toEqual(build);
+      expect(await ledger.getBuildByDigest(REPO, digestOf('many'))).toEqual(build);
+      expect((await ledger.listBuilds(REPO, { limit: 10 })).builds).toEqual([build]);
+      for (const sha of shas) {
+        expect(await ledger.findBuildsByGitSha(REPO, sha)).toEqual([build]);
+        expect(await ledger.findGitShas(REPO, sha)).toEqual([sha]);
+      }
+      const listed = await ledger.listBuildTags(REPO);
+      expect(listed.map((t) => t.tag).sort()).toEqual([...tags].sort());
+      expect(new Set(listed.map((t) => t.digest))).toEqual(new Set([digestOf('many')]));
+    });
+
+    it('answers already-recorded for a SHA and tag its bounded lists left out, counting nothing twice', async () => {
+      const ledger = makeLedger();
+      const shas = Array.from({ length: 25 }, (_, i) => shaOf(`old-${String(i)}`));
+      for (const [i, gitSha] of shas.entries())
+        await record(ledger, pushOf('old', { gitSha, tag: `git-${gitSha}`, at: minute(i) }));
+      const before = await ledger.getBuildByDigest(REPO, digestOf('old'));
+      const dropped = shas[3] ?? '';
+      expect(before?.gitShas).not.toContain(dropped);
+
+      const again = await ledger.recordBuild(
+        pushOf('old', { gitSha: dropped, tag: `git-${dropped}`, at: minute(40) }),
+      );
+      // The SHA is known but this tag spelling is new: one more tag, no more SHAs.
+      const newTag = await ledger.recordBuild(
+        pushOf('old', { gitSha: dropped, tag: `rebuilt-${dropped}`, at: minute(41) }),
+      );
+
+      expect(again).toEqual({ kind: 'already-recorded', build: before });
+      expect(newTag).toMatchObject({
+        kind: 'recorded',
+        build: { gitShas: before?.gitShas, gitShaCount: 25, tagCount: 26 },
+      });
+      if (newTag.kind === 'recorded') expect(newTag.build.tags.at(-1)).toBe(`rebuilt-${dropped}`);
+    });
+
+    it('loses no SHA or tag when ten pushes race on a digest whose lists are full', async () => {
+      const ledger = makeLedger();
+      const seeded = Array.from({ length: 25 }, (_, i) => shaOf(`full-${String(i)}`));
+      for (const [i, gitSha] of seeded.entries())
+        await record(ledger, pushOf('full', { gitSha, tag: `git-${gitSha}`, at: minute(i) }));
+      const racing = Array.from({ length: 10 }, (_, i) => shaOf(`full-race-${String(i)}`));
+
+      const results = await Promise.all(
+        racing.map((gitSha, i) =>
+          ledger.recordBuild(pushOf('full', { gitSha, tag: `git-${gitSha}`, at: minute(30 + i) })),
+        ),
+      );
+
+      expect(results.map((r) => r.kind)).toEqual(racing.map(() => 'recorded'));
+      const build = await ledger.getBuildByDigest(REPO, digestOf('full'));
+      expect(build).toMatchObject({ gitShaCount: 35, tagCount: 35 });
+      expect(build?.gitShas).toHaveLength(BUILD_LIST_LIMIT);
+      expect(build?.gitShas[0]).toBe(seeded[0]);
+      expect([...(build?.gitShas.slice(-10) ?? [])].sort()).toEqual([...racing].sort());
+      expect((await ledger.listBuildTags(REPO)).length).toBe(35);
+      for (const sha of [...seeded, ...racing])
+        expect(digests(await ledger.findBuildsByGitSha(REPO, sha))).toEqual([digestOf('full')]);
+    });
+
+    it('finds every recorded SHA with a prefix, of every build, once and sorted', async () => {
+      const ledger = makeLedger();
+      await record(ledger, pushOf('p1', { gitSha: 'abc1234' + '1'.repeat(33) }));
+      await record(ledger, pushOf('p2', { gitSha: 'abc1234' + '2'.repeat(33) }));
+      await record(ledger, pushOf('p3', { gitSha: 'abc1234' + '1'.repeat(33), tag: 'rebuilt' }));
+      await record(ledger, pushOf('p4', { gitSha: 'abd1234' + '1'.repeat(33) }));
+
+      expect(await ledger.findGitShas(REPO, 'abc1234')).toEqual([
+        'abc1234' + '1'.repeat(33),
+        'abc1234' + '2'.repeat(33),
+      ]);
+      expect(await ledger.findGitShas(REPO, 'abe1234')).toEqual([]);
+      expect(await ledger.findGitShas('team', 'abc1234')).toEqual([]);
+      await expect(ledger.findGitShas(REPO, 'ABC1234')).rejects.toBeInstanceOf(ValidationError);
+    });
+
+    it('lists each build tag with its digest: a tag pushed for two digests twice, deleted builds too', async () => {
+      const ledger = makeLedger();
+      const one = await record(ledger, pushOf('t1', { tag: 'git-same' }));
+      await record(ledger, pushOf('t2', { tag: 'git-same' }));
+      await record(ledger, repush(pushOf('t2'), { gitSha: shaOf('t2'), tag: 'git-other' }));
+      await record(ledger, pushOf('t3', { repository: 'team' }));
+      await ledger.markBuildDeleted(deletionOf(one.digest, minute(3)));
+
+      const listed = await ledger.listBuildTags(REPO);
+      const pairs = listed.map((t) => `${t.tag}@${t.digest}`).sort();
+      expect(pairs).toEqual(
+        [
+          `git-same@${digestOf('t1')}`,
+          `git-same@${digestOf('t2')}`,
+          `git-other@${digestOf('t2')}`,
+        ].sort(),
+      );
+      expect(await ledger.listBuildTags('nobody')).toEqual([]);
     });
 
     it('marks a build deleted: it stays findable by digest, SHA and list, with deletedAt; the same event again is duplicate-event', async () => {

@@ -84,8 +84,10 @@ describe('GET /api/repositories/{repository}/builds/{gitShaOrDigest}', () => {
       digest: digest('a'),
       gitSha: 'a1b2c3d',
       gitShas: ['a1b2c3d'],
+      gitShaCount: 1,
       tag: 'git-a1b2c3d',
       tags: ['git-a1b2c3d'],
+      tagCount: 1,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       registry: 'localhost:5000',
       reference: `localhost:5000/myapp@${digest('a')}`,
@@ -107,6 +109,45 @@ describe('GET /api/repositories/{repository}/builds/{gitShaOrDigest}', () => {
     const answer = await get(path);
     expect(answer.status).toBe(status);
     expect((answer.body as { detail: string }).detail).toBeTruthy();
+  });
+});
+
+describe('GET /api/repositories/{repository}/builds/{sha} of a digest pushed for 25 commits', () => {
+  it('finds it by a SHA its lists leave out, and calls a short SHA that also starts another digest’s commit ambiguous', async () => {
+    const { ledger, get } = await setup();
+    const shas = Array.from(
+      { length: 25 },
+      (_, i) => `e${String(i).padStart(6, '0')}${'0'.repeat(33)}`,
+    );
+    for (const [i, gitSha] of shas.entries())
+      await ledger.recordBuild({
+        eventId: `many-${gitSha}`,
+        repository: 'myapp',
+        digest: digest('e'),
+        gitSha,
+        tag: `git-${gitSha}`,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        registry: 'localhost:5000',
+        at: new Date(Date.UTC(2026, 10, 28, 0, i)),
+      });
+    const old = shas[2] ?? '';
+    // Another digest, whose commit starts as the left-out one does.
+    await ledger.recordBuild({
+      eventId: 'other-commit',
+      repository: 'myapp',
+      digest: digest('f'),
+      gitSha: `${old.slice(0, 7)}${'f'.repeat(33)}`,
+      tag: 'git-other',
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      registry: 'localhost:5000',
+      at: new Date(Date.UTC(2026, 10, 29)),
+    });
+
+    const byOld = await get(`myapp/builds/${old}`);
+    expect(byOld.status).toBe(200);
+    expect(byOld.body).toMatchObject({ digest: digest('e'), gitShaCount: 25, tagCount: 25 });
+    expect((byOld.body as { gitShas: string[] }).gitShas).not.toContain(old);
+    expect((await get(`myapp/builds/${old.slice(0, 7)}`)).status).toBe(409);
   });
 });
 

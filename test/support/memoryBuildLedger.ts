@@ -1,9 +1,10 @@
-import type { Build } from '../../src/domain/build.js';
+import { recordInList, type Build } from '../../src/domain/build.js';
 import { TransientError, ValidationError } from '../../src/domain/errors.js';
 import type {
   BuildPage,
   BuildPush,
   BuildLedger,
+  BuildTag,
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../src/ports/buildLedger.js';
@@ -30,7 +31,10 @@ const newestFirst = (a: Place, b: Place): number =>
  * runs one call at a time here). `down = true` makes every call fail as an outage does.
  */
 export class MemoryBuildLedger implements BuildLedger {
+  /** Each build as the ledger answers it: its lists bounded, as the Tables ledger's are. */
   readonly builds = new Map<string, Build>();
+  /** Every git SHA and tag of each build, in the order recorded (the Tables ledger's index rows). */
+  private readonly refs = new Map<string, { gitShas: string[]; tags: string[] }>();
   readonly events = new Set<string>();
   /** When each of `events` was handled (what the marker sweep goes by). */
   readonly eventTimes = new Map<string, Date>();
@@ -65,18 +69,30 @@ export class MemoryBuildLedger implements BuildLedger {
           eventId: push.eventId,
         };
         this.builds.set(key, build);
+        this.refs.set(key, { gitShas: [push.gitSha], tags: [push.tag] });
         return { kind: 'recorded', build };
       }
-      const hasSha = existing.gitShas.includes(push.gitSha);
-      const hasTag = existing.tags.includes(push.tag);
+      const refs = this.refs.get(key) ?? {
+        gitShas: [...existing.gitShas],
+        tags: [...existing.tags],
+      };
+      const hasSha = refs.gitShas.includes(push.gitSha);
+      const hasTag = refs.tags.includes(push.tag);
       if (hasSha && hasTag && existing.deletedAt === undefined)
         return { kind: 'already-recorded', build: existing };
+      if (!hasSha) refs.gitShas.push(push.gitSha);
+      if (!hasTag) refs.tags.push(push.tag);
+      this.refs.set(key, refs);
+      const gitShas = hasSha ? existing.gitShas : recordInList(existing.gitShas, push.gitSha);
+      const tags = hasTag ? existing.tags : recordInList(existing.tags, push.tag);
       // What the first push said stays (media type, registry, pusher, time); a deletion mark goes.
       const build: Build = {
         repository: existing.repository,
         digest: existing.digest,
-        gitShas: hasSha ? existing.gitShas : [...existing.gitShas, push.gitSha],
-        tags: hasTag ? existing.tags : [...existing.tags, push.tag],
+        gitShas,
+        ...(refs.gitShas.length > gitShas.length ? { gitShaCount: refs.gitShas.length } : {}),
+        tags,
+        ...(refs.tags.length > tags.length ? { tagCount: refs.tags.length } : {}),
         mediaType: existing.mediaType,
         registry: existing.registry,
         ...(existing.pushedBy === undefined ? {} : { pushedBy: existing.pushedBy }),
@@ -121,6 +137,35 @@ export class MemoryBuildLedger implements BuildLedger {
     });
   }
 
+  /** Every SHA and tag of each build of `repository`, newest build first. */
+  private refsOf(repository: string): { build: Build; gitShas: string[]; tags: string[] }[] {
+    return this.newestFirst(repository).map((build) => ({
+      build,
+      ...(this.refs.get(this.key(repository, build.digest)) ?? {
+        gitShas: [...build.gitShas],
+        tags: [...build.tags],
+      }),
+    }));
+  }
+
+  findGitShas(repository: string, shaPrefix: string): Promise<readonly string[]> {
+    return settle(() => {
+      checkShaPrefix(shaPrefix);
+      this.check('finding git SHAs');
+      const shas = this.refsOf(repository).flatMap((r) => r.gitShas);
+      return [...new Set(shas.filter((s) => s.startsWith(shaPrefix)))].sort(ordinal);
+    });
+  }
+
+  listBuildTags(repository: string): Promise<readonly BuildTag[]> {
+    return settle(() => {
+      this.check('listing build tags');
+      return this.refsOf(repository).flatMap((r) =>
+        r.tags.map((tag) => ({ tag, digest: r.build.digest })),
+      );
+    });
+  }
+
   listRepositories(): Promise<readonly string[]> {
     return settle(() => {
       this.check('listing repositories');
@@ -134,13 +179,11 @@ export class MemoryBuildLedger implements BuildLedger {
 
   findBuildsByGitSha(repository: string, shaPrefix: string, limit = 20): Promise<readonly Build[]> {
     return settle(() => {
-      if (!/^[0-9a-f]{1,40}$/.test(shaPrefix))
-        throw new ValidationError('git SHA', [
-          { path: 'shaPrefix', message: `"${shaPrefix}" is not a lowercase hex git SHA (prefix)` },
-        ]);
+      checkShaPrefix(shaPrefix);
       this.check('finding builds');
-      return this.newestFirst(repository)
-        .filter((b) => b.gitShas.some((s) => s.startsWith(shaPrefix)))
+      return this.refsOf(repository)
+        .filter((r) => r.gitShas.some((s) => s.startsWith(shaPrefix)))
+        .map((r) => r.build)
         .slice(0, Math.max(0, limit));
     });
   }
@@ -167,4 +210,11 @@ export class MemoryBuildLedger implements BuildLedger {
         : { builds };
     });
   }
+}
+
+function checkShaPrefix(shaPrefix: string): void {
+  if (!/^[0-9a-f]{1,40}$/.test(shaPrefix))
+    throw new ValidationError('git SHA', [
+      { path: 'shaPrefix', message: `"${shaPrefix}" is not a lowercase hex git SHA (prefix)` },
+    ]);
 }

@@ -1,5 +1,6 @@
 import type { ChatActionId } from '../../domain/chatAction.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import { joinBounded } from '../../domain/build.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 
 /*
@@ -69,19 +70,22 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
     { title: 'Repository', value: event.repository },
     { title: 'Stage', value: event.stage },
   ];
-  const list = (title: string, values: readonly string[] | undefined) => {
+  const list = (title: string, values: readonly string[] | undefined, more = 0) => {
     if (values !== undefined && values.length > 0)
-      facts.push({ title: values.length === 1 ? title : `${title}s`, value: values.join(', ') });
+      facts.push({
+        title: values.length + more === 1 ? title : `${title}s`,
+        value: joinBounded(values, values.length + more),
+      });
   };
   if (event.version !== undefined) facts.push({ title: 'Version', value: event.version });
-  list('Tag', event.tags);
+  list('Tag', event.tags, event.moreTags);
   if (event.digest !== undefined) facts.push({ title: 'Digest', value: shortDigest(event.digest) });
   if (event.previousDigest !== undefined)
     facts.push({
       title: event.outcome === 'drift' ? 'Ledger digest' : 'Previous digest',
       value: shortDigest(event.previousDigest),
     });
-  list('Git SHA', event.gitShas);
+  list('Git SHA', event.gitShas, event.moreGitShas);
   if (event.actor !== undefined) facts.push({ title: 'By', value: event.actor });
   if (event.reason !== undefined && !['rejected', 'failed'].includes(event.outcome))
     facts.push({ title: 'Why', value: event.reason });

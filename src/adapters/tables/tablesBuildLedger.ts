@@ -1,10 +1,11 @@
 import type { TableClient } from '@azure/data-tables';
-import type { Build } from '../../domain/build.js';
+import { gitShaCountOf, tagCountOf, type Build } from '../../domain/build.js';
 import { ValidationError } from '../../domain/errors.js';
 import type {
   BuildPage,
   BuildPush,
   BuildLedger,
+  BuildTag,
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../ports/buildLedger.js';
@@ -12,7 +13,10 @@ import { queryRange, readRow } from './tablesPartition.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { ledgerFailure } from './tablesErrors.js';
 import {
+  buildRange,
   buildRowKey,
+  buildTagRange,
+  buildTagRowKey,
   eventRowKey,
   MAX_TIME_MS,
   parseShaRowKey,
@@ -20,15 +24,18 @@ import {
   repositoryIndexRange,
   REPOSITORY_INDEX_PARTITION,
   shaPrefixRange,
+  shaRowKey,
   timeRange,
 } from './tablesKeys.js';
 import { pageQuery, readPage } from './tablesPage.js';
 import { DEFAULT_MAX_ATTEMPTS, retryOnConflict } from './tablesRetry.js';
-import { buildOfRow } from './tablesRows.js';
+import { buildOfRow, buildTagOfRow, readBuildRow } from './tablesRows.js';
 import {
   planMarkBuildDeleted,
   planRecordBuild,
+  transactionsOf,
   type CurrentBuild,
+  type KnownRefs,
   type WritePlan,
 } from './tablesWritePlans.js';
 
@@ -45,8 +52,9 @@ const DEFAULT_FIND_LIMIT = 20;
 
 /**
  * The ledger in one Azure table: a partition per repository, so that every write of an event
- * (its idempotency marker, the build row, its `time|` copy, a new `sha|` row) is one
- * all-or-nothing entity-group transaction. Races are settled by the transaction: creating a
+ * (its idempotency marker, the build row, its `time|` copy, a new `sha|` and `buildtag|` row)
+ * is one all-or-nothing entity-group transaction. The build row keeps bounded lists; a push
+ * whose SHA or tag is not in them reads the index row to tell whether it is new. Races are settled by the transaction: creating a
  * row that exists fails (409), updating a build row whose ETag changed fails (412); the
  * loser re-reads and retries. See `tablesKeys.ts` for the rows.
  *
@@ -71,7 +79,9 @@ export class TablesBuildLedger implements BuildLedger {
     checkTime(push.at);
     const doing = `recording build ${push.repository}@${push.digest}`;
     const result = await this.run(doing, () =>
-      this.attempt(push, (current) => planRecordBuild(push, current)),
+      this.attempt(push, async (current) =>
+        planRecordBuild(push, current, await this.knownRefs(push, current)),
+      ),
     );
     // Once per repository and instance, redeliveries included: a failure here is thrown, the
     // event is delivered again (Service Bus, or a registry that redelivers), and the next attempt
@@ -112,6 +122,46 @@ export class TablesBuildLedger implements BuildLedger {
     );
   }
 
+  async findGitShas(repository: string, shaPrefix: string): Promise<readonly string[]> {
+    checkShaPrefix(shaPrefix);
+    return this.run(`finding git SHAs of ${repository} starting ${shaPrefix}`, async () => {
+      const shas = new Set<string>();
+      for await (const row of queryRange(
+        this.client,
+        repository,
+        shaPrefixRange(shaPrefix),
+        1000,
+      )) {
+        const key = parseShaRowKey(row.rowKey ?? '');
+        if (key) shas.add(key.gitSha);
+      }
+      return [...shas].sort();
+    });
+  }
+
+  async listBuildTags(repository: string): Promise<readonly BuildTag[]> {
+    return this.run(`listing the build tags of ${repository}`, async () => {
+      const tags: BuildTag[] = [];
+      const seen = new Set<string>();
+      const add = (tag: BuildTag) => {
+        const key = `${tag.digest}|${tag.tag}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        tags.push(tag);
+      };
+      for await (const row of queryRange(this.client, repository, buildTagRange, 1000)) {
+        const tag = buildTagOfRow(row);
+        if (tag) add(tag);
+      }
+      // A build row of the old layout lists its tags itself until its next write moves them.
+      for await (const row of queryRange(this.client, repository, buildRange, 1000)) {
+        const { build, legacyTags } = readBuildRow(row);
+        for (const tag of legacyTags ?? []) add({ tag, digest: build.digest });
+      }
+      return tags;
+    });
+  }
+
   async getBuildByDigest(repository: string, digest: string): Promise<Build | undefined> {
     const row = await this.run(`reading build ${repository}@${digest}`, () =>
       readRow(this.client, repository, buildRowKey(digest)),
@@ -124,10 +174,7 @@ export class TablesBuildLedger implements BuildLedger {
     shaPrefix: string,
     limit: number = DEFAULT_FIND_LIMIT,
   ): Promise<readonly Build[]> {
-    if (!/^[0-9a-f]{1,40}$/.test(shaPrefix))
-      throw new ValidationError('git SHA', [
-        { path: 'shaPrefix', message: `"${shaPrefix}" is not a lowercase hex git SHA (prefix)` },
-      ]);
+    checkShaPrefix(shaPrefix);
     return this.run(`finding builds of ${repository} by git SHA ${shaPrefix}`, async () => {
       // Rows sort by SHA first: collect every match, then order the digests newest first.
       const newest = new Map<string, string>();
@@ -162,21 +209,51 @@ export class TablesBuildLedger implements BuildLedger {
     });
   }
 
+  /**
+   * Whether the digest has the push's SHA and tag: its lists say when they hold them or are
+   * complete (and an old-layout row's lists always are); else its `sha|`/`buildtag|` row does.
+   */
+  private async knownRefs(push: BuildPush, current: CurrentBuild | undefined): Promise<KnownRefs> {
+    if (!current) return { gitSha: false, tag: false };
+    const { build, legacyGitShas, legacyTags } = current;
+    const { repository, digest, gitSha, tag } = push;
+    const has = async (
+      full: readonly string[] | undefined,
+      bounded: readonly string[],
+      total: number,
+      item: string,
+      rowKey: () => string,
+    ): Promise<boolean> => {
+      if (full) return full.includes(item);
+      if (bounded.includes(item)) return true;
+      if (total <= bounded.length) return false;
+      return (await readRow(this.client, repository, rowKey())) !== undefined;
+    };
+    const [knowsSha, knowsTag] = await Promise.all([
+      has(legacyGitShas, build.gitShas, gitShaCountOf(build), gitSha, () =>
+        shaRowKey(gitSha, Date.parse(build.recordedAt), digest),
+      ),
+      has(legacyTags, build.tags, tagCountOf(build), tag, () => buildTagRowKey(digest, tag)),
+    ]);
+    return { gitSha: knowsSha, tag: knowsTag };
+  }
+
   /** One attempt: read the marker and the build, decide, write all of it or nothing. */
   private async attempt<R extends { readonly kind: string }>(
     event: { readonly eventId: string; readonly repository: string; readonly digest: string },
-    plan: (current: CurrentBuild | undefined) => WritePlan<R>,
+    plan: (current: CurrentBuild | undefined) => WritePlan<R> | Promise<WritePlan<R>>,
   ): Promise<R | { readonly kind: 'duplicate-event'; readonly build: Build | undefined }> {
     const { repository, eventId, digest } = event;
     const [marker, row] = await Promise.all([
       readRow(this.client, repository, eventRowKey(eventId)),
       readRow(this.client, repository, buildRowKey(digest)),
     ]);
-    const current = row && { build: buildOfRow(row), etag: row.etag };
+    const current = row && { ...readBuildRow(row), etag: row.etag };
     if (marker) return { kind: 'duplicate-event', build: current?.build };
-    const { result, actions } = plan(current);
-    if (actions.length > 0) await this.client.submitTransaction([...actions]);
-    return result;
+    const written = await plan(current);
+    for (const actions of transactionsOf(`${repository}@${digest}`, written))
+      await this.client.submitTransaction([...actions]);
+    return written.result;
   }
 
   /** Runs `attempt` once the table exists, retrying lost races, and names `doing` in errors. */
@@ -193,6 +270,13 @@ export class TablesBuildLedger implements BuildLedger {
 /** The ledger on Azure Table Storage; see `TablesLedger`. */
 export function createTablesBuildLedger(options: TablesBuildLedgerOptions): BuildLedger {
   return new TablesBuildLedger(options);
+}
+
+function checkShaPrefix(shaPrefix: string): void {
+  if (!/^[0-9a-f]{1,40}$/.test(shaPrefix))
+    throw new ValidationError('git SHA', [
+      { path: 'shaPrefix', message: `"${shaPrefix}" is not a lowercase hex git SHA (prefix)` },
+    ]);
 }
 
 /** Time goes into keys as 13 inverted digits: 1970 to 2286. */

@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
  * - `build|<digest>`: the build snapshot.
  * - `time|<inverted recordedAt>|<digest>`: a copy of the snapshot; ascending RowKeys are
  *   newest first.
- * - `sha|<gitSha>|<inverted recordedAt>|<digest>`: points a git SHA at a digest.
+ * - `sha|<gitSha>|<inverted recordedAt>|<digest>`: points a git SHA at a digest (every SHA
+ *   of the digest has one; `recordedAt` is the build's, its first push's).
+ * - `buildtag|<digest>|<tag>`: a build tag of the digest (every tag has one).
  * - `event|<event id>`: the idempotency marker of a handled registry event.
  *
  * One more partition, `~repositories` (no repository name starts with `~`), lists the
@@ -47,6 +49,17 @@ export function timeRowKey(recordedAtMs: number, digest: string): string {
 export function shaRowKey(gitSha: string, recordedAtMs: number, digest: string): string {
   return `sha|${gitSha}|${invertedTime(recordedAtMs)}|${digest}`;
 }
+
+/** `buildtag|<digest>|<idKeyPart(tag)>` (OCI tags are kept verbatim). */
+export function buildTagRowKey(digest: string, tag: string): string {
+  return `buildtag|${digest}|${idKeyPart(tag)}`;
+}
+
+/** Every `build|` row of a repository (`buildtag|` sorts below `build|`: `t` < `|`). */
+export const buildRange: RowKeyRange = { from: 'build|', to: 'build}' };
+
+/** Every `buildtag|` row of a repository. */
+export const buildTagRange: RowKeyRange = { from: 'buildtag|', to: 'buildtag}' };
 
 /** Ids kept verbatim in a key; anything else is hashed. */
 const plainId = /^[A-Za-z0-9._:-]{1,200}$/;

@@ -1,12 +1,25 @@
 import type { TransactionAction } from '@azure/data-tables';
-import type { Build } from '../../domain/build.js';
+import { gitShaCountOf, recordInList, tagCountOf, type Build } from '../../domain/build.js';
 import type { BuildPush, MarkDeletedResult, RecordBuildResult } from '../../ports/buildLedger.js';
-import { buildEntity, eventEntity, shaEntity, timeEntity } from './tablesRows.js';
+import { TABLES_LIMITS } from './tablesPromotionCommit.js';
+import {
+  buildEntity,
+  buildTagEntity,
+  eventEntity,
+  shaEntity,
+  timeEntity,
+  type BuildOfRow,
+} from './tablesRows.js';
 
-/** The build row as read: its snapshot and the ETag an update must match. */
-export interface CurrentBuild {
-  readonly build: Build;
+/** The build row as read (either layout): its snapshot and the ETag an update must match. */
+export interface CurrentBuild extends BuildOfRow {
   readonly etag: string;
+}
+
+/** Whether the digest already has a push's git SHA and tag (in its lists or its index rows). */
+export interface KnownRefs {
+  readonly gitSha: boolean;
+  readonly tag: boolean;
 }
 
 /**
@@ -14,20 +27,27 @@ export interface CurrentBuild {
  * empty when it writes; empty when there is nothing to write). Creating the event marker in
  * the same transaction makes a concurrent handling of the same event fail with 409; the
  * `If-Match` on the build row makes a concurrent change of the build fail with 412.
+ *
+ * `index` holds `buildtag|` rows of an old-layout build row (each an upsert of a fact the row
+ * already states): written with the transaction when they fit in it, else before it, 100 a
+ * transaction. Written early, they are true whatever the transaction does.
  */
 export interface WritePlan<R> {
   readonly result: R;
   readonly actions: readonly TransactionAction[];
+  readonly index?: readonly TransactionAction[];
 }
 
 /**
  * Recording `push` (whose event was not handled yet) given the digest's current build row:
- * create the build, add the SHA and tag to it, or clear its deletion mark; or only the
- * marker, when the build already holds the SHA and tag. `recordedAt` stays the first push's.
+ * create the build, add the SHA and tag to it (its lists bounded, the index rows complete), or
+ * clear its deletion mark; or only the marker, when the build already holds the SHA and tag.
+ * `recordedAt` stays the first push's. A row of the old layout is moved to the bounded one.
  */
 export function planRecordBuild(
   push: BuildPush,
   current: CurrentBuild | undefined,
+  known: KnownRefs,
 ): WritePlan<RecordBuildResult> {
   const { repository, digest, gitSha, tag, eventId, at } = push;
   const marker: TransactionAction = [
@@ -54,34 +74,92 @@ export function planRecordBuild(
         ['create', buildEntity(build)],
         ['upsert', timeEntity(build), 'Replace'],
         ['upsert', shaEntity(build, gitSha), 'Replace'],
+        ['upsert', buildTagEntity(build, tag), 'Replace'],
       ],
     };
   }
-  const known = current.build;
-  const hasSha = known.gitShas.includes(gitSha);
-  const hasTag = known.tags.includes(tag);
-  if (hasSha && hasTag && known.deletedAt === undefined)
-    // Nothing changes; the marker makes a redelivery answer duplicate-event.
-    return { result: { kind: 'already-recorded', build: known }, actions: [marker] };
+  const had = current.build;
+  const legacy = movedToIndex(current);
+  if (known.gitSha && known.tag && had.deletedAt === undefined)
+    // Nothing changes; the marker makes a redelivery answer duplicate-event (and an old-layout
+    // row moves to the bounded one).
+    return legacy
+      ? {
+          result: { kind: 'already-recorded', build: had },
+          actions: [marker, ...replaceBuild(current, had)],
+          index: legacy,
+        }
+      : { result: { kind: 'already-recorded', build: had }, actions: [marker] };
+  const gitShaCount = gitShaCountOf(had) + (known.gitSha ? 0 : 1);
+  const tagCount = tagCountOf(had) + (known.tag ? 0 : 1);
+  const gitShas = known.gitSha ? had.gitShas : recordInList(had.gitShas, gitSha);
+  const tags = known.tag ? had.tags : recordInList(had.tags, tag);
   const build: Build = {
-    repository: known.repository,
-    digest: known.digest,
-    gitShas: hasSha ? known.gitShas : [...known.gitShas, gitSha],
-    tags: hasTag ? known.tags : [...known.tags, tag],
-    mediaType: known.mediaType,
-    registry: known.registry,
-    ...(known.pushedBy === undefined ? {} : { pushedBy: known.pushedBy }),
-    recordedAt: known.recordedAt,
-    ...(known.pushedAt === undefined ? {} : { pushedAt: known.pushedAt }),
-    ...(known.eventId === undefined ? {} : { eventId: known.eventId }),
+    repository: had.repository,
+    digest: had.digest,
+    gitShas,
+    ...(gitShaCount > gitShas.length ? { gitShaCount } : {}),
+    tags,
+    ...(tagCount > tags.length ? { tagCount } : {}),
+    mediaType: had.mediaType,
+    registry: had.registry,
+    ...(had.pushedBy === undefined ? {} : { pushedBy: had.pushedBy }),
+    recordedAt: had.recordedAt,
+    ...(had.pushedAt === undefined ? {} : { pushedAt: had.pushedAt }),
+    ...(had.eventId === undefined ? {} : { eventId: had.eventId }),
   };
-  const addSha: TransactionAction[] = hasSha
+  const addSha: TransactionAction[] = known.gitSha
     ? []
     : [['upsert', shaEntity(build, gitSha), 'Replace']];
+  const addTag: TransactionAction[] = known.tag
+    ? []
+    : [['upsert', buildTagEntity(build, tag), 'Replace']];
   return {
     result: { kind: 'recorded', build },
-    actions: [marker, ...replaceBuild(current, build), ...addSha],
+    actions: [marker, ...replaceBuild(current, build), ...addSha, ...addTag],
+    ...(legacy ? { index: legacy } : {}),
   };
+}
+
+/** The `buildtag|` rows an old-layout row's tags need; undefined for a row of the bounded layout. */
+function movedToIndex(current: CurrentBuild): TransactionAction[] | undefined {
+  return current.legacyTags?.map((tag) => [
+    'upsert',
+    buildTagEntity(current.build, tag),
+    'Replace',
+  ]);
+}
+
+/**
+ * The transactions that write `plan`: one when its index rows fit beside its actions, else the
+ * index rows 100 at a time and then the actions. Throws, naming the row and property, for a
+ * write Table Storage would refuse (too many rows, a string property over 32,768 characters):
+ * the bounded lists keep normal use far below, so this is a last line, not a path.
+ */
+export function transactionsOf(
+  doing: string,
+  plan: WritePlan<unknown>,
+): (readonly TransactionAction[])[] {
+  const { actions, index = [] } = plan;
+  const max = TABLES_LIMITS.operationsPerTransaction;
+  const fail = (problem: string): never => {
+    throw new Error(`${doing}: ${problem}; Table Storage would refuse it`);
+  };
+  if (actions.length > max)
+    fail(
+      `the write needs ${String(actions.length)} rows, at most ${String(max)} fit in one transaction`,
+    );
+  for (const [, entity] of [...actions, ...index])
+    for (const [name, value] of Object.entries(entity))
+      if (typeof value === 'string' && value.length * 2 > TABLES_LIMITS.stringPropertyBytes)
+        fail(
+          `row ${entity.rowKey}: property ${name} is ${String(value.length)} characters, at most ${String(TABLES_LIMITS.stringPropertyBytes / 2)}`,
+        );
+  if (actions.length === 0) return [];
+  if (actions.length + index.length <= max) return [[...index, ...actions]];
+  const batches: TransactionAction[][] = [];
+  for (let i = 0; i < index.length; i += max) batches.push(index.slice(i, i + max));
+  return [...batches, actions];
 }
 
 /**
@@ -104,10 +182,15 @@ export function planMarkBuildDeleted(
     'create',
     eventEntity(repository, { eventId, action: 'delete', digest, at }),
   ];
-  if (current.build.deletedAt !== undefined)
+  if (current.build.deletedAt !== undefined && current.legacyTags === undefined)
     return { result: { kind: 'deleted', build: current.build }, actions: [marker] };
-  const build: Build = { ...current.build, deletedAt: at.toISOString() };
-  return { result: { kind: 'deleted', build }, actions: [marker, ...replaceBuild(current, build)] };
+  const build: Build = { ...current.build, deletedAt: current.build.deletedAt ?? at.toISOString() };
+  const legacy = movedToIndex(current);
+  return {
+    result: { kind: 'deleted', build },
+    actions: [marker, ...replaceBuild(current, build)],
+    ...(legacy ? { index: legacy } : {}),
+  };
 }
 
 /**

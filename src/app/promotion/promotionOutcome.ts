@@ -1,5 +1,5 @@
 import type { ApprovalMessage } from '../../domain/approvalMessage.js';
-import type { Build } from '../../domain/build.js';
+import { gitShaCountOf, type Build } from '../../domain/build.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Stage } from '../../domain/pipeline.js';
 import type { Promotion } from '../../domain/promotion.js';
@@ -25,7 +25,7 @@ export function outcomeOf(
     repository: message.repository,
     stage: message.stage,
     ...(version !== undefined ? { version } : {}),
-    ...(build ? { digest: build.digest, gitShas: build.gitShas } : {}),
+    ...(build ? { digest: build.digest, gitShas: build.gitShas, ...moreGitShas(build) } : {}),
     ...(promotion && promotion.tags.length > 0 ? { tags: promotion.tags } : {}),
     ...(promotion ? { approvals: promotion.approvals } : {}),
     ...(stage ? { required: stage.approval.required } : {}),
@@ -73,4 +73,10 @@ export function failedOutcome(
   messageId?: string,
 ): OutcomeEvent {
   return outcomeOfUnparsed(body, 'failed', at, reason, messageId);
+}
+
+/** `moreGitShas` for an event of `build`, when its list leaves some out. */
+export function moreGitShas(build: Build): { readonly moreGitShas?: number } {
+  const more = gitShaCountOf(build) - build.gitShas.length;
+  return more > 0 ? { moreGitShas: more } : {};
 }

@@ -52,11 +52,14 @@ async function byDigest(
 }
 
 async function bySha(repository: string, sha: string, ledger: BuildLedger): Promise<ResolvedBuild> {
-  const builds = await ledger.findBuildsByGitSha(repository, sha, 20);
+  const [builds, recorded] = await Promise.all([
+    ledger.findBuildsByGitSha(repository, sha, 20),
+    ledger.findGitShas(repository, sha),
+  ]);
   const first = builds[0];
   if (!first)
     return { kind: 'unknown', reason: `no build of ${repository} is recorded for git SHA ${sha}` };
-  const distinct = matchingCommits(builds, sha);
+  const distinct = matchingCommits(recorded, sha);
   if (distinct.length > 1)
     return {
       kind: 'unknown',

@@ -1,4 +1,4 @@
-import type { Build } from '../../domain/build.js';
+import { gitShaCountOf, joinBounded, tagCountOf, type Build } from '../../domain/build.js';
 import { NotFoundError } from '../../domain/errors.js';
 import type { PushDeps } from '../push/handleRegistryEvents.js';
 import { reconciledEvent, reconciledId } from './reconciledEvent.js';
@@ -18,7 +18,7 @@ export async function markGoneBuild(
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
   }
-  const reason = `the registry no longer holds ${digest} (${build.tags.join(', ')}) and no registry event said so`;
+  const reason = `the registry no longer holds ${digest} (${joinBounded(build.tags, tagCountOf(build))}) and no registry event said so`;
   if (!dryRun) {
     const at = deps.clock.now();
     const id = reconciledId('deleted', repository, digest);
@@ -31,7 +31,9 @@ export async function markGoneBuild(
         stage: deps.pipeline.stages[0]?.name ?? 'build',
         digest,
         tags: build.tags,
+        moreTags: tagCountOf(build) - build.tags.length,
         gitShas: build.gitShas,
+        moreGitShas: gitShaCountOf(build) - build.gitShas.length,
         reason: `marked deleted: ${reason}`,
         at,
       }),

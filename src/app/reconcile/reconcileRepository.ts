@@ -27,13 +27,22 @@ export async function compareRepository(
   listing: TagListing,
   dryRun: boolean,
 ): Promise<Comparison> {
-  const [builds, state, promotions] = await Promise.all([
+  const [builds, buildTags, state, promotions] = await Promise.all([
     allBuilds(deps.ledger, repository),
+    deps.ledger.listBuildTags(repository),
     deps.promotions.getRepositoryState(repository),
     deps.promotions.listPromotions(repository),
   ]);
+  // Every tag of every build (a build's own lists are bounded), as the builds come: newest first.
+  const tagsOf = new Map<string, string[]>();
+  for (const { tag, digest } of buildTags) {
+    const tags = tagsOf.get(digest);
+    if (tags) tags.push(tag);
+    else tagsOf.set(digest, [tag]);
+  }
+  const everyTag = (build: Build): readonly string[] => tagsOf.get(build.digest) ?? build.tags;
   const byTag = new Map<string, Build>();
-  for (const build of builds) for (const tag of build.tags) byTag.set(tag, build);
+  for (const build of builds) for (const tag of everyTag(build)) byTag.set(tag, build);
   const owners = new Map<string, Promotion>();
   for (const p of promotions) if (p.status !== 'rejected') for (const t of p.tags) owners.set(t, p);
   const result: Comparison = { actions: [], failed: [] };
@@ -105,7 +114,7 @@ export async function compareRepository(
     for (const build of builds)
       if (
         build.deletedAt === undefined &&
-        !build.tags.some((t) => present.has(t)) &&
+        !everyTag(build).some((t) => present.has(t)) &&
         !heldDigests.has(build.digest)
       )
         await attempt(`checking the build ${repository}@${build.digest}`, () =>

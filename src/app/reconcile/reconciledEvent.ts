@@ -20,19 +20,23 @@ export function reconciledEvent(finding: {
   readonly digest: string;
   readonly tags: readonly string[];
   readonly gitShas?: readonly string[] | undefined;
+  readonly moreGitShas?: number | undefined;
+  readonly moreTags?: number | undefined;
   readonly restored?: boolean | undefined;
   readonly reason: string;
   readonly at: Date;
   /** The message id it is kept under, when not `id` (see `getOutcome`). */
   readonly messageId?: string | undefined;
 }): OutcomeEvent {
-  const { id, at, gitShas, restored, messageId, ...rest } = finding;
+  const { id, at, gitShas, moreGitShas, moreTags, restored, messageId, ...rest } = finding;
   return {
     type: 'promotion.outcome',
     id,
     outcome: 'reconciled',
     ...rest,
     ...(gitShas === undefined ? {} : { gitShas }),
+    ...(moreGitShas === undefined || moreGitShas <= 0 ? {} : { moreGitShas }),
+    ...(moreTags === undefined || moreTags <= 0 ? {} : { moreTags }),
     ...(restored === undefined ? {} : { restored }),
     reason: `reconciled: ${finding.reason}`,
     messageId: messageId ?? id,

@@ -59,10 +59,13 @@ async function find(
   }
   const sha = 'gitSha' in to ? to.gitSha : deps.pipeline.buildTag.gitShaOf(to.tag);
   if (sha !== undefined) {
-    const builds = await deps.ledger.findBuildsByGitSha(repository, sha, 20);
+    const [builds, recorded] = await Promise.all([
+      deps.ledger.findBuildsByGitSha(repository, sha, 20),
+      deps.ledger.findGitShas(repository, sha),
+    ]);
     if (builds.length === 0)
       return refuse(`no build of ${repository} is recorded for git SHA ${sha}; ${history}`);
-    const commits = matchingCommits(builds, sha);
+    const commits = matchingCommits(recorded, sha);
     if (commits.length > 1)
       return refuse(
         `git SHA ${sha} is ambiguous in ${repository} (${commits.join(', ')}): use more characters`,

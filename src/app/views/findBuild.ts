@@ -37,9 +37,12 @@ export async function findBuild(
       kind: 'bad-ref',
       problem: `"${rawRef}" is neither a git SHA (7–40 hex characters) nor a digest (sha256:…)`,
     };
-  const builds = await ledger.findBuildsByGitSha(repository, ref, 20);
+  const [builds, recorded] = await Promise.all([
+    ledger.findBuildsByGitSha(repository, ref, 20),
+    ledger.findGitShas(repository, ref),
+  ]);
   const first = builds[0];
   if (!first) return { kind: 'not-found', ref };
-  const shas = matchingCommits(builds, ref);
+  const shas = matchingCommits(recorded, ref);
   return shas.length > 1 ? { kind: 'ambiguous', ref, shas } : { kind: 'found', build: first };
 }

@@ -1,15 +1,21 @@
+import { joinBounded } from '../../domain/build.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
 import type { StageHead } from '../../domain/promotion.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
+import { moreGitShas } from '../promotion/promotionOutcome.js';
 import { usageText, type ChatCommand } from '../../domain/chatCommand.js';
 import { repositoryProblem } from '../../domain/imageReference.js';
 
 /** What one stage holds: its head with the build's git SHAs, or nothing yet (`digest: null`). */
 export type StageStatus =
-  | (StageHead & { readonly gitShas: readonly string[] })
+  | (StageHead & {
+      /** The build's git SHAs, bounded (`Build.gitShas`); `moreGitShas` says how many it leaves out. */
+      readonly gitShas: readonly string[];
+      readonly moreGitShas?: number;
+    })
   | { readonly stage: string; readonly digest: null };
 
 /** A promotion waiting for approvals, with who may still approve it. */
@@ -55,7 +61,7 @@ export async function repositoryStatus(
       const head = state.heads[stage.name];
       if (!head) return { stage: stage.name, digest: null };
       const build = await ledger.getBuildByDigest(repository, head.digest);
-      return { ...head, gitShas: build?.gitShas ?? [] };
+      return { ...head, gitShas: build?.gitShas ?? [], ...(build ? moreGitShas(build) : {}) };
     }),
   );
   const pending = (await promotions.listPendingPromotions(repository))
@@ -84,7 +90,10 @@ export function statusText(status: RepositoryStatus): string {
       continue;
     }
     const version = s.version === undefined ? '' : ` ${s.version}`;
-    const git = s.gitShas.length > 0 ? ` (git ${s.gitShas.join(', ')})` : '';
+    const git =
+      s.gitShas.length > 0
+        ? ` (git ${joinBounded(s.gitShas, s.gitShas.length + (s.moreGitShas ?? 0))})`
+        : '';
     const tags = s.tags.length > 0 ? ` as ${s.tags.join(', ')}` : '';
     lines.push(
       `• ${s.stage}${version}: ${shortDigest(s.digest)}${git}${tags}, since ${when(s.promotedAt)}${s.pinned ? `; pinned by ${s.pinned.by} (rollback: ${s.pinned.reason}) until unpinned` : ''}`,

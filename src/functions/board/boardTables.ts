@@ -1,6 +1,6 @@
 import type { StageCard } from '../../app/views/stageBoard.js';
 import { shortDigest } from '../../domain/shortDigest.js';
-import type { Build } from '../../domain/build.js';
+import { gitShaCountOf, tagCountOf, type Build } from '../../domain/build.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { html, type SafeHtml } from '../http/html.js';
 import { timeAgo } from './relativeTime.js';
@@ -115,9 +115,13 @@ export function buildsTable(
         (b) =>
           html` <tr class="build">
             <td>${timeAgo(b.recordedAt, now)}</td>
-            <td>${b.gitShas.map((s, i) => html`${i > 0 ? ', ' : ''}<code>${s}</code>`)}</td>
+            <td>
+              ${b.gitShas.map((s, i) => html`${i > 0 ? ', ' : ''}<code>${s}</code>`)}${more(b.gitShas, gitShaCountOf(b))}
+            </td>
             ${digestCell(b.digest)}
-            <td>${b.tags.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}</td>
+            <td>
+              ${b.tags.map((t, i) => html`${i > 0 ? ', ' : ''}<code>${t}</code>`)}${more(b.tags, tagCountOf(b))}
+            </td>
             <td>${b.pushedBy ?? ''}</td>
             <td>
               ${holding(b.digest).join(', ')}${b.deletedAt === undefined ? '' : html` <span class="badge warn" title="${b.deletedAt}">deleted</span>`}
@@ -127,3 +131,7 @@ export function buildsTable(
     </tbody>
   </table>`;
 }
+
+/** ` and 7 more` after a build's bounded list of `total` entries, or nothing. */
+const more = (list: readonly string[], total: number) =>
+  total > list.length ? html` and ${String(total - list.length)} more` : '';

@@ -154,8 +154,9 @@ describe('reconcileRegistry', () => {
     // The catalog, the tag list, and dev-latest resolved (the memory registry lists names only).
     expect(w.registry.calls.sort()).toEqual(['listRepositories', 'listTags', 'resolveTag']);
     expect(report.cost.registryRequests).toBe(3);
-    // Repositories, marks, then the builds, the state and the promotions of the one repository.
-    expect(report.cost.ledgerRequests).toBe(5);
+    // Repositories, marks, then the builds, their tags, the state and the promotions of the one
+    // repository.
+    expect(report.cost.ledgerRequests).toBe(6);
   });
 
   it('marks a recorded build deleted once its manifest is gone from the registry, once', async () => {
@@ -184,6 +185,35 @@ describe('reconcileRegistry', () => {
 
     expect(actionsOf(report)).toEqual([]);
     expect((await w.ledger.getBuildByDigest(repo, kept))?.deletedAt).toBeUndefined();
+  });
+
+  it('knows every build tag of a digest pushed for 25 commits, though its build lists only 20: a listed old tag is neither recorded again nor the build marked gone', async () => {
+    const w = reconcileWorld();
+    const digest = await w.build('a000000');
+    const shas = Array.from({ length: 25 }, (_, i) => `a${String(i).padStart(6, '0')}`);
+    for (const sha of shas.slice(1))
+      await w.ledger.recordBuild({
+        eventId: `push-${sha}`,
+        repository: repo,
+        digest,
+        gitSha: sha,
+        tag: `git-${sha}`,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        registry: 'localhost:5000',
+        at: new Date(Date.UTC(2026, 0, 1)),
+      });
+    const build = await w.ledger.getBuildByDigest(repo, digest);
+    expect(build?.tags).not.toContain('git-a000003');
+    // Only an old build tag still names the digest in the registry.
+    w.registry.setTag(repo, 'git-a000003', digest);
+    w.registry.calls.length = 0;
+
+    const report = await w.run();
+
+    expect(actionsOf(report)).toEqual([]);
+    expect(await w.ledger.getBuildByDigest(repo, digest)).toEqual(build);
+    // Known: the tag is neither resolved nor its manifest read.
+    expect(w.registry.calls.sort()).toEqual(['listRepositories', 'listTags']);
   });
 
   it('treats dev-latest moved by hand as drift, through the push flow’s drift check, announced once over runs', async () => {
