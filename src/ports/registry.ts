@@ -75,7 +75,7 @@ export interface ReferrerListing {
  * or repository is `NotFoundError`; authorization failures are thrown as plain Errors with
  * the registry's answer. Every method makes the fewest requests it can (the benchmark counts
  * them): `getManifest` and `getBlob` one GET each, `resolveTag` one request, `putManifest` one PUT, `lockTag`
- * one call on ACR and none elsewhere; `listReferrers` 4 or 5 (see there).
+ * one call on ACR and none elsewhere; `listReferrers` 2 and one per tag found (see there).
  */
 export interface Registry {
   /** The raw manifest (or index) stored under `digest`; its bytes hash to `digest`. */
@@ -126,11 +126,12 @@ export interface Registry {
   /**
    * The referrers of `digest` in `repository`, each once (by digest), sorted by digest: those
    * whose `subject` is the digest, through the OCI 1.1 referrers API (`GET
-   * /v2/<name>/referrers/<digest>`, one request) where the registry has it, else through the
-   * referrers tag schema (the index under tag `sha256-<hex>`, one more request); and, on every
-   * registry, the manifests under cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (one
-   * HEAD each, a GET for each found). A digest without referrers, or a repository that does
-   * not exist, has none. Failures as above.
+   * /v2/<name>/referrers/<digest>`) where the registry has it, else through the referrers tag
+   * schema (the index under tag `sha256-<hex>`); and, on every registry, the manifests under
+   * cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom`. Which of those tags exist is asked
+   * in one tag listing, so a digest without referrers takes 2 requests (1 once a registry is
+   * known to lack the referrers API), and each tag found 1 more. A digest without referrers,
+   * or a repository that does not exist, has none. Failures as above.
    */
   listReferrers: (repository: string, digest: string) => Promise<ReferrerListing>;
 }

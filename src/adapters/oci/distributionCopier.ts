@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
 import { NotFoundError, TransientError } from '../../domain/errors.js';
 import type {
@@ -347,9 +348,10 @@ class CopyRun {
         );
       }, ms);
     };
-    idle(this.limits.idleMs);
+    const idleMs = this.limits.idleMs;
+    idle(idleMs);
     try {
-      const got = await this.src.send({
+      const got = await this.src.sendBlob({
         method: 'GET',
         path: `/v2/${this.source.repository}/blobs/${blob.digest}`,
         scopes: this.srcPull,
@@ -357,36 +359,38 @@ class CopyRun {
         tally: this.tally,
         signal: progress.signal,
       });
-      if (got.status === 404) {
-        await got.body?.cancel();
+      if (got.statusCode === 404) {
+        got.resume();
         throw new NotFoundError(`${doing}: ${this.at(this.source)} holds no blob ${blob.digest}`);
       }
-      if (!got.ok || got.body === null) throw new Error(`${doing}: GET: ${await answerOf(got)}`);
+      if (got.statusCode !== 200) {
+        got.resume();
+        throw new Error(`${doing}: GET: HTTP ${got.statusCode ?? 0}`);
+      }
       const hash = createHash('sha256');
       let bytes = 0;
-      const idleMs = this.limits.idleMs;
-      const checked = got.body.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            idle(idleMs);
-            hash.update(chunk);
-            bytes += chunk.length;
-            controller.enqueue(chunk);
-          },
-          flush(controller) {
-            const actual = `sha256:${hash.digest('hex')}`;
-            if (actual !== blob.digest || bytes !== blob.size)
-              controller.error(
-                new Error(
-                  `${doing}: the source sent other bytes (${bytes} bytes, digest ${actual}; the manifest says ${blob.size}, ${blob.digest})`,
-                ),
-              );
-          },
-        }),
-      );
+      const checked = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          idle(idleMs);
+          hash.update(chunk);
+          bytes += chunk.length;
+          done(null, chunk);
+        },
+        flush(done) {
+          const actual = `sha256:${hash.digest('hex')}`;
+          if (actual === blob.digest && bytes === blob.size) done();
+          else
+            done(
+              new Error(
+                `${doing}: the source sent other bytes (${bytes} bytes, digest ${actual}; the manifest says ${blob.size}, ${blob.digest})`,
+              ),
+            );
+        },
+      });
+      got.once('error', (error) => checked.destroy(error));
       const url = new URL(location, `https://${this.target.registry}`);
       url.searchParams.set('digest', blob.digest);
-      const put = await this.dst.send({
+      const put = await this.dst.sendBlob({
         method: 'PUT',
         path: url.toString(),
         scopes: this.dstPush,
@@ -394,14 +398,18 @@ class CopyRun {
           'content-type': 'application/octet-stream',
           'content-length': String(blob.size),
         },
-        body: checked,
+        body: got.pipe(checked),
         doing,
         tally: this.tally,
         signal: progress.signal,
       });
-      if (put.status !== 201 && put.status !== 204)
-        throw new Error(`${doing}: PUT: ${await answerOf(put)}`);
-      await put.body?.cancel();
+      const status = put.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      for await (const chunk of put) chunks.push(chunk as Buffer);
+      if (status !== 201 && status !== 204)
+        throw new Error(
+          `${doing}: PUT: ${await answerOf(new Response(Buffer.concat(chunks), { status }))}`,
+        );
       this.blobsUploaded += 1;
       this.bytesUploaded += blob.size;
     } catch (error) {
@@ -409,7 +417,7 @@ class CopyRun {
         throw progress.signal.reason;
       if (error instanceof TransientError || error instanceof NotFoundError) throw error;
       if (error instanceof Error && error.message.startsWith(doing)) throw error;
-      throw unreachable(doing, error, this.limits.idleMs);
+      throw unreachable(doing, error, idleMs);
     } finally {
       clearTimeout(timer);
     }

@@ -1,3 +1,7 @@
+import { Agent, request as httpsRequest } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { TokenCredential } from '@azure/identity';
 import { z } from 'zod';
 import { TransientError } from '../../domain/errors.js';
@@ -36,6 +40,16 @@ export interface OciRequest {
   readonly signal?: AbortSignal | undefined;
 }
 
+/**
+ * A request whose body is a blob, as a Node stream: `GET` a blob (its redirects followed, as
+ * to ACR's storage), or `PUT` an upload with `body`.
+ */
+export interface BlobRequest extends Omit<OciRequest, 'method' | 'body'> {
+  readonly method: 'GET' | 'PUT';
+  /** For a PUT: the bytes, streamed; sent once, so the scopes must be signed in to already. */
+  readonly body?: Readable | undefined;
+}
+
 /** How the client reaches one registry. */
 export interface OciClientOptions {
   /** `host[:port]`, reached over https. */
@@ -60,6 +74,12 @@ export interface OciClient {
    * plain Error for 401/403 (with the registry's answer). Other statuses are the caller's.
    */
   send: (request: OciRequest) => Promise<Response>;
+  /**
+   * `send` for a blob's bytes, over `node:https` and Node streams rather than `fetch`:
+   * measured here, undici's fetch took 2–3× as long to upload a large blob as `node:https`
+   * piping a stream (bench/copyBench.ts). The answer's body is the caller's to read or drop.
+   */
+  sendBlob: (request: BlobRequest) => Promise<IncomingMessage>;
 }
 
 const ACR_AUDIENCE = 'https://containerregistry.azure.net';
@@ -301,9 +321,82 @@ export function createOciClient(options: OciClientOptions): OciClient {
     }
   }
 
+  const agent = new Agent({ keepAlive: true });
+
+  /** One https request; resolves on its answer's head (a PUT once its body is sent). */
+  function blobOnce(request: BlobRequest, url: URL, auth: string | undefined) {
+    request.tally.requests += 1;
+    const headers: Record<string, string> = { ...request.headers };
+    if (auth !== undefined) headers.authorization = auth;
+    return new Promise<IncomingMessage>((resolve, reject) => {
+      const req = httpsRequest(url, {
+        method: request.method,
+        headers,
+        agent,
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+      });
+      req.once('response', resolve);
+      req.once('error', (error) => {
+        reject(unreachable(request.doing, request.signal?.reason ?? error, timeoutInMs));
+      });
+      if (request.body === undefined) req.end();
+      else
+        pipeline(request.body, req).catch((error: unknown) => {
+          req.destroy();
+          reject(
+            error instanceof Error && error.message.startsWith(request.doing)
+              ? error
+              : unreachable(request.doing, request.signal?.reason ?? error, timeoutInMs),
+          );
+        });
+    });
+  }
+
+  async function failureOf(
+    request: BlobRequest,
+    answer: IncomingMessage,
+  ): Promise<Error | undefined> {
+    const status = answer.statusCode ?? 0;
+    if (status !== 401 && status !== 403 && !isTransientStatus(status)) return undefined;
+    const chunks: Buffer[] = [];
+    for await (const chunk of answer) chunks.push(chunk as Buffer);
+    const text = await answerOf(new Response(Buffer.concat(chunks), { status }));
+    return status === 401 || status === 403
+      ? new Error(`${request.doing}: ${text}: ${registry} refused the ${signIn.kind} sign-in`)
+      : new TransientError(`${request.doing}: registry unavailable: ${text}`);
+  }
+
   return {
     registry,
     timeoutInMs,
+    async sendBlob(request) {
+      let url = new URL(request.path, endpoint);
+      let answer = await blobOnce(request, url, authorization(request.scopes));
+      const header = answer.headers['www-authenticate'];
+      if (answer.statusCode === 401 && request.body === undefined && typeof header === 'string') {
+        answer.resume();
+        const found = parseChallenge(header);
+        if (found !== undefined) {
+          tokens.delete(scopeKey(request.scopes));
+          await answerChallenge(found, { ...request, method: 'GET', body: undefined });
+          answer = await blobOnce(request, url, authorization(request.scopes));
+        }
+      }
+      // A blob GET may be sent on to storage (ACR, S3): followed, without our credentials
+      // once it leaves the registry's host.
+      for (let hops = 0; request.body === undefined && hops < 5; hops++) {
+        const location = answer.headers.location;
+        const status = answer.statusCode ?? 0;
+        if (status < 300 || status >= 400 || location === undefined) break;
+        answer.resume();
+        url = new URL(location, url);
+        const same = url.host === new URL(endpoint).host;
+        answer = await blobOnce(request, url, same ? authorization(request.scopes) : undefined);
+      }
+      const failure = await failureOf(request, answer);
+      if (failure !== undefined) throw failure;
+      return answer;
+    },
     async send(request) {
       const sent = authorization(request.scopes);
       let response = await once(request, sent);

@@ -57,7 +57,10 @@ export interface ReferrersState {
 }
 
 /**
- * `Registry.listReferrers` over the distribution API (see the port for the requests it makes).
+ * `Registry.listReferrers` over the distribution API: the referrers API (skipped once a
+ * registry is known to lack it), and beside it one tag listing (`tagsNear`) that says which
+ * of the schema's and cosign's tags exist, so only those are read (the index GET, a HEAD per
+ * cosign tag): 2 requests for a digest without referrers, 1 more per tag found.
  * Once a registry answers `GET /v2/<name>/referrers/<digest>` with a 404 that is not an OCI
  * error body (the distribution registry 2.x: `404 page not found`), `state.noApi` is set and
  * later listings go straight to the tag schema.
@@ -72,6 +75,13 @@ export async function listReferrers(
   const start = tally.requests;
   const doing = `listing the referrers of ${repository}@${digest}`;
   const scopes = [`repository:${repository}:pull`];
+
+  // The tags of the schema and of cosign, asked for once, beside the referrers API.
+  const near = tagsNear(client, repository, digest, doing, tally);
+  const has = async (tag: string) => {
+    const present = await near;
+    return present === undefined || present.has(tag);
+  };
 
   async function bySubject(): Promise<Referrer[]> {
     if (state.noApi !== true) {
@@ -98,6 +108,7 @@ export async function listReferrers(
       }
       if (state.noApi !== true) return found;
     }
+    if (!(await has(schemaTag(digest)))) return [];
     const index = await getManifest(client, repository, schemaTag(digest), doing, tally);
     if (index === undefined) return [];
     return indexSchema
@@ -107,6 +118,7 @@ export async function listReferrers(
 
   async function byCosignTag(kind: CosignKind): Promise<Referrer | undefined> {
     const tag = cosignTag(digest, kind);
+    if (!(await has(tag))) return undefined;
     const head = await headManifest(client, repository, tag, doing, tally);
     if (head === undefined) return undefined;
     return { ...head, artifactType: COSIGN_ARTIFACT_TYPES[kind], tag };
@@ -120,6 +132,51 @@ export async function listReferrers(
   }
   const referrers = [...byDigest.values()].sort((a, b) => a.digest.localeCompare(b.digest));
   return { referrers, requests: tally.requests - start };
+}
+
+/**
+ * Which of the referrer tags of `digest` (`sha256-<hex>`, and `.att`, `.sbom`, `.sig`) the
+ * repository has, in one request: `GET /v2/<name>/tags/list?n=10&last=sha256-<hex minus its
+ * last character>`, the page of tags that sort right after it (the distribution spec's tag
+ * listing is in lexical order from `last`). Undefined when the answer cannot be trusted to
+ * hold them all (a registry that ignores `last`, or a page full of other such tags): the
+ * caller then asks for each tag. A repository that does not exist has none.
+ */
+async function tagsNear(
+  client: OciClient,
+  repository: string,
+  digest: string,
+  doing: string,
+  tally: Tally,
+): Promise<Set<string> | undefined> {
+  const PAGE = 10;
+  const exact = schemaTag(digest);
+  const after = exact.slice(0, -1);
+  const response = await client.send({
+    method: 'GET',
+    path: `/v2/${repository}/tags/list?n=${PAGE}&last=${after}`,
+    scopes: [`repository:${repository}:pull`],
+    headers: { accept: 'application/json' },
+    doing,
+    tally,
+  });
+  if (response.status === 404) {
+    await response.body?.cancel();
+    return new Set();
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    return undefined;
+  }
+  const body = (await response.json()) as { tags?: unknown } | null;
+  const tags = Array.isArray(body?.tags)
+    ? body.tags.filter((t): t is string => typeof t === 'string')
+    : [];
+  if (tags.some((t) => t <= after)) return undefined;
+  const last = tags.at(-1);
+  const highest = cosignTag(digest, 'sig');
+  if (tags.length >= PAGE && last !== undefined && last <= highest) return undefined;
+  return new Set(tags.filter((t) => t === exact || t.startsWith(`${exact}.`)));
 }
 
 /** The `rel="next"` target of a `Link` header. */
