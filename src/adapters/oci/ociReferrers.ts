@@ -137,10 +137,12 @@ export async function listReferrers(
 /**
  * Which of the referrer tags of `digest` (`sha256-<hex>`, and `.att`, `.sbom`, `.sig`) the
  * repository has, in one request: `GET /v2/<name>/tags/list?n=10&last=sha256-<hex minus its
- * last character>`, the page of tags that sort right after it (the distribution spec's tag
- * listing is in lexical order from `last`). Undefined when the answer cannot be trusted to
- * hold them all (a registry that ignores `last`, or a page full of other such tags): the
- * caller then asks for each tag. A repository that does not exist has none.
+ * last character>`, the page of tags that sort right after it (the distribution spec lists
+ * tags in lexical order from `last`). An answer without a next page (no `Link`) is the rest of
+ * the list, or the whole list from a registry that ignores `n` and `last` (the distribution
+ * registry 2.x): either way it holds those tags if they exist. One with a next page holds them
+ * only if it started after `last` and ran past the `.sig` tag; otherwise undefined, and the
+ * caller asks for each tag. A repository that does not exist has none.
  */
 async function tagsNear(
   client: OciClient,
@@ -149,12 +151,11 @@ async function tagsNear(
   doing: string,
   tally: Tally,
 ): Promise<Set<string> | undefined> {
-  const PAGE = 10;
   const exact = schemaTag(digest);
   const after = exact.slice(0, -1);
   const response = await client.send({
     method: 'GET',
-    path: `/v2/${repository}/tags/list?n=${PAGE}&last=${after}`,
+    path: `/v2/${repository}/tags/list?n=10&last=${after}`,
     scopes: [`repository:${repository}:pull`],
     headers: { accept: 'application/json' },
     doing,
@@ -172,11 +173,12 @@ async function tagsNear(
   const tags = Array.isArray(body?.tags)
     ? body.tags.filter((t): t is string => typeof t === 'string')
     : [];
-  if (tags.some((t) => t <= after)) return undefined;
-  const last = tags.at(-1);
-  const highest = cosignTag(digest, 'sig');
-  if (tags.length >= PAGE && last !== undefined && last <= highest) return undefined;
-  return new Set(tags.filter((t) => t === exact || t.startsWith(`${exact}.`)));
+  const found = new Set(tags.filter((t) => t === exact || t.startsWith(`${exact}.`)));
+  if (nextLink(response.headers.get('link')) === undefined) return found;
+  const sorted = [...tags].sort();
+  const covered =
+    sorted.every((t) => t > after) && (sorted.at(-1) ?? '') > cosignTag(digest, 'sig');
+  return covered ? found : undefined;
 }
 
 /** The `rel="next"` target of a `Link` header. */
