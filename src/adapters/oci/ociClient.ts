@@ -205,6 +205,7 @@ export function createOciClient(options: OciClientOptions): OciClient {
       throw new Error(
         `${doing}: registry ${registry} signs in with Azure identity, and no credential was given`,
       );
+    const fresh = refreshToken === undefined;
     if (refreshToken === undefined) {
       const aad = await credential.getToken(`${options.audience ?? ACR_AUDIENCE}/.default`);
       if (aad === null)
@@ -228,6 +229,11 @@ export function createOciClient(options: OciClientOptions): OciClient {
     );
     if (!answer.ok) {
       refreshToken = undefined;
+      // A cached refresh token that expired (ACR's last about 3 hours): exchange once more.
+      if (answer.status === 401 && !fresh) {
+        await answer.body?.cancel();
+        return acrToken(realm, service, scope, tally, doing);
+      }
       throw await tokenRefusal(`${doing}: asking ${registry} for a token`, answer);
     }
     const body = tokenBody.parse(await answer.json());
@@ -392,6 +398,19 @@ export function createOciClient(options: OciClientOptions): OciClient {
         url = new URL(location, url);
         const same = url.host === new URL(endpoint).host;
         answer = await blobOnce(request, url, same ? authorization(request.scopes) : undefined);
+      }
+      if (
+        answer.statusCode === 401 &&
+        request.body !== undefined &&
+        challenge?.scheme === 'bearer'
+      ) {
+        // The token of an upload expired while it ran (an ACR token lasts about 75 minutes):
+        // dropped, so that the redelivery asks for a new one.
+        answer.resume();
+        tokens.delete(scopeKey(request.scopes));
+        throw new TransientError(
+          `${request.doing}: the registry's token expired during the upload`,
+        );
       }
       const failure = await failureOf(request, answer);
       if (failure !== undefined) throw failure;
