@@ -322,10 +322,12 @@ export async function copyBench(progress: (line: string) => void): Promise<strin
 
     const copier = createDistributionCopier({ signIn: () => ({ kind: 'anonymous' }) });
     const tagAt = async (host: string, repository: string, reference: string, tag: string) => {
+      const body = manifests.get(reference);
+      if (body === undefined) throw new Error(`no manifest ${reference} was written`);
       const put = await fetch(`https://${host}/v2/${repository}/manifests/${tag}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-        body: manifests.get(reference),
+        body,
       });
       if (put.status !== 201) throw new Error(`tagging: HTTP ${put.status}`);
     };

@@ -125,9 +125,32 @@ export async function answerOf(response: Response): Promise<string> {
 export const isTransientStatus = (status: number): boolean =>
   status === 408 || status === 429 || status >= 500;
 
-/** The port's error for a failed `fetch` (no answer at all). */
-export function unreachable(doing: string, error: unknown, timeoutInMs: number): TransientError {
+/** The code of a TLS certificate failure in `error` or its causes: no retry mends it. */
+function tlsProblem(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS_CERT_ALTNAME_INVALID/.test(code)
+    )
+      return code;
+    e = e.cause;
+  }
+  return undefined;
+}
+
+/**
+ * The port's error for a request that got no answer: a `TransientError` (connection refused
+ * or reset, timeout), except an untrusted TLS certificate, a plain Error (no retry mends it).
+ */
+export function unreachable(doing: string, error: unknown, timeoutInMs: number): Error {
   const name = error instanceof Error ? error.name : '';
+  const tls = tlsProblem(error);
+  if (tls !== undefined)
+    return new Error(
+      `${doing}: the registry's TLS certificate is not trusted (${tls}): give Node its CA (NODE_EXTRA_CA_CERTS)`,
+      { cause: error },
+    );
   if (name === 'TimeoutError' || name === 'AbortError')
     return new TransientError(
       `${doing}: registry unavailable: no answer within ${timeoutInMs} ms`,
