@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { createDistributionCopier } from '../src/adapters/oci/distributionCopier.js';
 import { startRegistry, type RegistryService } from '../src/local/services/registry.js';
+import { tarHeader } from '../src/local/services/sampleImage.js';
 import { freePort } from '../src/local/services/tcpPorts.js';
 import { startRegistryLike } from './lossyRegistry.js';
 
@@ -130,30 +131,6 @@ function kindOf(method: string, url: string): string {
   return `${method} other`;
 }
 
-/** A POSIX ustar header for one regular file of `size` bytes. */
-function tarHeader(name: string, size: number): Buffer {
-  const header = Buffer.alloc(512);
-  const put = (offset: number, length: number, value: string) => {
-    header.write(value.slice(0, length), offset, length, 'ascii');
-  };
-  const octal = (value: number, length: number) =>
-    `${value.toString(8).padStart(length - 1, '0')}\0`;
-  put(0, 100, name);
-  put(100, 8, octal(0o644, 8));
-  put(108, 8, octal(0, 8));
-  put(116, 8, octal(0, 8));
-  put(124, 12, octal(size, 12));
-  put(136, 12, octal(1_700_000_000, 12));
-  put(148, 8, ' '.repeat(8));
-  put(156, 1, '0');
-  put(257, 6, 'ustar\0');
-  put(263, 2, '00');
-  let sum = 0;
-  for (const byte of header) sum += byte;
-  put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
-  return header;
-}
-
 /**
  * Writes a gzipped tar layer of one random file of `bytes` into `blobs`, streaming (gzipped:
  * skopeo compresses a plain tar layer on push, which would change the digests). Its descriptor.
@@ -165,7 +142,7 @@ async function writeLayer(blobs: string, name: string, bytes: number) {
   const diff = createHash('sha256');
   async function* tar() {
     const parts = function* () {
-      yield tarHeader(name, bytes);
+      yield tarHeader(name, bytes, new Date('2024-01-01T00:00:00Z'));
       for (let left = bytes; left > 0; left -= MiB) yield randomBytes(Math.min(MiB, left));
       yield Buffer.alloc(((512 - (bytes % 512)) % 512) + 1024);
     };
