@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AccessLogWindows } from './accessLog.js';
 import { measureBoard } from './board.js';
 import { measureChatLatency } from './chatLatency.js';
+import { copyBench } from './copyBench.js';
 import { webhookBurst } from './burst.js';
 import { prepareImages } from './images.js';
 import { measureLatency } from './latency.js';
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
     console.log(report.text);
     console.log(await reconcileBench(stack, progress));
     console.log(`\n${await measureChatLatency(stack, { runs: RUNS, processes: 5 }, progress)}`);
+    console.log(await copyBench(progress));
     console.log(`\nbench finished in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   } finally {
     clearTimeout(watchdog);

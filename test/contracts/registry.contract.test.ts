@@ -7,7 +7,9 @@ import { createAcrRegistry } from '../../src/adapters/acr/acrRegistry.js';
 import { buildImage, push } from '../support/images.js';
 import { MemoryRegistry } from '../support/memoryRegistry.js';
 import { digestOf } from './samples.js';
-import { OCI_MANIFEST, registryContract } from './registryContract.js';
+import { ARTIFACT_TYPE, OCI_MANIFEST, registryContract } from './registryContract.js';
+import { attachArtifact, attachCosignSignature } from '../support/ociArtifacts.js';
+import type { RawManifest } from '../../src/ports/registry.js';
 
 // Tags here are never build tags (`git-…`) or stage tags, so the function host, which the
 // distribution registry notifies, records and promotes nothing in these repositories.
@@ -36,7 +38,27 @@ registryContract('MemoryRegistry (test/support)', () => {
   };
   const digest = registry.add(repository, JSON.stringify(manifest));
   registry.tags.set(`${repository}:${tag}`, digest);
-  return Promise.resolve({ registry, repository, tag, digest });
+  const attach = (subject: RawManifest) => {
+    const signature = registry.add(
+      repository,
+      JSON.stringify({ ...manifest, annotations: { signed: subject.digest } }),
+    );
+    registry.setTag(repository, `${subject.digest.replace(':', '-')}.sig`, signature);
+    const artifact = registry.add(
+      repository,
+      JSON.stringify({
+        ...manifest,
+        artifactType: ARTIFACT_TYPE,
+        subject: {
+          mediaType: subject.mediaType,
+          digest: subject.digest,
+          size: subject.content.length,
+        },
+      }),
+    );
+    return Promise.resolve({ signature, artifact });
+  };
+  return Promise.resolve({ registry, repository, tag, digest, attach });
 });
 
 registryContract('ACR adapter on the distribution registry', async () => {
@@ -52,11 +74,22 @@ registryContract('ACR adapter on the distribution registry', async () => {
       `${registryHost}/${repository}:${tag}`,
       inject('registryCertDir'),
     );
+    const attach = async (subject: RawManifest) => {
+      const described = {
+        mediaType: subject.mediaType,
+        digest: subject.digest,
+        size: subject.content.length,
+      };
+      const signature = await attachCosignSignature(registryHost, repository, subject.digest);
+      const artifact = await attachArtifact(registryHost, repository, described, ARTIFACT_TYPE);
+      return { signature: signature.digest, artifact: artifact.digest };
+    };
     return {
       registry: createAcrRegistry({ registry: registryHost, listPageSize: 2 }),
       repository,
       tag,
       digest,
+      attach,
     };
   } finally {
     await rm(work, { recursive: true, force: true });

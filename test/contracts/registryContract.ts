@@ -2,7 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { NotFoundError } from '../../src/domain/errors.js';
-import type { RawManifest, Registry } from '../../src/ports/registry.js';
+import {
+  COSIGN_ARTIFACT_TYPES,
+  type RawManifest,
+  type Registry,
+} from '../../src/ports/registry.js';
 
 /** A registry under test, holding one image pushed as CI pushes it (not through the port). */
 export interface RegistryUnderTest {
@@ -13,9 +17,18 @@ export interface RegistryUnderTest {
   readonly tag: string;
   /** The digest of its manifest. */
   readonly digest: string;
+  /**
+   * Stores beside `subject` (a manifest of `repository`), as cosign and oras would: a
+   * signature under cosign's tag `sha256-<hex>.sig`, and an artifact of `artifactType` whose
+   * `subject` is it (listed in the referrers tag schema index where the registry has no
+   * referrers API). Their digests.
+   */
+  readonly attach: (subject: RawManifest) => Promise<{ signature: string; artifact: string }>;
 }
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+/** The `artifactType` of the artifacts `attach` stores. */
+export const ARTIFACT_TYPE = 'application/spdx+json';
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const unique = (label: string) => `${label}-${randomBytes(4).toString('hex')}`;
@@ -54,13 +67,14 @@ const failureOf = (promise: Promise<unknown>) =>
 export function registryContract(name: string, setUp: () => Promise<RegistryUnderTest>): void {
   describe(`Registry contract: ${name}`, () => {
     let registry: Registry;
+    let attach: RegistryUnderTest['attach'];
     let repository: string;
     let pushed: { readonly tag: string; readonly digest: string };
     let base: RawManifest;
 
     beforeAll(async () => {
       const subject = await setUp();
-      ({ registry, repository } = subject);
+      ({ registry, repository, attach } = subject);
       pushed = { tag: subject.tag, digest: subject.digest };
       base = await registry.getManifest(repository, pushed.digest);
     });
@@ -228,6 +242,33 @@ export function registryContract(name: string, setUp: () => Promise<RegistryUnde
 
       expect(await registry.deleteManifest(repository, missing)).toBe('not-found');
       expect(await registry.deleteManifest(unique('contract/none'), missing)).toBe('not-found');
+    });
+
+    it('listReferrers lists a cosign-tag signature and an artifact whose subject is the digest, each once, sorted, with what they are', async () => {
+      const subject = variantOf(base, unique('signed'));
+      await registry.putManifest(repository, unique('signed'), subject);
+      const { signature, artifact } = await attach(subject);
+
+      const listing = await registry.listReferrers(repository, subject.digest);
+
+      expect(listing.referrers.map((r) => r.digest)).toEqual([signature, artifact].sort());
+      const bySignature = listing.referrers.find((r) => r.digest === signature);
+      expect(bySignature).toMatchObject({
+        artifactType: COSIGN_ARTIFACT_TYPES.sig,
+        mediaType: OCI_MANIFEST,
+        tag: `${subject.digest.replace(':', '-')}.sig`,
+      });
+      const byArtifact = listing.referrers.find((r) => r.digest === artifact);
+      expect(byArtifact).toMatchObject({ artifactType: ARTIFACT_TYPE, mediaType: OCI_MANIFEST });
+      expect(byArtifact?.tag).toBeUndefined();
+      expect(listing.requests).toBeGreaterThanOrEqual(1);
+    });
+
+    it('listReferrers of a digest without referrers, or in a repository that does not exist, is empty', async () => {
+      expect((await registry.listReferrers(repository, pushed.digest)).referrers).toEqual([]);
+      expect(
+        (await registry.listReferrers(unique('contract/none'), pushed.digest)).referrers,
+      ).toEqual([]);
     });
   });
 }

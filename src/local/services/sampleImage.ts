@@ -84,6 +84,15 @@ function goArch(arch: string): string {
 
 /** A POSIX ustar archive holding one regular file (mode 0644, owner 0:0). */
 function tarWithOneFile(name: string, data: Buffer, mtime: Date): Buffer {
+  const padding = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return Buffer.concat([tarHeader(name, data.length, mtime), data, padding, Buffer.alloc(1024)]);
+}
+
+/**
+ * The POSIX ustar header of one regular file of `size` bytes (mode 0644, owner root 0:0); the
+ * file's bytes follow it, padded to 512, and two zero blocks end the archive.
+ */
+export function tarHeader(name: string, size: number, mtime: Date): Buffer {
   const header = Buffer.alloc(512);
   const put = (offset: number, length: number, value: string): void => {
     header.write(value.slice(0, length), offset, length, 'ascii');
@@ -94,7 +103,7 @@ function tarWithOneFile(name: string, data: Buffer, mtime: Date): Buffer {
   put(100, 8, octal(0o644, 8));
   put(108, 8, octal(0, 8));
   put(116, 8, octal(0, 8));
-  put(124, 12, octal(data.length, 12));
+  put(124, 12, octal(size, 12));
   put(136, 12, octal(Math.floor(mtime.getTime() / 1000), 12));
   put(148, 8, ' '.repeat(8)); // checksum is computed with this field as spaces
   put(156, 1, '0');
@@ -105,6 +114,5 @@ function tarWithOneFile(name: string, data: Buffer, mtime: Date): Buffer {
   let sum = 0;
   for (const byte of header) sum += byte;
   put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
-  const padding = Buffer.alloc((512 - (data.length % 512)) % 512);
-  return Buffer.concat([header, data, padding, Buffer.alloc(1024)]);
+  return header;
 }
