@@ -1,4 +1,5 @@
 import { createTablesBuildLedger } from '../adapters/tables/tablesBuildLedger.js';
+import { createTablesCheckLedger } from '../adapters/tables/tablesCheckLedger.js';
 import { createTablesPromotionLedger } from '../adapters/tables/tablesPromotionLedger.js';
 import { createTablesReconcileMarks } from '../adapters/tables/tablesReconcileMarks.js';
 import { createTablesReplayGuard } from '../adapters/tables/tablesReplayGuard.js';
@@ -16,6 +17,7 @@ import { loadPipelineFile } from './loadPipelineFile.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
 import type { Clock } from '../ports/clock.js';
 import type { BuildLedger } from '../ports/buildLedger.js';
+import type { CheckLedger } from '../ports/checkLedger.js';
 import type { ChatReplies } from '../ports/chatReplies.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { OutcomePublisher } from '../ports/outcomePublisher.js';
@@ -30,6 +32,8 @@ export interface Services {
   readonly pipeline: Pipeline;
   readonly ledger: BuildLedger;
   readonly promotions: PromotionLedger;
+  /** Check results per digest, in the promotions table. */
+  readonly checks: CheckLedger;
   /** The reconciler's watermarks, in the builds table. */
   readonly marks: ReconcileMarks;
   readonly registry: Registry;
@@ -121,14 +125,14 @@ export async function createServices(
     );
   });
   const builds = tables(buildsTableName(config.tables.prefix));
+  const promotionsTable = tables(promotionsTableName(config.tables.prefix));
   return {
     config,
     pipeline,
     ledger: createTablesBuildLedger({ client: builds }),
     marks: createTablesReconcileMarks({ client: builds }),
-    promotions: createTablesPromotionLedger({
-      client: tables(promotionsTableName(config.tables.prefix)),
-    }),
+    promotions: createTablesPromotionLedger({ client: promotionsTable }),
+    checks: createTablesCheckLedger({ client: promotionsTable }),
     registry,
     approvals: overrides.approvals ?? {
       send: async (m) => (await bus()).approvals.send(m),

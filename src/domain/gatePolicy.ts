@@ -1,6 +1,7 @@
 import type { Approver } from './approvalMessage.js';
 import type { CheckResult } from './checkResult.js';
 import { meetsEvidence } from './evidence.js';
+import type { RecordedApproval } from './outcomeEvent.js';
 import type { Stage } from './pipeline.js';
 
 /**
@@ -209,4 +210,21 @@ export function describeOpen(conditions: readonly Condition[]): string {
     .filter((c) => !c.met && c.overridden !== true)
     .map((c) => c.detail)
     .join('; ');
+}
+
+/**
+ * How many distinct approvers' approvals among `approvals` (already counted valid by
+ * `evaluateDecision`) are still live at `now`: what a re-evaluation without a new decision
+ * (a check result, a soak ending) counts towards the quorum.
+ */
+export function countLiveApprovals(
+  stage: Stage,
+  approvals: readonly RecordedApproval[],
+  now: Date,
+): number {
+  const live = approvals.filter(
+    (a) =>
+      a.decision === 'approve' && Date.parse(a.at) + stage.approval.expiresAfterMs > now.getTime(),
+  );
+  return new Set(live.map((a) => a.approverId)).size;
 }

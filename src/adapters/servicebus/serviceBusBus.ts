@@ -10,6 +10,7 @@ import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import { serviceBusFailure, type ServiceBusOperation } from './serviceBusErrors.js';
 import { approvalToServiceBusMessage, outcomeToServiceBusMessage } from './serviceBusMessages.js';
 import { PROMOTION_EVENTS_TOPIC, PROMOTIONS_QUEUE } from '../../domain/queueNames.js';
+import { messageTarget } from '../../domain/promotionMessage.js';
 
 /** How to reach the Service Bus namespace: a connection string, or a namespace and an identity. */
 export interface ServiceBusBusOptions {
@@ -141,7 +142,7 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
       send: (message) =>
         send(
           {
-            doing: `sending ${message.type} ${message.id} for ${message.repository} (${message.stage})`,
+            doing: `sending ${message.type} ${message.id} for ${message.repository} (${messageTarget(message)})`,
             entity: { kind: 'queue', name: PROMOTIONS_QUEUE },
             namespace: shownNamespace,
           },

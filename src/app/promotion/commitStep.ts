@@ -3,6 +3,7 @@ import type { Pipeline } from '../../domain/pipeline.js';
 import type { Promotion } from '../../domain/promotion.js';
 import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
+import type { CheckLedger } from '../../ports/checkLedger.js';
 import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import type { PromotionLedger, RepositoryState } from '../../ports/promotionLedger.js';
 import type { Registry } from '../../ports/registry.js';
@@ -14,6 +15,8 @@ export interface PromoteDeps {
   readonly publisher: OutcomePublisher;
   readonly pipeline: Pipeline;
   readonly clock: Clock;
+  /** Check results per digest, for stages with `checks`. */
+  readonly checks: CheckLedger;
 }
 
 /** How often a decision is re-made after losing a race for the repository's state. */
