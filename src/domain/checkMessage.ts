@@ -28,6 +28,9 @@ export const checkMessageSchema = z.strictObject({
     .min(1)
     .max(256)
     .describe('Who or what reported it: a pipeline identity, e.g. github:org/repo/scan'),
+  source: messageFields.source
+    .optional()
+    .describe('Where the result came from, e.g. cli, gate, http'),
   at: messageFields.at.describe('When the check concluded (defaults to when it is handled)'),
 });
 
