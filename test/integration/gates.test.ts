@@ -20,7 +20,9 @@ beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'promoter-gates-'));
   const pipelineFile = path.join(work, 'promoter.pipeline.json');
   const stages = DEFAULT_PIPELINE_JSON.stages.map((s) =>
-    s.name === 'release' ? { ...s, checks: ['trivy'] } : s,
+    s.name === 'release'
+      ? { ...s, checks: ['trivy'], override: { groups: ['release-managers'] } }
+      : s,
   );
   await writeFile(pipelineFile, JSON.stringify({ ...DEFAULT_PIPELINE_JSON, stages }));
   const port = await freePort();
@@ -175,5 +177,33 @@ describe('a release gated on a check, on the local stack', () => {
     expect(skipped.code).toBe(2);
     expect(skipped.stderr).toContain('conclusion: the conclusion is success or failure');
     expect(await tagDigest(repo, '1.0.0')).toBeUndefined();
+  });
+
+  it('an override by a member of the override group promotes past the unmet check and is recorded', async () => {
+    const { repo, digest } = await waitingOnTrivy();
+    const overridden = await promoter(
+      'approve',
+      repo,
+      '1.0.0-rc1',
+      '--stage',
+      'release',
+      '--as',
+      'carol',
+      '--group',
+      'release-managers',
+      '--override',
+      'hotfix: the scanner is down',
+      '--wait',
+      '20',
+    );
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(await tagDigest(repo, '1.0.0')).toBe(digest);
+    const history = (await (
+      await fetch(`${gatedUrl}/api/repositories/${repo}/history?limit=10`)
+    ).json()) as { outcomes: { outcome: string; reason?: string }[] };
+    expect(history.outcomes[0]).toMatchObject({ outcome: 'promoted' });
+    expect(history.outcomes[0]?.reason).toContain(
+      'overridden by carol: hotfix: the scanner is down (passed: check trivy has not reported)',
+    );
   });
 });

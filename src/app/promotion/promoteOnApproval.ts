@@ -53,6 +53,8 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       undefined,
       stage,
     );
+  if (message.override !== undefined && message.decision !== 'approve')
+    return reject('override: only an approval can override a stage’s gates', undefined, stage);
   const resolved = await resolveBuild(repo, message.build, { ...deps, state });
   if (resolved.kind === 'unknown') return reject(resolved.reason, undefined, stage);
   const { build } = resolved;
@@ -164,6 +166,9 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
           stage,
           state,
           ofDigest,
+          ...(message.override !== undefined
+            ? { override: { approver: message.approver, reason: message.override.reason } }
+            : {}),
         },
         deps,
       );
