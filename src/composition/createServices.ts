@@ -136,6 +136,7 @@ export async function createServices(
     registry,
     approvals: overrides.approvals ?? {
       send: async (m) => (await bus()).approvals.send(m),
+      schedule: async (m, at) => (await bus()).approvals.schedule?.(m, at),
       // Imports the SDK, signs in and opens the sender, for a chat request to overlap.
       prepare: async () => (await bus()).approvals.prepare?.(),
     },

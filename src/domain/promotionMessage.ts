@@ -6,6 +6,7 @@ import {
   type ApprovalMessage,
 } from './approvalMessage.js';
 import { checkMessageSchema, type CheckMessage } from './checkMessage.js';
+import { reevaluateMessageSchema, type ReevaluateMessage } from './reevaluateMessage.js';
 import { ValidationError } from './errors.js';
 import { parseWith } from './zodIssues.js';
 
@@ -40,7 +41,8 @@ export const unpinMessageSchema = z.strictObject({
 export type RollbackMessage = z.output<typeof rollbackMessageSchema>;
 export type UnpinMessage = z.output<typeof unpinMessageSchema>;
 /** Any message on the `promotions` queue. */
-export type PromotionMessage = ApprovalMessage | RollbackMessage | UnpinMessage | CheckMessage;
+export type PromotionMessage =
+  ApprovalMessage | RollbackMessage | UnpinMessage | CheckMessage | ReevaluateMessage;
 /** A message as sent (`approver.groups` may be absent). */
 export type PromotionMessageInput = z.input<typeof promotionMessageSchema>;
 
@@ -49,9 +51,10 @@ export const promotionMessageSchema = z.discriminatedUnion('type', [
   rollbackMessageSchema,
   unpinMessageSchema,
   checkMessageSchema,
+  reevaluateMessageSchema,
 ]);
 
-export const MESSAGE_TYPES = ['approval', 'rollback', 'unpin', 'check'] as const;
+export const MESSAGE_TYPES = ['approval', 'rollback', 'unpin', 'check', 'reevaluate'] as const;
 
 /**
  * Validates a message body of any type; throws a ValidationError naming each bad field (and,
@@ -82,5 +85,6 @@ export function messageTarget(message: PromotionMessage): string {
 
 /** Who sent a message: its approver's id, or a check's reporter. */
 export function messageActor(message: PromotionMessage): string {
+  if (message.type === 'reevaluate') return 'system:promoter';
   return message.type === 'check' ? message.reporter : message.approver.id;
 }

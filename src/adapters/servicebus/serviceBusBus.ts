@@ -148,6 +148,22 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
           },
           approvalToServiceBusMessage(message),
         ),
+      // Scheduled enqueue: the message becomes visible at `at` (a soak's end).
+      schedule: async (message, at) => {
+        const operation: ServiceBusOperation = {
+          doing: `scheduling ${message.type} ${message.id} for ${message.repository} at ${at.toISOString()}`,
+          entity: { kind: 'queue', name: PROMOTIONS_QUEUE },
+          namespace: shownNamespace,
+        };
+        try {
+          await senderFor(PROMOTIONS_QUEUE).scheduleMessages(
+            approvalToServiceBusMessage(message),
+            at,
+          );
+        } catch (error) {
+          throw serviceBusFailure(operation, error);
+        }
+      },
       prepare: () =>
         open({
           doing: 'opening the connection to the promotions queue',

@@ -20,7 +20,7 @@ export function approvalToServiceBusMessage(message: PromotionMessage): ServiceB
       repository: message.repository,
       stage: messageTarget(message),
       ...(message.type === 'approval' ? { decision: message.decision } : {}),
-      source: message.type === 'check' ? 'check' : message.source,
+      source: 'source' in message && message.source !== undefined ? message.source : message.type,
     },
   };
 }

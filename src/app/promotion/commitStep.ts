@@ -6,6 +6,7 @@ import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { CheckLedger } from '../../ports/checkLedger.js';
 import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import type { PromotionLedger, RepositoryState } from '../../ports/promotionLedger.js';
+import type { PromotionQueue } from '../../ports/promotionQueue.js';
 import type { Registry } from '../../ports/registry.js';
 
 export interface PromoteDeps {
@@ -17,6 +18,8 @@ export interface PromoteDeps {
   readonly clock: Clock;
   /** Check results per digest, for stages with `checks`. */
   readonly checks: CheckLedger;
+  /** The `promotions` queue, for re-evaluations scheduled when a soak ends. */
+  readonly approvals?: PromotionQueue | undefined;
 }
 
 /** How often a decision is re-made after losing a race for the repository's state. */

@@ -11,6 +11,7 @@ import type { PromoteDeps } from './commitStep.js';
 import { rollbackStage } from '../rollback/rollbackStage.js';
 import { unpinStage } from '../rollback/unpinStage.js';
 import { handleCheckMessage } from '../checks/handleCheckMessage.js';
+import { reevaluatePromotion } from './gates/reevaluatePromotion.js';
 
 /**
  * Handles one message from the `promotions` queue by its `type`: an approval
@@ -43,6 +44,8 @@ export async function handlePromotionMessage(
       return unpinStage(message, deps);
     case 'check':
       return handleCheckMessage(message, deps);
+    case 'reevaluate':
+      return reevaluatePromotion(message, deps);
   }
 }
 

@@ -10,6 +10,7 @@ import { commitStep, type PromoteDeps, type Step } from '../commitStep.js';
 import { outcomeOf } from '../promotionOutcome.js';
 import { retagPromotion } from '../retagPromotion.js';
 import { gatesOf } from './gateFacts.js';
+import { reevaluateMessage } from '../../../domain/reevaluateMessage.js';
 
 /** The message a step is recorded under (an approval, or a check result re-evaluating). */
 export type MessageRef = Pick<ApprovalMessage, 'id' | 'repository' | 'stage' | 'version'>;
@@ -71,6 +72,13 @@ export async function advancePromotion(
         ? waits
         : `${failure}; the promotion to ${stage.name} stays pending until a later success${waits === undefined ? '' : ` (${waits})`}`;
     const kind = failure === undefined ? 'pending' : 'rejected';
+    // Waiting on nothing but time: come back when the soak ends (same id for the same end,
+    // so a retried step schedules it once).
+    if (verdict.onlySoak && verdict.soakUntil !== undefined && deps.approvals?.schedule)
+      await deps.approvals.schedule(
+        reevaluateMessage(waiting, verdict.soakUntil, message.id),
+        new Date(verdict.soakUntil),
+      );
     return commitStep(deps, repo, state, {
       promotions: [waiting],
       outcome: withConditions(
