@@ -1,5 +1,6 @@
 import type { ChatActionId } from '../../domain/chatAction.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import { conditionLines } from '../../domain/describeConditions.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 
 /*
@@ -85,6 +86,9 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
   if (event.actor !== undefined) facts.push({ title: 'By', value: event.actor });
   if (event.reason !== undefined && !['rejected', 'failed'].includes(event.outcome))
     facts.push({ title: 'Why', value: event.reason });
+  // A gated promotion's conditions, ✓ or ✗ each, with who reported and the link.
+  if (event.conditions !== undefined && event.conditions.length > 0)
+    facts.push({ title: 'Conditions', value: conditionLines(event.conditions).join('\n') });
   return facts;
 }
 
