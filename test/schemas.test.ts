@@ -59,6 +59,7 @@ describe('the published JSON Schemas', () => {
       PIPELINE_SCHEMA_PATH,
       APPROVAL_SCHEMA_PATH,
       'schemas/promotion-message.schema.json',
+      'schemas/check-message.schema.json',
     ]);
     for (const file of files) {
       expect(

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { approvalMessageJsonSchema } from '../src/domain/approvalMessage.js';
+import { checkMessageJsonSchema } from '../src/domain/checkMessage.js';
 import { promotionMessageJsonSchema } from '../src/domain/promotionMessage.js';
 import { pipelineJsonSchema } from '../src/domain/pipelineSchema.js';
 
@@ -58,13 +59,23 @@ export function approvalSchemaDocument(): Record<string, unknown> {
   });
 }
 
-/** Every message type on the `promotions` queue: approval, rollback, unpin. */
+/** The check message's JSON Schema document: a pipeline job's result of one check on a build. */
+export function checkSchemaDocument(): Record<string, unknown> {
+  return document(checkMessageJsonSchema(), {
+    $id: 'urn:promoter:schemas:check-message',
+    title: 'promoter check message',
+    description:
+      'A check result on the promotions queue (session id = repository, message id = id): how a named check (a scan, end-to-end tests) ended on one build. The latest result of each check on a digest counts.',
+  });
+}
+
+/** Every message type on the `promotions` queue: approval, rollback, unpin, check. */
 export function promotionMessageSchemaDocument(): Record<string, unknown> {
   return document(promotionMessageJsonSchema(), {
     $id: 'urn:promoter:schemas:promotion-message',
     title: 'promoter promotions-queue message',
     description:
-      'Any message on the promotions queue (session id = repository, message id = id), told apart by type: approval (approve or reject one build for one stage), rollback (move a stage’s floating tags back to an earlier promotion and pin it), unpin (release a pinned stage).',
+      'Any message on the promotions queue (session id = repository, message id = id), told apart by type: approval (approve or reject one build for one stage), rollback (move a stage’s floating tags back to an earlier promotion and pin it), unpin (release a pinned stage), check (a check’s result on one build).',
   });
 }
 
@@ -74,6 +85,7 @@ export async function schemaFiles(): Promise<{ path: string; text: string }[]> {
     [PIPELINE_SCHEMA_PATH, pipelineSchemaDocument()],
     [APPROVAL_SCHEMA_PATH, approvalSchemaDocument()],
     ['schemas/promotion-message.schema.json', promotionMessageSchemaDocument()],
+    ['schemas/check-message.schema.json', checkSchemaDocument()],
   ];
   return Promise.all(
     documents.map(async ([path, doc]) => {

@@ -10,6 +10,8 @@ export interface DecisionOptions extends OperatorOptions {
   readonly version?: string | undefined;
   readonly comment?: string | undefined;
   readonly requestedBy?: string | undefined;
+  /** `--override <reason>`: promote past unmet checks, soak and evidence. */
+  readonly override?: string | undefined;
 }
 
 /**
@@ -38,6 +40,7 @@ export function approvalFromArgs(
     decision,
     ...(options.comment === undefined ? {} : { comment: options.comment }),
     ...(options.requestedBy === undefined ? {} : { requestedBy: { id: options.requestedBy } }),
+    ...(options.override === undefined ? {} : { override: { reason: options.override } }),
   };
 }
 

@@ -57,6 +57,11 @@ export function addDecisionCommand(
   addApproverOptions(command)
     .option('--comment <text>', 'why, for the audit trail')
     .option('--requested-by <id>', 'who asked for this promotion (may not approve it)');
+  if (decision === 'approve')
+    command.option(
+      '--override <reason>',
+      'promote past unmet checks, soak and evidence (members of the stage’s override groups; recorded and announced)',
+    );
   return addSendOptions(command, 'the decision')
     .addHelpText('after', examples(decision))
     .action(async (repository: string, ref: string, options: DecisionOptions) => {

@@ -1,5 +1,6 @@
 import type { AnswerApproval, OutcomeAnswer } from './apiAnswers.js';
 import { ExitCode, type ExitCodeValue } from './cliError.js';
+import { conditionLines } from '../domain/describeConditions.js';
 
 /** Approver ids, comma-separated; a rejection shows as `id(reject)`. */
 export function approverIds(approvals: readonly (AnswerApproval | string)[] | undefined): string {
@@ -32,6 +33,14 @@ function eligible(outcome: OutcomeAnswer): string {
   return who.length === 0 ? '' : `; may approve: ${who.join(', ')}`;
 }
 
+/** A gated promotion's conditions, one indented line each (`✓ …`, `✗ …`), after the line. */
+function conditions(outcome: OutcomeAnswer): string {
+  const lines = conditionLines(outcome.conditions ?? []);
+  if (lines.length === 0)
+    return outcome.outcome === 'pending' && outcome.reason ? `: ${outcome.reason}` : '';
+  return lines.map((l) => `\n  ${l}`).join('');
+}
+
 /** The exit code `--wait` ends with, for each outcome. */
 const EXIT_CODES: Readonly<Record<OutcomeAnswer['outcome'], ExitCodeValue>> = {
   promoted: ExitCode.ok,
@@ -51,10 +60,10 @@ function outcomeLine(outcome: OutcomeAnswer): string {
     case 'promoted':
       return `promoted ${outcome.repository} ${outcome.tags?.join(', ') || outcome.stage} → ${outcome.digest ?? '(digest not given)'}`;
     case 'pending':
-      return `pending ${countApprovals(outcome.approvals)}/${outcome.required ?? '?'} approvals for ${stageOf(outcome)} of ${outcome.repository}${eligible(outcome)}`;
+      return `pending ${countApprovals(outcome.approvals)}/${outcome.required ?? '?'} approvals for ${stageOf(outcome)} of ${outcome.repository}${eligible(outcome)}${conditions(outcome)}`;
     case 'rejected':
     case 'failed':
-      return `${outcome.outcome}: ${outcome.reason ?? 'no reason given'}`;
+      return `${outcome.outcome}: ${outcome.reason ?? 'no reason given'}${conditions(outcome)}`;
     case 'rolled-back':
       return `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage} --as <you>\``;
     case 'unpinned':

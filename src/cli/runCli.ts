@@ -3,6 +3,7 @@ import { ValidationError } from '../domain/errors.js';
 import { CliError, ExitCode, type ExitCodeValue } from './cliError.js';
 import { writeLine, type CliIo } from './cliIo.js';
 import type { CliDeps, CommandContext } from './commandContext.js';
+import { addCheckCommand } from './checkCommand.js';
 import { addDecisionCommand } from './decisionCommand.js';
 import { addDoctorCommand } from './doctorCommand.js';
 import { addHistoryCommand } from './historyCommand.js';
@@ -31,6 +32,7 @@ Examples:
   $ promoter doctor
   $ promoter rollback myapp --stage release --to 1.2.2 --reason "1.2.3 breaks checkout" --as alice --wait
   $ promoter unpin myapp --stage release --as alice
+  $ promoter check myapp 1.2.3-rc1 --name trivy --conclusion success --details-url https://ci.example/run/42
 
 Run \`promoter <command> --help\` for a command's options and exit codes.
 `;
@@ -74,6 +76,7 @@ export async function runCli(
   addDoctorCommand(program, ctx);
   addRollbackCommand(program, ctx);
   addUnpinCommand(program, ctx);
+  addCheckCommand(program, ctx);
   addRetentionCommand(program, ctx);
   addReconcileCommand(program, ctx);
 

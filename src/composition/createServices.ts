@@ -1,5 +1,6 @@
 import { createTablesBuildLedger } from '../adapters/tables/tablesBuildLedger.js';
 import { createTablesMarkerSweep } from '../adapters/tables/tablesMarkerSweep.js';
+import { createTablesCheckLedger } from '../adapters/tables/tablesCheckLedger.js';
 import { createTablesPromotionLedger } from '../adapters/tables/tablesPromotionLedger.js';
 import { createTablesReconcileMarks } from '../adapters/tables/tablesReconcileMarks.js';
 import { createTablesReplayGuard } from '../adapters/tables/tablesReplayGuard.js';
@@ -17,6 +18,7 @@ import { loadPipelineFile } from './loadPipelineFile.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
 import type { Clock } from '../ports/clock.js';
 import type { BuildLedger } from '../ports/buildLedger.js';
+import type { CheckLedger } from '../ports/checkLedger.js';
 import type { ChatReplies } from '../ports/chatReplies.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { OutcomePublisher } from '../ports/outcomePublisher.js';
@@ -32,6 +34,8 @@ export interface Services {
   readonly pipeline: Pipeline;
   readonly ledger: BuildLedger;
   readonly promotions: PromotionLedger;
+  /** Check results per digest, in the promotions table. */
+  readonly checks: CheckLedger;
   /** The reconciler's watermarks, in the builds table. */
   readonly marks: ReconcileMarks;
   readonly registry: Registry;
@@ -126,17 +130,19 @@ export async function createServices(
     );
   });
   const builds = tables(buildsTableName(config.tables.prefix));
-  const promotions = tables(promotionsTableName(config.tables.prefix));
+  const promotionsTable = tables(promotionsTableName(config.tables.prefix));
   const replays = tables(replaysTableName(config.tables.prefix));
   return {
     config,
     pipeline,
     ledger: createTablesBuildLedger({ client: builds }),
     marks: createTablesReconcileMarks({ client: builds }),
-    promotions: createTablesPromotionLedger({ client: promotions }),
+    promotions: createTablesPromotionLedger({ client: promotionsTable }),
+    checks: createTablesCheckLedger({ client: promotionsTable }),
     registry,
     approvals: overrides.approvals ?? {
       send: async (m) => (await bus()).approvals.send(m),
+      schedule: async (m, at) => (await bus()).approvals.schedule?.(m, at),
       // Imports the SDK, signs in and opens the sender, for a chat request to overlap.
       prepare: async () => (await bus()).approvals.prepare?.(),
     },

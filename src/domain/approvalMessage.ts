@@ -107,6 +107,19 @@ export const approvalMessageSchema = z.strictObject({
     .strictObject({ id: z.string().min(1).max(256) })
     .optional()
     .describe('Who asked for this promotion; they may not approve it themselves'),
+  override: z
+    .strictObject({
+      reason: z
+        .string()
+        .trim()
+        .min(1, 'say why: an override is recorded and announced with its reason')
+        .max(1000)
+        .describe('Why the stage’s unmet checks, soak or evidence are passed over'),
+    })
+    .optional()
+    .describe(
+      'Promote past the stage’s unmet checks, soak and evidence (never past missing approvals); only members of the stage’s override groups may',
+    ),
 });
 
 /** An approval message as sent (input: `approver.groups` may be absent). */

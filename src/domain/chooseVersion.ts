@@ -9,7 +9,7 @@ export type VersionChoice =
 /** The version a promotion is for: given, implied by an rc tag, or the only one the digest reached. */
 export function chooseVersion(
   stage: Stage,
-  message: ApprovalMessage,
+  message: Pick<ApprovalMessage, 'version'>,
   implied: string | undefined,
   ofDigest: readonly Promotion[],
 ): VersionChoice {

@@ -1,3 +1,5 @@
+import type { Condition } from './gatePolicy.js';
+
 /** One approval as the ledger keeps it and events show it. */
 export interface RecordedApproval {
   readonly approverId: string;
@@ -87,6 +89,11 @@ export interface OutcomeEvent {
   readonly reconciled?: ReconciledFinding | undefined;
   /** Who acted, for `rolled-back`, `unpinned` and `drift` (the registry's actor, when known). */
   readonly actor?: string | undefined;
+  /**
+   * For a promotion into a stage with gates (`checks`, `soak`, `evidence`): each condition
+   * and whether it holds, as last evaluated; for pending, what it waits for.
+   */
+  readonly conditions?: readonly Condition[] | undefined;
   /** The approval message that led here. */
   readonly messageId: string;
   readonly at: string;

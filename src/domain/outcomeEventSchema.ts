@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Condition } from './gatePolicy.js';
 import { isoDate } from './isoDate.js';
 import {
   OUTCOME_KINDS,
@@ -28,6 +29,18 @@ export const recordedApprovalSchema = z.object({
   comment: z.string().optional(),
 }) satisfies z.ZodType<RecordedApproval>;
 
+/** One condition of a gated promotion, as events and ledger rows hold it. */
+export const conditionSchema = z.object({
+  kind: z.enum(['approvals', 'check', 'soak', 'evidence']),
+  name: z.string().min(1),
+  met: z.boolean(),
+  detail: z.string(),
+  reporter: z.string().optional(),
+  url: z.string().optional(),
+  at: z.string().optional(),
+  overridden: z.boolean().optional(),
+}) satisfies z.ZodType<Condition>;
+
 /** The shape of an `OutcomeEvent`. */
 export const outcomeEventSchema = z.object({
   type: z.literal('promotion.outcome'),
@@ -42,6 +55,7 @@ export const outcomeEventSchema = z.object({
   tags: strings.optional(),
   moreTags: z.number().int().positive().optional(),
   approvals: z.array(recordedApprovalSchema).optional(),
+  conditions: z.array(conditionSchema).optional(),
   required: z.number().int().nonnegative().optional(),
   eligible: z.object({ ids: strings, groups: strings }).optional(),
   reason: z.string().optional(),

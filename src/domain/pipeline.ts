@@ -1,5 +1,6 @@
 import { compileBuildTagPattern, DEFAULT_BUILD_TAG, type BuildTagPattern } from './buildTag.js';
 import { parseDuration } from './duration.js';
+import { evidenceRequirement, type EvidenceRequirement } from './evidence.js';
 import { pipelineSchema, type PipelineDefinition } from './pipelineSchema.js';
 import { parseTagTemplate, type TagTemplate } from './tagTemplate.js';
 import { parseWith } from './zodIssues.js';
@@ -45,6 +46,20 @@ export interface Stage {
     /** Milliseconds an approval stays valid. */
     readonly expiresAfterMs: number;
   };
+  /** What the digest needs beside approvals (`gatePolicy.ts`); all empty: nothing. */
+  readonly gates: StageGates;
+}
+
+/** A stage's gates beside approvals, compiled. */
+export interface StageGates {
+  /** Check names that must have succeeded on the digest. */
+  readonly checks: readonly string[];
+  /** How long the digest must have held the `from` stage, if at all. */
+  readonly soak: { readonly ms: number; readonly label: string } | undefined;
+  /** Referrers the digest must have. */
+  readonly evidence: readonly EvidenceRequirement[];
+  /** Groups whose members may override checks, soak and evidence (empty: nobody). */
+  readonly overrideGroups: readonly string[];
 }
 
 /** A validated, compiled pipeline. */
@@ -106,6 +121,12 @@ function compilePipeline(definition: PipelineDefinition): Pipeline {
         required: s.approval.required,
         approvers: s.approval.approvers,
         expiresAfterMs: durationMs(s.approval.expiresAfter),
+      },
+      gates: {
+        checks: s.checks,
+        soak: s.soak === undefined ? undefined : parseDuration(s.soak),
+        evidence: s.evidence.map(evidenceRequirement),
+        overrideGroups: s.override?.groups ?? [],
       },
     };
   });

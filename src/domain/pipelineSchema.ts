@@ -127,6 +127,12 @@ function checkPipeline(pipeline: z.output<typeof pipelineFields>, ctx: z.Refinem
         path: [...path, 'sameVersion'],
         message: `sameVersion needs {version} in the tag of stage "${source.name}"`,
       });
+    if (stage.soak !== undefined && !source)
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'soak'],
+        message: 'the first stage has no from stage to soak in',
+      });
     if (stage.sameVersion && !source)
       ctx.addIssue({
         code: 'custom',

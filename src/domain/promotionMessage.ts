@@ -5,13 +5,16 @@ import {
   messageFields,
   type ApprovalMessage,
 } from './approvalMessage.js';
+import { checkMessageSchema, type CheckMessage } from './checkMessage.js';
+import { reevaluateMessageSchema, type ReevaluateMessage } from './reevaluateMessage.js';
 import { ValidationError } from './errors.js';
 import { parseWith } from './zodIssues.js';
 
 /**
  * The messages on the `promotions` queue, told apart by `type`: an approval (see
- * `approvalMessage.ts`), a rollback of a stage to an earlier promotion, and an unpin that
- * releases a rolled-back stage. Same session (repository) and id rules for all three.
+ * `approvalMessage.ts`), a rollback of a stage to an earlier promotion, an unpin that
+ * releases a rolled-back stage, and a check result (`checkMessage.ts`). Same session
+ * (repository) and id rules for all.
  */
 
 const stage = z.string().min(1).describe('The stage, e.g. release');
@@ -38,7 +41,8 @@ export const unpinMessageSchema = z.strictObject({
 export type RollbackMessage = z.output<typeof rollbackMessageSchema>;
 export type UnpinMessage = z.output<typeof unpinMessageSchema>;
 /** Any message on the `promotions` queue. */
-export type PromotionMessage = ApprovalMessage | RollbackMessage | UnpinMessage;
+export type PromotionMessage =
+  ApprovalMessage | RollbackMessage | UnpinMessage | CheckMessage | ReevaluateMessage;
 /** A message as sent (`approver.groups` may be absent). */
 export type PromotionMessageInput = z.input<typeof promotionMessageSchema>;
 
@@ -46,9 +50,11 @@ export const promotionMessageSchema = z.discriminatedUnion('type', [
   approvalMessageSchema,
   rollbackMessageSchema,
   unpinMessageSchema,
+  checkMessageSchema,
+  reevaluateMessageSchema,
 ]);
 
-export const MESSAGE_TYPES = ['approval', 'rollback', 'unpin'] as const;
+export const MESSAGE_TYPES = ['approval', 'rollback', 'unpin', 'check', 'reevaluate'] as const;
 
 /**
  * Validates a message body of any type; throws a ValidationError naming each bad field (and,
@@ -70,4 +76,15 @@ export function parsePromotionMessage(body: unknown): PromotionMessage {
 /** The JSON Schema of every message on the queue, published in schemas/. */
 export function promotionMessageJsonSchema(): unknown {
   return z.toJSONSchema(promotionMessageSchema, { io: 'input', unrepresentable: 'any' });
+}
+
+/** What a message is about, for logs and queue properties: its stage, or `check <name>`. */
+export function messageTarget(message: PromotionMessage): string {
+  return message.type === 'check' ? `check ${message.name}` : message.stage;
+}
+
+/** Who sent a message: its approver's id, or a check's reporter. */
+export function messageActor(message: PromotionMessage): string {
+  if (message.type === 'reevaluate') return 'system:promoter';
+  return message.type === 'check' ? message.reporter : message.approver.id;
 }

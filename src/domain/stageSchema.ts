@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_GRAMMAR, DURATION_PATTERN } from './duration.js';
+import { gateFields } from './gateSchema.js';
 import { strictObject } from './strictObject.js';
 import { parseTagTemplate } from './tagTemplate.js';
 
@@ -85,4 +86,5 @@ export const stageSchema = strictObject({
       'A floating tag (no placeholders) moved to every digest that enters the stage and back by a rollback, e.g. release-latest. Never locked.',
     ),
   approval: approvalSchema.describe('The approvals a digest needs to enter the stage.'),
+  ...gateFields,
 });

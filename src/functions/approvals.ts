@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ServicesProvider } from '../composition/createServices.js';
-import { parsePromotionMessage } from '../domain/promotionMessage.js';
+import { messageActor, messageTarget, parsePromotionMessage } from '../domain/promotionMessage.js';
 import { json } from './http/problem.js';
 import { PROMOTER_MAX_SKEW_SECONDS, verifyPromoterSignature } from '../domain/promoterSignature.js';
 import { parseJson } from './http/parseJson.js';
@@ -56,15 +56,15 @@ export function approvals(getServices: ServicesProvider) {
     context.info(`${message.type} queued`, {
       messageId: message.id,
       repository: message.repository,
-      stage: message.stage,
+      stage: messageTarget(message),
       ...(message.type === 'approval' ? { decision: message.decision } : {}),
-      approver: message.approver.id,
+      approver: messageActor(message),
     });
     return json(202, {
       id: message.id,
       status: 'queued',
       repository: message.repository,
-      stage: message.stage,
+      ...(message.type === 'check' ? { check: message.name } : { stage: message.stage }),
     });
   });
 }

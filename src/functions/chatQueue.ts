@@ -4,6 +4,7 @@ import type { Services } from '../composition/createServices.js';
 import type { Approver } from '../domain/approvalMessage.js';
 import type { ChatDecision } from '../domain/chatCommand.js';
 import type { ChatOperation } from '../domain/chatOperation.js';
+import { messageActor, messageTarget } from '../domain/promotionMessage.js';
 
 const LABELS: Record<ChatSource, string> = { slack: 'Slack', teams: 'Teams' };
 
@@ -21,9 +22,9 @@ export async function queueChatCommand(
     context.info(`${message.type} queued from ${LABELS[source]}`, {
       messageId: message.id,
       repository: message.repository,
-      stage: message.stage,
+      stage: messageTarget(message),
       ...(message.type === 'approval' ? { decision: message.decision } : {}),
-      approver: message.approver.id,
+      approver: messageActor(message),
     });
   return reply;
 }

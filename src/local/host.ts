@@ -131,8 +131,9 @@ export async function startLocalHost(options: {
       store,
     },
   );
+  const localApprovals = new LocalPromotionQueue(queue);
   const getServices: ServicesProvider = servicesFrom(options.env, {
-    approvals: new LocalPromotionQueue(queue),
+    approvals: localApprovals,
     publisher: outcomes,
   });
   table = functionTable(getServices, { redelivery: options.redelivery });
@@ -188,6 +189,7 @@ export async function startLocalHost(options: {
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   }).catch(async (error: unknown) => {
     await timers.close();
+    localApprovals.close();
     await queue.close();
     throw error;
   });
@@ -204,6 +206,7 @@ export async function startLocalHost(options: {
       // Registry events in flight may still ask for promotions: they settle first.
       await registryEvents.close();
       // The promotions in flight publish their outcomes before the subscriptions close.
+      localApprovals.close();
       await queue.close();
       for (const subscription of subscriptions) await subscription.close();
       await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@ import { defaultPipeline } from '../../src/domain/pipeline.js';
 import type { PromotionMessage } from '../../src/domain/promotionMessage.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { MemoryBuildLedger } from './memoryBuildLedger.js';
+import { MemoryCheckLedger } from './memoryCheckLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryReconcileMarks } from './memoryReconcileMarks.js';
 import { MemoryRegistry } from './memoryRegistry.js';
@@ -58,6 +59,7 @@ export function memoryServices(
     pipeline: defaultPipeline(),
     ledger,
     promotions,
+    checks: new MemoryCheckLedger(),
     marks: new MemoryReconcileMarks(),
     registry,
     approvals: {

@@ -4,6 +4,7 @@ import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
 import type { PromotionMessageInput } from '../../src/domain/promotionMessage.js';
 import { MemoryBuildLedger } from './memoryBuildLedger.js';
+import { MemoryCheckLedger } from './memoryCheckLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryRegistry } from './memoryRegistry.js';
 
@@ -19,6 +20,7 @@ export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo =
   const promotions = new MemoryPromotionLedger();
   const registry = new MemoryRegistry();
   const published: OutcomeEvent[] = [];
+  const checks = new MemoryCheckLedger();
   const deps: PromoteDeps = {
     ledger,
     promotions,
@@ -30,6 +32,7 @@ export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo =
       },
     },
     pipeline: parsePipeline(pipelineJson),
+    checks,
     clock: { now: () => new Date(clockMs) },
   };
   let seq = 0;
@@ -39,6 +42,7 @@ export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo =
     deps,
     ledger,
     promotions,
+    checks,
     registry,
     published,
     handle,
@@ -117,6 +121,31 @@ export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo =
         ...extra,
       });
     },
+    /** A check result on `build` (a `check` message), reported by ci:pipeline. */
+    check: (
+      name: string,
+      build: Selector,
+      conclusion: string,
+      extra: Record<string, unknown> = {},
+    ) => {
+      world.tick();
+      return handle(world.checkMessage(name, build, conclusion, extra));
+    },
+    checkMessage: (
+      name: string,
+      build: Selector,
+      conclusion: string,
+      extra: Record<string, unknown> = {},
+    ) => ({
+      type: 'check',
+      id: `m${++seq}`,
+      repository: repo,
+      build,
+      name,
+      conclusion,
+      reporter: 'ci:pipeline',
+      ...extra,
+    }),
     /** The digest `tag` points to in the registry. */
     tag: (tag: string) => registry.tags.get(`${repo}:${tag}`),
     /** What the ledger says `stage` holds. */

@@ -1,6 +1,7 @@
 import type { ChatActionId } from '../../domain/chatAction.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { joinBounded } from '../../domain/build.js';
+import { conditionLines } from '../../domain/describeConditions.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 
 /*
@@ -89,6 +90,9 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
   if (event.actor !== undefined) facts.push({ title: 'By', value: event.actor });
   if (event.reason !== undefined && !['rejected', 'failed'].includes(event.outcome))
     facts.push({ title: 'Why', value: event.reason });
+  // A gated promotion's conditions, ✓ or ✗ each, with who reported and the link.
+  if (event.conditions !== undefined && event.conditions.length > 0)
+    facts.push({ title: 'Conditions', value: conditionLines(event.conditions).join('\n') });
   return facts;
 }
 

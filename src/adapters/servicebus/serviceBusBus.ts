@@ -10,6 +10,7 @@ import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import { serviceBusFailure, type ServiceBusOperation } from './serviceBusErrors.js';
 import { approvalToServiceBusMessage, outcomeToServiceBusMessage } from './serviceBusMessages.js';
 import { PROMOTION_EVENTS_TOPIC, PROMOTIONS_QUEUE } from '../../domain/queueNames.js';
+import { messageTarget } from '../../domain/promotionMessage.js';
 
 /** How to reach the Service Bus namespace: a connection string, or a namespace and an identity. */
 export interface ServiceBusBusOptions {
@@ -141,12 +142,28 @@ export function createServiceBusBus(options: ServiceBusBusOptions): ServiceBusBu
       send: (message) =>
         send(
           {
-            doing: `sending ${message.type} ${message.id} for ${message.repository} (${message.stage})`,
+            doing: `sending ${message.type} ${message.id} for ${message.repository} (${messageTarget(message)})`,
             entity: { kind: 'queue', name: PROMOTIONS_QUEUE },
             namespace: shownNamespace,
           },
           approvalToServiceBusMessage(message),
         ),
+      // Scheduled enqueue: the message becomes visible at `at` (a soak's end).
+      schedule: async (message, at) => {
+        const operation: ServiceBusOperation = {
+          doing: `scheduling ${message.type} ${message.id} for ${message.repository} at ${at.toISOString()}`,
+          entity: { kind: 'queue', name: PROMOTIONS_QUEUE },
+          namespace: shownNamespace,
+        };
+        try {
+          await senderFor(PROMOTIONS_QUEUE).scheduleMessages(
+            approvalToServiceBusMessage(message),
+            at,
+          );
+        } catch (error) {
+          throw serviceBusFailure(operation, error);
+        }
+      },
       prepare: () =>
         open({
           doing: 'opening the connection to the promotions queue',

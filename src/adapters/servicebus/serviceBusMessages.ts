@@ -1,5 +1,5 @@
 import type { ServiceBusMessage } from '@azure/service-bus';
-import type { PromotionMessage } from '../../domain/promotionMessage.js';
+import { messageTarget, type PromotionMessage } from '../../domain/promotionMessage.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 
 /**
@@ -18,9 +18,9 @@ export function approvalToServiceBusMessage(message: PromotionMessage): ServiceB
     subject: message.type,
     applicationProperties: {
       repository: message.repository,
-      stage: message.stage,
+      stage: messageTarget(message),
       ...(message.type === 'approval' ? { decision: message.decision } : {}),
-      source: message.source,
+      source: 'source' in message && message.source !== undefined ? message.source : message.type,
     },
   };
 }

@@ -3,8 +3,10 @@ import type { Pipeline } from '../../domain/pipeline.js';
 import type { Promotion } from '../../domain/promotion.js';
 import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
+import type { CheckLedger } from '../../ports/checkLedger.js';
 import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import type { PromotionLedger, RepositoryState } from '../../ports/promotionLedger.js';
+import type { PromotionQueue } from '../../ports/promotionQueue.js';
 import type { Registry } from '../../ports/registry.js';
 
 export interface PromoteDeps {
@@ -14,6 +16,10 @@ export interface PromoteDeps {
   readonly publisher: OutcomePublisher;
   readonly pipeline: Pipeline;
   readonly clock: Clock;
+  /** Check results per digest, for stages with `checks`. */
+  readonly checks: CheckLedger;
+  /** The `promotions` queue, for re-evaluations scheduled when a soak ends. */
+  readonly approvals?: PromotionQueue | undefined;
 }
 
 /** How often a decision is re-made after losing a race for the repository's state. */

@@ -10,10 +10,13 @@ import { promoteOnApproval } from './promoteOnApproval.js';
 import type { PromoteDeps } from './commitStep.js';
 import { rollbackStage } from '../rollback/rollbackStage.js';
 import { unpinStage } from '../rollback/unpinStage.js';
+import { handleCheckMessage } from '../checks/handleCheckMessage.js';
+import { reevaluatePromotion } from './gates/reevaluatePromotion.js';
 
 /**
  * Handles one message from the `promotions` queue by its `type`: an approval
- * (`promoteOnApproval`), a rollback (`rollbackStage`) or an unpin (`unpinStage`). A body that
+ * (`promoteOnApproval`), a rollback (`rollbackStage`), an unpin (`unpinStage`) or a check
+ * result (`handleCheckMessage`). A body that
  * is not a valid message of any type (an unknown `type` included) is `rejected`, naming each
  * bad field, recorded when it names a valid repository, and announced.
  *
@@ -39,6 +42,10 @@ export async function handlePromotionMessage(
       return rollbackStage(message, deps);
     case 'unpin':
       return unpinStage(message, deps);
+    case 'check':
+      return handleCheckMessage(message, deps);
+    case 'reevaluate':
+      return reevaluatePromotion(message, deps);
   }
 }
 

@@ -7,7 +7,7 @@ import type { Stage } from '../../domain/pipeline.js';
 import { promotionKey, type Promotion } from '../../domain/promotion.js';
 import { outcomeOf } from './promotionOutcome.js';
 import { commitStep, type PromoteDeps, type Step } from './commitStep.js';
-import { allocateTags } from './allocateTags.js';
+import { advancePromotion } from './gates/advancePromotion.js';
 import { resolveBuild } from './resolveBuild.js';
 import { retagPromotion } from './retagPromotion.js';
 import { settleOnce } from './settleOnce.js';
@@ -53,6 +53,8 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
       undefined,
       stage,
     );
+  if (message.override !== undefined && message.decision !== 'approve')
+    return reject('override: only an approval can override a stage’s gates', undefined, stage);
   const resolved = await resolveBuild(repo, message.build, { ...deps, state });
   if (resolved.kind === 'unknown') return reject(resolved.reason, undefined, stage);
   const { build } = resolved;
@@ -152,34 +154,23 @@ async function decide(message: ApprovalMessage, deps: PromoteDeps): Promise<Step
         [stopped],
       );
     }
-    case 'pending': {
-      const waiting: Promotion = { ...base, approvals: policy.valid };
-      return record(outcomeOf(message, 'pending', now, { build, promotion: waiting, stage }), [
-        waiting,
-      ]);
-    }
-    case 'approve': {
-      const allocation = await allocateTags(repo, stage, build, version.value, deps);
-      if (allocation.kind === 'refuse') return reject(allocation.reason, build, stage);
-      const { tags, n, note, seen } = allocation;
-      const promoting: Promotion = {
-        ...base,
-        status: 'promoting',
-        tags,
-        ...(n !== undefined ? { n } : {}),
-        ...(note !== undefined ? { reason: note } : {}),
-        approvals: policy.valid,
-      };
-      const reserved = await promotions.commit(repo, {
-        expectedEtag: state.etag,
-        heads: state.heads,
-        ...(n !== undefined
-          ? { counters: [{ stage: stage.name, version: version.value, n }] }
-          : {}),
-        promotions: [promoting],
-      });
-      if (reserved.kind === 'conflict') return { kind: 'conflict' };
-      return retagPromotion(message, promoting, build, stage, deps, seen);
-    }
+    case 'pending':
+    case 'approve':
+      // Approvals counted; the stage's gates (checks, soak, evidence) decide the rest.
+      return advancePromotion(
+        {
+          message,
+          waiting: { ...base, approvals: policy.valid },
+          approvals: policy.valid.length,
+          build,
+          stage,
+          state,
+          ofDigest,
+          ...(message.override !== undefined
+            ? { override: { approver: message.approver, reason: message.override.reason } }
+            : {}),
+        },
+        deps,
+      );
   }
 }

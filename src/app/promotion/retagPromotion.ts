@@ -13,7 +13,7 @@ import { putExactManifest } from './putExactManifest.js';
  *   no such tag), so an immutable tag is not looked up twice; every other one is looked up.
  */
 export async function retagPromotion(
-  message: ApprovalMessage,
+  message: Pick<ApprovalMessage, 'id' | 'repository' | 'stage' | 'version'>,
   promotion: Promotion,
   build: Build,
   stage: Stage,
@@ -90,7 +90,7 @@ export async function retagPromotion(
 
 /** Ends a promotion that cannot go on (registry contradicts it): recorded as rejected. */
 async function stop(
-  message: ApprovalMessage,
+  message: Pick<ApprovalMessage, 'id' | 'repository' | 'stage' | 'version'>,
   promotion: Promotion,
   build: Build,
   stage: Stage,

@@ -21,7 +21,7 @@ describe('handlePromotionMessage', () => {
       outcome: 'rejected',
       messageId: 'x1',
       reason:
-        'invalid promotion message: type: must be one of approval, rollback, unpin; got "promote"',
+        'invalid promotion message: type: must be one of approval, rollback, unpin, check, reevaluate; got "promote"',
     });
     expect(await w.promotions.getOutcome('myapp', 'x1')).toEqual(outcome);
     expect(w.published).toEqual([outcome]);

@@ -6,6 +6,7 @@ import { TransientError } from '../../../src/domain/errors.js';
 import type { OutcomeEvent } from '../../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../../src/domain/pipeline.js';
 import { MemoryBuildLedger } from '../../support/memoryBuildLedger.js';
+import { MemoryCheckLedger } from '../../support/memoryCheckLedger.js';
 import { MemoryPromotionLedger } from '../../support/memoryPromotionLedger.js';
 import { MemoryRegistry } from '../../support/memoryRegistry.js';
 
@@ -28,6 +29,7 @@ function setup(pipelineJson: unknown = DEFAULT_PIPELINE_JSON) {
       },
     },
     pipeline: parsePipeline(pipelineJson),
+    checks: new MemoryCheckLedger(),
     clock: { now: () => new Date(clockMs) },
   };
   let seq = 0;
