@@ -11,6 +11,7 @@ import {
   tablesClients,
 } from './azureClients.js';
 import { loadConfig, type Config } from './config.js';
+import { OutcomeSignal, signallingOutcomes } from './outcomeSignal.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
@@ -40,6 +41,11 @@ export interface Services {
   /** Posts an outcome back to the chat user who queued it (Slack's `response_url`). */
   readonly replies: ChatReplies;
   readonly clock: Clock;
+  /**
+   * Wakes `GET …/outcomes/{messageId}?wait=` when this process records the outcome (the
+   * promotions ledger tells it); without one, a wait reads the ledger only.
+   */
+  readonly outcomeSignal?: OutcomeSignal | undefined;
 }
 
 /** Adapters the local host supplies itself (its stand-in queue and event log). */
@@ -121,14 +127,17 @@ export async function createServices(
     );
   });
   const builds = tables(buildsTableName(config.tables.prefix));
+  const outcomeSignal = new OutcomeSignal();
   return {
     config,
     pipeline,
     ledger: createTablesBuildLedger({ client: builds }),
     marks: createTablesReconcileMarks({ client: builds }),
-    promotions: createTablesPromotionLedger({
-      client: tables(promotionsTableName(config.tables.prefix)),
-    }),
+    promotions: signallingOutcomes(
+      createTablesPromotionLedger({ client: tables(promotionsTableName(config.tables.prefix)) }),
+      outcomeSignal,
+    ),
+    outcomeSignal,
     registry,
     approvals: overrides.approvals ?? {
       send: async (m) => (await bus()).approvals.send(m),
