@@ -40,7 +40,7 @@ const promoter = (args: string[], env: Record<string, string> = {}) =>
     env: { PATH: process.env.PATH ?? '', NODE_DISABLE_COMPILE_CACHE: '1', ...env },
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
+    (error: unknown) => error as { code: number; stdout: string; stderr: string },
   );
 
 describe('the bundled CLI (npm run build: dist/cli/promoter.js)', () => {
