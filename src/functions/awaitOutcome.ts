@@ -43,7 +43,8 @@ export async function awaitOutcome(
       if (left <= 0) return undefined;
       await Promise.race([
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, Math.min(pause, left));
+          // Unref'd: a wait does not keep a host that is shutting down alive.
+          timer = setTimeout(resolve, Math.min(pause, left)).unref();
         }),
         ...(watch === undefined ? [] : [watch.recorded]),
       ]);
