@@ -84,6 +84,7 @@ const RECORD_ONLY = {
   ],
 };
 
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const digestOf = () => `sha256:${randomBytes(32).toString('hex')}`;
 const median = (values: readonly number[]) => quantile(values, 0.5);
 const p95 = (values: readonly number[]) => quantile(values, 0.95);
@@ -343,6 +344,9 @@ export async function measureGrowth(
         await check(stack.countingHost, id, tag, digest);
       }
       sizes.push(figures);
+      onProgress(
+        `  growth: at ${size}: approval p50 ${ms(median(figures.approvalMs))} ms, p95 ${ms(p95(figures.approvalMs))} ms, CPU ${ms(median(figures.cpuMs))} ms, ${median(figures.requests)} requests, ${kb(median(figures.received))} KB read, ${kb(median(figures.sent))} KB written, Azurite point read ${ms(median(figures.pointReadMs))} ms`,
+      );
     }
 
     // The webhook: a record-only host of its own, behind a counting proxy of its own.
@@ -427,7 +431,6 @@ export async function measureGrowth(
   }
 }
 
-const kb = (bytes: number) => (bytes / 1024).toFixed(1);
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
 /** The growth section of the report, with its targets. */
