@@ -13,13 +13,19 @@ export class CountingProxy {
     /** The kind of every request forwarded, in order. */
     readonly seen: string[],
     readonly port: number,
+    /** Bytes of each request (sent to Azurite) and of its answer (read back), as in `seen`. */
+    readonly bytes: { sent: number; received: number }[] = [],
   ) {}
 
   static async start(targetPort: number): Promise<CountingProxy> {
     const seen: string[] = [];
+    const bytes: { sent: number; received: number }[] = [];
     const agent = new Agent({ keepAlive: true });
     const server = createServer((req, res) => {
       seen.push(kindOf(req.method ?? 'GET', req.url ?? '/'));
+      const counted = { sent: 0, received: 0 };
+      bytes.push(counted);
+      req.on('data', (chunk: Buffer) => (counted.sent += chunk.length));
       const upstream = request(
         {
           host: '127.0.0.1',
@@ -30,6 +36,7 @@ export class CountingProxy {
           agent,
         },
         (answer) => {
+          answer.on('data', (chunk: Buffer) => (counted.received += chunk.length));
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -44,7 +51,7 @@ export class CountingProxy {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
-    return new CountingProxy(server, agent, seen, (server.address() as AddressInfo).port);
+    return new CountingProxy(server, agent, seen, (server.address() as AddressInfo).port, bytes);
   }
 
   /** Index to pass to `since`. */
@@ -54,6 +61,17 @@ export class CountingProxy {
 
   since(mark: number): string[] {
     return this.seen.slice(mark);
+  }
+
+  /** Body bytes sent and received by the requests since `mark` (headers not counted). */
+  bytesSince(mark: number): { sent: number; received: number } {
+    let sent = 0;
+    let received = 0;
+    for (const b of this.bytes.slice(mark)) {
+      sent += b.sent;
+      received += b.received;
+    }
+    return { sent, received };
   }
 
   close(): Promise<void> {

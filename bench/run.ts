@@ -4,6 +4,8 @@ import { AccessLogWindows } from './accessLog.js';
 import { measureBoard } from './board.js';
 import { measureChatLatency } from './chatLatency.js';
 import { copyBench } from './copyBench.js';
+import { formatCliWait, measureCliWait } from './cliBench.js';
+import { formatGrowth, growthOptions, measureGrowth } from './growth.js';
 import { webhookBurst } from './burst.js';
 import { prepareImages } from './images.js';
 import { measureLatency } from './latency.js';
@@ -36,6 +38,7 @@ const SEED = intSetting('BENCH_SEED', Date.now() % 1_000_000, 0);
 const TIME_LIMIT_S = intSetting('BENCH_TIME_LIMIT_S', 1800, 10);
 const BOARD_BUILDS = intSetting('BENCH_BOARD_BUILDS', 10_000, 1);
 const BOARD_CONCURRENCY = intSetting('BENCH_BOARD_CONCURRENCY', 32, 1);
+const GROWTH = growthOptions();
 
 const progress = (line: string): void => {
   console.error(`bench: ${line}`);
@@ -124,6 +127,10 @@ async function main(): Promise<void> {
     console.log(await reconcileBench(stack, progress));
     console.log(`\n${await measureChatLatency(stack, { runs: RUNS, processes: 5 }, progress)}`);
     console.log(await copyBench(progress));
+    progress(`approve --wait beside skopeo copy, ${RUNS} runs each`);
+    console.log(`\n${formatCliWait(await measureCliWait(stack, { runs: RUNS }, progress))}`);
+    progress('growth: approvals and webhook records as the history grows');
+    console.log(`\n${formatGrowth(await measureGrowth(stack, GROWTH, progress))}`);
     console.log(`\nbench finished in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   } finally {
     clearTimeout(watchdog);

@@ -41,7 +41,7 @@ const RUNTIME_FILES = ['host.json', 'promoter.pipeline.json'];
 const WORKER_PROVIDED = ['@azure/functions-core'];
 
 // Bundled CommonJS code calls require() and reads __dirname; ESM output has neither.
-const ESM_SHIMS = [
+export const ESM_SHIMS = [
   "import { createRequire as __promoterRequire } from 'node:module';",
   "import { fileURLToPath as __promoterPath } from 'node:url';",
   'const require = __promoterRequire(import.meta.url);',

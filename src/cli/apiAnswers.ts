@@ -42,6 +42,13 @@ export const historyAnswer = z.looseObject({
 /** One page of history. */
 export type HistoryAnswer = z.output<typeof historyAnswer>;
 
+/** `GET /api/repositories/{repository}/outcomes/{messageId}`: `event` is null until recorded. */
+export const messageOutcomeAnswer = z.looseObject({
+  repository: z.string(),
+  messageId: z.string(),
+  event: outcomeAnswer.nullable(),
+});
+
 /** `GET /api/repositories/{repository}/status`: what each stage holds, what waits. */
 export const statusAnswer = z.looseObject({
   repository: z.string(),

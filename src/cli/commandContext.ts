@@ -8,7 +8,7 @@ export interface CliDeps {
   readonly openServiceBus?: OpenServiceBus;
   /** Makes a message id when `--id` is not given (default: a random UUID). */
   readonly newId?: () => string;
-  /** How often `--wait` polls, in milliseconds (default 250). */
+  /** How long `--wait` pauses after a failed request, in milliseconds (default 250). */
   readonly pollIntervalMs?: number;
 }
 

@@ -30,8 +30,8 @@ PROMOTER_SERVICEBUS_CONNECTION_STRING is set; otherwise POST {PROMOTER_URL or --
 (default http://localhost:7071), signed (X-Promoter-Signature) with PROMOTER_APPROVALS_HMAC_SECRET,
 or the secret \`npm start\` saved in $PROMOTER_LOCAL_STATE_DIR/approvals-hmac-secret
 (default ./.promoter/approvals-hmac-secret).
---wait polls {PROMOTER_URL}/api/repositories/<repository>/history (x-functions-key:
-$PROMOTER_FUNCTION_KEY when set).
+--wait asks {PROMOTER_URL}/api/repositories/<repository>/outcomes/<id>?wait=…, which answers
+as soon as the outcome is recorded (x-functions-key: $PROMOTER_FUNCTION_KEY when set).
 
 Exit codes: 0 accepted (with --wait: promoted), 1 the transport failed, 2 bad input,
 3 rejected or failed, 4 pending more approvals, 5 no outcome before --wait ran out.

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { formatPath } from '../domain/zodIssues.js';
 import { problemAnswer } from './apiAnswers.js';
@@ -43,21 +45,18 @@ export async function requestHost(
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (functionKey !== undefined) headers['x-functions-key'] = functionKey;
-  let response: globalThis.Response;
-  let text: string;
+  const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
   try {
-    response = await fetch(`${url}${path}`, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: options.body }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
+    const { status, text } = await exchange(new URL(`${url}${path}`), method, headers, {
+      body: options.body,
+      timeoutMs,
     });
-    text = await response.text();
+    return { status, json: parseJson(text), text };
   } catch (error) {
     throw new CliError(
       ExitCode.transport,
       [
-        `cannot reach ${url} (${urlSource}): ${networkProblem(error, options.timeoutMs ?? REQUEST_TIMEOUT_MS)}`,
+        `cannot reach ${url} (${urlSource}): ${networkProblem(error, timeoutMs)}`,
         ...(options.unreachable ?? [
           'is `npm start` running? Otherwise set PROMOTER_URL (or --url) to the promoter host',
         ]),
@@ -65,7 +64,58 @@ export async function requestHost(
       { transient: true, cause: error },
     );
   }
-  return { status: response.status, json: parseJson(text), text };
+}
+
+/**
+ * Keep-alive agents, one per scheme: `--wait` asks on the connection the approval was sent on.
+ * Idle sockets do not keep the process alive (Node unrefs them).
+ */
+const agents = {
+  http: new HttpAgent({ keepAlive: true }),
+  https: new HttpsAgent({ keepAlive: true }),
+};
+
+/**
+ * One request over `node:http(s)`, not `fetch`: a CLI run makes two or three requests, and
+ * loading `fetch`'s HTTP client (undici) takes several times longer than the exchanges.
+ */
+function exchange(
+  target: URL,
+  method: string,
+  headers: Readonly<Record<string, string>>,
+  options: { readonly body: string | undefined; readonly timeoutMs: number },
+): Promise<{ status: number; text: string }> {
+  const secure = target.protocol === 'https:';
+  const send = secure ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      {
+        method,
+        headers: {
+          ...headers,
+          ...(options.body === undefined
+            ? {}
+            : { 'content-length': String(Buffer.byteLength(options.body)) }),
+        },
+        agent: secure ? agents.https : agents.http,
+        signal: AbortSignal.timeout(options.timeoutMs),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.once('end', () => {
+          resolve({
+            status: response.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+        response.once('error', reject);
+      },
+    );
+    request.once('error', reject);
+    request.end(options.body);
+  });
 }
 
 /** The 2xx answer parsed with `schema`, or the CliError that explains the status. */
@@ -144,8 +194,11 @@ function badRequest(where: string, response: HostResponse): CliError {
 
 /** What went wrong with the connection, as precisely as Node says it. */
 function networkProblem(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && error.name === 'TimeoutError')
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError'))
     return `no answer within ${timeoutMs / 1000} s`;
+  // Connecting to each address of a name in turn fails with all their errors.
+  if (error instanceof AggregateError && error.errors[0] instanceof Error)
+    return error.errors[0].message;
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof AggregateError && cause.errors[0] instanceof Error)
     return cause.errors[0].message;

@@ -4,7 +4,9 @@ import { signPromoterRequest } from '../domain/promoterSignature.js';
 import {
   approvalAccepted,
   historyAnswer,
+  messageOutcomeAnswer,
   statusAnswer,
+  type OutcomeAnswer,
   type HistoryAnswer,
   type StatusAnswer,
 } from './apiAnswers.js';
@@ -28,6 +30,9 @@ import { retentionAnswer, type RetentionAnswer } from './retentionAnswer.js';
  * 230 s.
  */
 const RUN_TIMEOUT_MS = 230_000;
+
+/** How much longer than its `wait` an outcome request may take before the CLI gives up on it. */
+const OUTCOME_ANSWER_MARGIN_MS = 15_000;
 
 /** How long the host's doctor checks may take (signing in, Service Bus links, the registry). */
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -100,6 +105,24 @@ export class PromoterApi {
     const path = `/api/repositories/${repository}/history${search}`;
     const response = await this.request('GET', path, {});
     return { raw: response.json, answer: this.parse('GET', path, response, historyAnswer) };
+  }
+
+  /**
+   * `GET /api/repositories/{repository}/outcomes/{messageId}?wait=…`: the message's outcome,
+   * or undefined when none is recorded yet. The host holds the answer up to `waitMs` (it caps
+   * a wait at 60 s) until the outcome is recorded.
+   */
+  async outcome(
+    repository: string,
+    messageId: string,
+    waitMs: number,
+  ): Promise<OutcomeAnswer | undefined> {
+    const wait = Math.max(0, Math.round(waitMs));
+    const path = `/api/repositories/${repository}/outcomes/${encodeURIComponent(messageId)}?wait=${wait}ms`;
+    const response = await this.request('GET', path, {
+      timeoutMs: wait + OUTCOME_ANSWER_MARGIN_MS,
+    });
+    return this.parse('GET', path, response, messageOutcomeAnswer).event ?? undefined;
   }
 
   /**

@@ -11,7 +11,7 @@ import { waitForOutcome } from './waitForOutcome.js';
 /**
  * Sends a validated message (approval, rollback or unpin) the way every command does: on
  * Service Bus when it is configured, else signed to `POST /api/approvals`; prints `sent` once
- * it is queued. With `waitSeconds`, polls the history for its outcome, prints it, and returns
+ * it is queued. With `waitSeconds`, waits for its outcome (`waitForOutcome`), prints it, and returns
  * the exit code it maps to (`formatOutcome`); without, returns 0 once queued.
  */
 export async function sendMessage(

@@ -13,6 +13,7 @@ import {
   tablesClients,
 } from './azureClients.js';
 import { loadConfig, type Config } from './config.js';
+import { OutcomeSignal, signallingOutcomes } from './outcomeSignal.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
@@ -48,6 +49,11 @@ export interface Services {
   /** Posts an outcome back to the chat user who queued it (Slack's `response_url`). */
   readonly replies: ChatReplies;
   readonly clock: Clock;
+  /**
+   * Wakes `GET …/outcomes/{messageId}?wait=` when this process records the outcome (the
+   * promotions ledger tells it); without one, a wait reads the ledger only.
+   */
+  readonly outcomeSignal?: OutcomeSignal | undefined;
 }
 
 /** Adapters the local host supplies itself (its stand-in queue and event log). */
@@ -132,12 +138,17 @@ export async function createServices(
   const builds = tables(buildsTableName(config.tables.prefix));
   const promotionsTable = tables(promotionsTableName(config.tables.prefix));
   const replays = tables(replaysTableName(config.tables.prefix));
+  const outcomeSignal = new OutcomeSignal();
   return {
     config,
     pipeline,
     ledger: createTablesBuildLedger({ client: builds }),
     marks: createTablesReconcileMarks({ client: builds }),
-    promotions: createTablesPromotionLedger({ client: promotionsTable }),
+    promotions: signallingOutcomes(
+      createTablesPromotionLedger({ client: promotionsTable }),
+      outcomeSignal,
+    ),
+    outcomeSignal,
     checks: createTablesCheckLedger({ client: promotionsTable }),
     registry,
     approvals: overrides.approvals ?? {

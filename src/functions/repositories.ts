@@ -3,7 +3,7 @@ import { repositoryProblem } from '../domain/imageReference.js';
 import { problem } from './http/problem.js';
 import { parseRepositoryPath } from './http/repositoryPath.js';
 import { getBuild, listBuilds } from './repositoryBuilds.js';
-import { getHistory, getStages, getStatus } from './repositoryPromotions.js';
+import { getHistory, getOutcome, getStages, getStatus } from './repositoryPromotions.js';
 import { withServices } from './withServices.js';
 
 /** Hosts differ in whether route parameters arrive decoded; decoding twice is harmless here. */
@@ -18,7 +18,8 @@ function safeDecode(value: string): string {
 /**
  * The read API under `GET /api/repositories/{repository}/…`: `builds`, `builds/{gitShaOrDigest}`,
  * `status` (what each stage holds), `stages` (the board's data: tags, approvers, ages, pending
- * approvals, recent events, dead letters) and `history` (every decision, newest first).
+ * approvals, recent events, dead letters), `history` (every decision, newest first) and
+ * `outcomes/{messageId}` (one message's outcome, waited for with `?wait=`).
  */
 export function repositories(getServices: ServicesProvider) {
   return withServices(getServices, async (services, request) => {
@@ -27,7 +28,7 @@ export function repositories(getServices: ServicesProvider) {
       return problem(
         404,
         'Not Found',
-        'use /api/repositories/{repository}/builds, …/builds/{gitShaOrDigest}, …/status, …/stages or …/history',
+        'use /api/repositories/{repository}/builds, …/builds/{gitShaOrDigest}, …/status, …/stages, …/history or …/outcomes/{messageId}',
       );
     const repoProblem = repositoryProblem(route.repository);
     if (repoProblem)
@@ -45,6 +46,8 @@ export function repositories(getServices: ServicesProvider) {
         return getStages(services, route.repository);
       case 'history':
         return getHistory(services.promotions, route.repository, request);
+      case 'outcome':
+        return getOutcome(services, route.repository, route.messageId, request);
     }
   });
 }

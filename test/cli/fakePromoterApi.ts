@@ -26,7 +26,8 @@ export interface FakeAnswer {
  * A local HTTP server imitating promoter's API: `POST /api/approvals` (checked as the host
  * does: a valid `X-Promoter-Signature` over the raw body with `secret`, within 300 s, never
  * seen before → 202; otherwise 401 with the host's reason),
- * `GET /api/repositories/{repository}/status` and `…/history`. Tests change the answers
+ * `GET /api/repositories/{repository}/status`, `…/history` and `…/outcomes/{messageId}` (which
+ * answers at once, without holding the request as the host does). Tests change the answers
  * through the mutable fields and read what was sent from `requests`.
  */
 export class FakePromoterApi {
@@ -58,7 +59,25 @@ export class FakePromoterApi {
     body: { repository, outcomes: [] },
   });
 
+  /**
+   * The answer to `GET …/outcomes/{messageId}?wait=`; `poll` counts those requests from 1. By
+   * default the outcome of that message id in `historyAnswer`'s page for the same poll, or
+   * `event: null` (a history answer that is not a 200 is given as it is).
+   */
+  outcomeAnswer: (repository: string, messageId: string, poll: number) => FakeAnswer = (
+    repository,
+    messageId,
+    poll,
+  ) => {
+    const page = this.historyAnswer(repository, poll);
+    if (page.status !== 200) return page;
+    const { outcomes = [] } = page.body as { outcomes?: { messageId?: string }[] };
+    const event = outcomes.find((o) => o.messageId === messageId) ?? null;
+    return { status: 200, body: { repository, messageId, event } };
+  };
+
   private historyPolls = 0;
+  private outcomePolls = 0;
   private readonly server = createServer((req, res) => {
     void this.handle(req, res);
   });
@@ -115,6 +134,7 @@ export class FakePromoterApi {
       body,
     });
     const repository = /^\/api\/repositories\/(.+)\/(status|history)$/.exec(url.pathname);
+    const outcome = /^\/api\/repositories\/(.+)\/outcomes\/([^/]+)$/.exec(url.pathname);
     let answer: FakeAnswer;
     if (req.method === 'POST' && url.pathname === '/api/approvals') {
       answer = this.approval(req, text, body);
@@ -122,6 +142,9 @@ export class FakePromoterApi {
       answer = this.statusAnswer(repository[1] ?? '');
     } else if (req.method === 'GET' && repository?.[2] === 'history') {
       answer = this.historyAnswer(repository[1] ?? '', ++this.historyPolls);
+    } else if (req.method === 'GET' && outcome !== null) {
+      const [, name = '', id = ''] = outcome;
+      answer = this.outcomeAnswer(name, decodeURIComponent(id), ++this.outcomePolls);
     } else {
       answer = { status: 404, body: { status: 404, title: 'Not Found' } };
     }

@@ -95,8 +95,10 @@ describe('promoter approve --wait', () => {
       `queued approval w-1: rc 1.2.3 of myapp (git a1b2c3d) by alice\n${line}\n`,
     );
     expect(result.code).toBe(code);
-    const polls = api.requests.filter((r) => r.path === '/api/repositories/myapp/history');
-    expect(polls).toHaveLength(3);
+    const asks = api.requests.filter((r) => r.path === '/api/repositories/myapp/outcomes/w-1');
+    expect(asks).toHaveLength(3);
+    // Each asks the host to hold the answer for what is left of --wait 5.
+    for (const ask of asks) expect(ask.query.wait).toMatch(/^[1-5][0-9]{3}ms$/);
   });
 
   it('exits 5 when no outcome appears in time, saying how to look later', async () => {
@@ -119,7 +121,14 @@ describe('promoter approve --wait', () => {
     expect(result.code).toBe(0);
   });
 
-  it('polls through a 503 and a 404 from the history', async () => {
+  it('asks for at most 30 s at a time, however long --wait is', async () => {
+    api.historyAnswer = () => history(outcome('w-1', {}));
+    const result = await approve('--wait', '600');
+    expect(result.code).toBe(0);
+    expect(api.requests.at(-1)?.query).toEqual({ wait: '30000ms' });
+  });
+
+  it('asks again after a 503 and a 404 from the outcome route', async () => {
     api.historyAnswer = (_repository, poll) =>
       poll === 1
         ? { status: 503, body: { title: 'Service Unavailable' } }

@@ -4,10 +4,12 @@ export type RepositoryRoute =
   | { readonly kind: 'build'; readonly repository: string; readonly ref: string }
   | { readonly kind: 'status'; readonly repository: string }
   | { readonly kind: 'stages'; readonly repository: string }
-  | { readonly kind: 'history'; readonly repository: string };
+  | { readonly kind: 'history'; readonly repository: string }
+  | { readonly kind: 'outcome'; readonly repository: string; readonly messageId: string };
 
 /**
- * Reads `team/backend/builds`, `…/builds/<ref>`, `…/status`, `…/stages` and `…/history`. Repository names
+ * Reads `team/backend/builds`, `…/builds/<ref>`, `…/status`, `…/stages`, `…/history` and
+ * `…/outcomes/<messageId>`. Repository names
  * may contain `/` (even a component named `builds`), so the path is read from its end.
  */
 export function parseRepositoryPath(path: string): RepositoryRoute | undefined {
@@ -21,5 +23,7 @@ export function parseRepositoryPath(path: string): RepositoryRoute | undefined {
     return { kind: last, repository: repository(1) };
   if (parts.length >= 3 && parts.at(-2) === 'builds')
     return { kind: 'build', repository: repository(2), ref: last ?? '' };
+  if (parts.length >= 3 && parts.at(-2) === 'outcomes')
+    return { kind: 'outcome', repository: repository(2), messageId: last ?? '' };
   return undefined;
 }
