@@ -1,6 +1,12 @@
 import { compileBuildTagPattern, DEFAULT_BUILD_TAG, type BuildTagPattern } from './buildTag.js';
 import { parseDuration } from './duration.js';
 import { pipelineSchema, type PipelineDefinition } from './pipelineSchema.js';
+import { compileRegistryDeclaration, type RegistryDeclaration } from './registryDeclaration.js';
+import {
+  parseRepositoryTemplate,
+  SAME_REPOSITORY,
+  type RepositoryTemplate,
+} from './repositoryTemplate.js';
 import { parseTagTemplate, type TagTemplate } from './tagTemplate.js';
 import { parseWith } from './zodIssues.js';
 
@@ -45,6 +51,13 @@ export interface Stage {
     /** Milliseconds an approval stays valid. */
     readonly expiresAfterMs: number;
   };
+  /**
+   * The declared registry (login server) the stage's tags are written in, or undefined for the
+   * registry builds are pushed to.
+   */
+  readonly registry: string | undefined;
+  /** The repository the stage's tags are written in, from the build's repository. */
+  readonly repository: RepositoryTemplate;
 }
 
 /** A validated, compiled pipeline. */
@@ -53,6 +66,8 @@ export interface Pipeline {
   readonly stages: readonly Stage[];
   /** Whether a stage tag moved by someone else is put back to the ledger's digest. */
   readonly restoreOnDrift: boolean;
+  /** The registries stages write in besides the build registry, with how promoter signs in. */
+  readonly registries: readonly RegistryDeclaration[];
   stage(name: string): Stage | undefined;
   /**
    * The stage whose tag template produced `tag`, or whose `latest` tag it is, if any: a push
@@ -107,16 +122,27 @@ function compilePipeline(definition: PipelineDefinition): Pipeline {
         approvers: s.approval.approvers,
         expiresAfterMs: durationMs(s.approval.expiresAfter),
       },
+      registry: s.registry,
+      repository: repositoryTemplateOf(s.repository ?? SAME_REPOSITORY),
     };
   });
   return {
     buildTag: compiledBuildTag.pattern,
     stages,
     restoreOnDrift: definition.restoreOnDrift,
+    registries: Object.entries(definition.registries).map(([server, entry]) =>
+      compileRegistryDeclaration(server, entry),
+    ),
     stage: (name) => stages.find((s) => s.name === name),
     stageOfTag: (tag) => stages.find((s) => s.latest === tag || s.tag.pattern.test(tag)),
     approverFor: (chatUser) => definition.identities[chatUser] ?? { id: chatUser, groups: [] },
   };
+}
+
+function repositoryTemplateOf(source: string): RepositoryTemplate {
+  const parsed = parseRepositoryTemplate(source);
+  if (!parsed.ok) throw new Error(parsed.message); // unreachable: validated
+  return parsed.template;
 }
 
 /** The seed pipeline, used when no pipeline file exists. */
