@@ -5,12 +5,12 @@ import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import type { PromotionLedger, RepositoryState } from '../../ports/promotionLedger.js';
-import type { Registry } from '../../ports/registry.js';
+import type { RegistriesDeps } from './stagePlace.js';
 
-export interface PromoteDeps {
+/** What a promotion needs; the registries (the build registry, the declared ones) and the copier too. */
+export interface PromoteDeps extends RegistriesDeps {
   readonly ledger: BuildLedger;
   readonly promotions: PromotionLedger;
-  readonly registry: Registry;
   readonly publisher: OutcomePublisher;
   readonly pipeline: Pipeline;
   readonly clock: Clock;
