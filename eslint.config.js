@@ -47,9 +47,11 @@ const PURE_LAYERS = ['src/domain', 'src/ports', 'src/app'];
 /**
  * Adapter folders shared by the other adapters. `identity/` turns an `@azure/identity`
  * credential into the principal it names; the ACR, Tables and Service Bus doctor probes all
- * report who they ran as, so they use it rather than each decoding tokens again.
+ * report who they ran as, so they use it rather than each decoding tokens again. `oci/` speaks
+ * the OCI distribution API (sign-in, referrers, the copier): the ACR adapter lists referrers
+ * through it, as ACR's SDK has no referrers call.
  */
-const SHARED_ADAPTER_TECHS = ['identity'];
+const SHARED_ADAPTER_TECHS = ['identity', 'oci'];
 
 const ROOT = import.meta.dirname;
 const SEE = 'See docs/architecture.md.';

@@ -63,6 +63,7 @@ function lazyRegistry(get: () => Promise<Registry>): Registry {
     deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
     listRepositories: async () => (await get()).listRepositories(),
     listTags: async (repo, options) => (await get()).listTags(repo, options),
+    listReferrers: async (repo, digest) => (await get()).listReferrers(repo, digest),
   };
 }
 

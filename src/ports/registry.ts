@@ -28,6 +28,46 @@ export interface TagListing {
 }
 
 /**
+ * `artifactType` of the referrers found under cosign's tags (`sha256-<hex>.sig`, `.att`,
+ * `.sbom`), which carry no `subject`: cosign's own names for these kinds when it writes them
+ * as OCI 1.1 referrers (`application/vnd.dev.cosign.artifact.<kind>.v1+json`, cosign's
+ * `ArtifactType(kind)`), so a signature reads the same whichever way it was stored.
+ */
+export const COSIGN_ARTIFACT_TYPES = {
+  sig: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+  att: 'application/vnd.dev.cosign.artifact.att.v1+json',
+  sbom: 'application/vnd.dev.cosign.artifact.sbom.v1+json',
+} as const;
+
+/** A cosign tag suffix: `sig` (signatures), `att` (attestations), `sbom`. */
+export type CosignKind = keyof typeof COSIGN_ARTIFACT_TYPES;
+
+/** One referrer of a digest: a signature, SBOM or attestation stored beside the image. */
+export interface Referrer {
+  /** Digest of the referrer's own manifest. */
+  readonly digest: string;
+  /** Media type of that manifest (an OCI image manifest, usually). */
+  readonly mediaType: string;
+  /**
+   * What it is: the manifest's `artifactType` (or, as the referrers API does, its config's
+   * media type); for one found under a cosign tag, `COSIGN_ARTIFACT_TYPES[kind]`.
+   */
+  readonly artifactType: string;
+  readonly annotations?: Readonly<Record<string, string>> | undefined;
+  /**
+   * The cosign tag it was found under (`sha256-<hex>.sig`) when it was found by that tag
+   * rather than by its `subject`: a copy writes that tag at the target too, so cosign finds it.
+   */
+  readonly tag?: string | undefined;
+}
+
+/** The referrers of one digest, and the requests listing them took. */
+export interface ReferrerListing {
+  readonly referrers: readonly Referrer[];
+  readonly requests: number;
+}
+
+/**
  * The container registry promoter re-tags in (`@azure/container-registry`).
  *
  * Contract: registry 429, 5xx, timeouts and connection failures are thrown as
@@ -35,7 +75,7 @@ export interface TagListing {
  * or repository is `NotFoundError`; authorization failures are thrown as plain Errors with
  * the registry's answer. Every method makes the fewest requests it can (the benchmark counts
  * them): `getManifest` and `getBlob` one GET each, `resolveTag` one request, `putManifest` one PUT, `lockTag`
- * one call on ACR and none elsewhere.
+ * one call on ACR and none elsewhere; `listReferrers` 4 or 5 (see there).
  */
 export interface Registry {
   /** The raw manifest (or index) stored under `digest`; its bytes hash to `digest`. */
@@ -83,4 +123,14 @@ export interface Registry {
     repository: string,
     options?: { readonly updatedSince?: Date | undefined },
   ) => Promise<TagListing>;
+  /**
+   * The referrers of `digest` in `repository`, each once (by digest), sorted by digest: those
+   * whose `subject` is the digest, through the OCI 1.1 referrers API (`GET
+   * /v2/<name>/referrers/<digest>`, one request) where the registry has it, else through the
+   * referrers tag schema (the index under tag `sha256-<hex>`, one more request); and, on every
+   * registry, the manifests under cosign's tags `sha256-<hex>.sig`, `.att` and `.sbom` (one
+   * HEAD each, a GET for each found). A digest without referrers, or a repository that does
+   * not exist, has none. Failures as above.
+   */
+  listReferrers: (repository: string, digest: string) => Promise<ReferrerListing>;
 }

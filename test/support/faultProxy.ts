@@ -65,6 +65,11 @@ interface Rule {
 export async function startFaultProxy(options: {
   upstream: string;
   certFile: string;
+  /**
+   * Forward the client's `Host` header (the proxy's), so that the URLs the registry answers
+   * with (an upload's `Location`) lead back through the proxy. Default: the upstream's.
+   */
+  keepHost?: boolean;
 }): Promise<FaultProxy> {
   const cert = readFileSync(options.certFile);
   const key = readFileSync(path.join(path.dirname(options.certFile), 'localhost.key'));
@@ -80,7 +85,8 @@ export async function startFaultProxy(options: {
         port: Number(upstreamPort),
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: options.upstream },
+        headers:
+          options.keepHost === true ? req.headers : { ...req.headers, host: options.upstream },
         ca: cert,
       },
       (upstreamRes) => {

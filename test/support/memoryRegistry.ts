@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError, TransientError } from '../../src/domain/errors.js';
-import type { ListedTag, RawManifest, Registry, TagListing } from '../../src/ports/registry.js';
+import {
+  COSIGN_ARTIFACT_TYPES,
+  type CosignKind,
+  type ListedTag,
+  type RawManifest,
+  type Referrer,
+  type ReferrerListing,
+  type Registry,
+  type TagListing,
+} from '../../src/ports/registry.js';
 const digestOf = (content: Uint8Array) =>
   `sha256:${createHash('sha256').update(content).digest('hex')}`;
 
@@ -15,7 +24,8 @@ const settle = <T>(body: () => T): Promise<T> =>
  * contract as the ACR adapter on a registry without tag locks (test/contracts/registryContract.ts
  * runs both); `isAcr = true` adds ACR's tag locks and lists tags as ACR does (newest first, with
  * digests and update times, stopping at `updatedSince`). It stores any bytes: unlike a real registry
- * it does not check that a manifest parses or that its blobs exist.
+ * it does not check that a manifest parses or that its blobs exist. It has the referrers API:
+ * `listReferrers` finds the stored manifests whose `subject` is the digest, and cosign's tags.
  */
 export class MemoryRegistry implements Registry {
   readonly manifests = new Map<string, RawManifest>();
@@ -188,5 +198,55 @@ export class MemoryRegistry implements Registry {
       this.locked.add(`${repository}:${tag}`);
       return true;
     });
+  }
+
+  listReferrers(repository: string, digest: string): Promise<ReferrerListing> {
+    return settle(() => {
+      this.enter('listReferrers');
+      const found = new Map<string, Referrer>();
+      for (const [key, manifest] of this.manifests) {
+        if (!key.startsWith(`${repository}@`)) continue;
+        const json = parseManifest(manifest.content);
+        if (json?.subject?.digest !== digest) continue;
+        found.set(manifest.digest, {
+          digest: manifest.digest,
+          mediaType: manifest.mediaType,
+          artifactType: json.artifactType ?? json.config?.mediaType ?? manifest.mediaType,
+          ...(json.annotations === undefined ? {} : { annotations: json.annotations }),
+        });
+      }
+      for (const kind of Object.keys(COSIGN_ARTIFACT_TYPES) as CosignKind[]) {
+        const tag = `${digest.replace(':', '-')}.${kind}`;
+        const tagged = this.tags.get(`${repository}:${tag}`);
+        const manifest =
+          tagged === undefined ? undefined : this.manifests.get(`${repository}@${tagged}`);
+        if (manifest === undefined) continue;
+        found.set(manifest.digest, {
+          ...found.get(manifest.digest),
+          digest: manifest.digest,
+          mediaType: manifest.mediaType,
+          artifactType: COSIGN_ARTIFACT_TYPES[kind],
+          tag,
+        });
+      }
+      const referrers = [...found.values()].sort((a, b) => a.digest.localeCompare(b.digest));
+      return { referrers, requests: 1 };
+    });
+  }
+}
+
+/** The fields of a stored manifest `listReferrers` reads, or undefined when it is not JSON. */
+function parseManifest(content: Uint8Array):
+  | {
+      subject?: { digest?: string };
+      artifactType?: string;
+      config?: { mediaType?: string };
+      annotations?: Record<string, string>;
+    }
+  | undefined {
+  try {
+    return JSON.parse(new TextDecoder().decode(content)) as ReturnType<typeof parseManifest>;
+  } catch {
+    return undefined;
   }
 }

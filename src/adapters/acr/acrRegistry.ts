@@ -6,6 +6,8 @@ import { asRestError } from '../sdkErrors.js';
 import { createAcrClients } from './acrClients.js';
 import { isNotFound, registryFailure } from './acrErrors.js';
 import { acrListing, distributionListing } from './acrListing.js';
+import { createOciClient } from '../oci/ociClient.js';
+import { listReferrers, type ReferrersState } from '../oci/ociReferrers.js';
 
 /** Where the registry is and how to talk to it. */
 export interface AcrRegistryOptions {
@@ -53,7 +55,8 @@ const sha256 = (bytes: Uint8Array): string =>
  * One SDK call per method, so one HTTP request unless the SDK retries, or, on ACR, first
  * answers an auth challenge (401, token exchange, the request again). The listings
  * (`acrListing.ts`) take one request per page: ACR's API through the SDK, elsewhere the OCI
- * distribution API over `fetch`, anonymously.
+ * distribution API over `fetch`, anonymously. `listReferrers` goes over the distribution API
+ * (`src/adapters/oci/`), signed in with the same identity (ACR's token exchange) or anonymously.
  */
 export function createAcrRegistry(options: AcrRegistryOptions): Registry {
   if (options.registry.includes('/'))
@@ -82,8 +85,20 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
     ? acrListing({ content, acr }, call)
     : distributionListing(endpoint, timeoutInMs, options.listPageSize);
 
+  // The SDK has no referrers call: the distribution API, signed in as the SDK is.
+  const oci = createOciClient({
+    registry: options.registry,
+    signIn: credential === undefined ? { kind: 'anonymous' } : { kind: 'azure' },
+    credential,
+    audience: options.audience,
+    timeoutInMs,
+  });
+  const referrersState: ReferrersState = {};
+
   return {
     ...listing,
+
+    listReferrers: (repository, digest) => listReferrers(oci, repository, digest, referrersState),
 
     async getManifest(repository, digest): Promise<RawManifest> {
       const doing = `fetching ${repository}@${digest}`;

@@ -56,6 +56,11 @@ export function countedPorts(
       counts.registry += listed.requests;
       return listed;
     },
+    listReferrers: async (repository, digest) => {
+      const listing = await registry.listReferrers(repository, digest);
+      counts.registry += listing.requests;
+      return listing;
+    },
     listTags: async (repository, options) => {
       const listing = await registry.listTags(repository, options);
       counts.registry += listing.requests;
