@@ -7,6 +7,7 @@ import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { MemoryBuildLedger } from './memoryBuildLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryReconcileMarks } from './memoryReconcileMarks.js';
+import { MemoryCopier } from './memoryCopier.js';
 import { MemoryRegistry } from './memoryRegistry.js';
 import { MemoryReplayGuard } from './memoryReplayGuard.js';
 
@@ -59,6 +60,9 @@ export function memoryServices(
     promotions,
     marks: new MemoryReconcileMarks(),
     registry,
+    buildRegistry: config.registry,
+    registryAt: () => registry,
+    copier: new MemoryCopier(new Map()),
     approvals: {
       send: (m) => {
         sent.push(m);
