@@ -55,3 +55,31 @@ export const sameLocation = (a: ImageLocation, b: ImageLocation): boolean =>
 /** `prodacr.azurecr.io/myapp`, or with a tag `prodacr.azurecr.io/myapp:1.2.3`. */
 export const describeLocation = (location: ImageLocation, tag?: string): string =>
   `${location.registry}/${location.repository}${tag === undefined ? '' : `:${tag}`}`;
+
+/**
+ * The stage's registry seen by build repository name: each call's repository (`myapp`) is the
+ * stage's (`prod/myapp`), in the stage's registry. For the use cases written per build
+ * repository (drift, restore, rollback) that act on one stage's tags.
+ */
+export function stageRegistry(
+  stage: Pick<Stage, 'name' | 'registry' | 'repository'>,
+  deps: RegistriesDeps,
+): Registry {
+  const build = deps.buildRegistry ?? BUILD_REGISTRY;
+  const server = stage.registry ?? build;
+  const same = stage.repository.render('x') === 'x';
+  if (server === build && same) return deps.registry;
+  const registry = stagePlace(stage, 'x', deps).registry;
+  const at = (repository: string) => stage.repository.render(repository);
+  return {
+    getManifest: (repo, digest) => registry.getManifest(at(repo), digest),
+    getBlob: (repo, digest) => registry.getBlob(at(repo), digest),
+    resolveTag: (repo, tag) => registry.resolveTag(at(repo), tag),
+    putManifest: (repo, tag, manifest) => registry.putManifest(at(repo), tag, manifest),
+    lockTag: (repo, tag) => registry.lockTag(at(repo), tag),
+    deleteManifest: (repo, digest) => registry.deleteManifest(at(repo), digest),
+    listRepositories: () => registry.listRepositories(),
+    listTags: (repo, options) => registry.listTags(at(repo), options),
+    listReferrers: (repo, digest) => registry.listReferrers(at(repo), digest),
+  };
+}
