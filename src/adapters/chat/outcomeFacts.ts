@@ -1,5 +1,6 @@
 import type { ChatActionId } from '../../domain/chatAction.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import { describeCopy, locatedTags } from '../../domain/outcomeLocation.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 
 /*
@@ -74,7 +75,8 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
       facts.push({ title: values.length === 1 ? title : `${title}s`, value: values.join(', ') });
   };
   if (event.version !== undefined) facts.push({ title: 'Version', value: event.version });
-  list('Tag', event.tags);
+  list('Tag', locatedTags(event));
+  if (event.copy !== undefined) facts.push({ title: 'Copy', value: describeCopy(event.copy) });
   if (event.digest !== undefined) facts.push({ title: 'Digest', value: shortDigest(event.digest) });
   if (event.previousDigest !== undefined)
     facts.push({

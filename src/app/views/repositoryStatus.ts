@@ -1,3 +1,4 @@
+import { outcomeLocation } from '../../domain/outcomeLocation.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
@@ -12,8 +13,12 @@ export const PENDING_LOOKBACK = 100;
 
 /** What one stage holds: its head with the build's git SHAs, or nothing yet (`digest: null`). */
 export type StageStatus =
-  | (StageHead & { readonly gitShas: readonly string[] })
-  | { readonly stage: string; readonly digest: null };
+  | (StageHead & {
+      readonly gitShas: readonly string[];
+      /** Where the stage's tags are, for a stage in another registry or repository. */
+      readonly location?: string;
+    })
+  | { readonly stage: string; readonly digest: null; readonly location?: string };
 
 /** A promotion waiting for approvals, with who may still approve it. */
 export interface PendingStatus {
@@ -58,9 +63,16 @@ export async function repositoryStatus(
   const stages = await Promise.all(
     pipeline.stages.map(async (stage): Promise<StageStatus> => {
       const head = state.heads[stage.name];
-      if (!head) return { stage: stage.name, digest: null };
+      const rendered = stage.repository.render(repository);
+      const location = outcomeLocation({
+        repository,
+        registry: stage.registry,
+        stageRepository: rendered === repository ? undefined : rendered,
+      });
+      const at = location === undefined ? {} : { location };
+      if (!head) return { stage: stage.name, digest: null, ...at };
       const build = await ledger.getBuildByDigest(repository, head.digest);
-      return { ...head, gitShas: build?.gitShas ?? [] };
+      return { ...head, gitShas: build?.gitShas ?? [], ...at };
     }),
   );
   const outcomes =
@@ -108,7 +120,10 @@ export function statusText(status: RepositoryStatus): string {
     }
     const version = s.version === undefined ? '' : ` ${s.version}`;
     const git = s.gitShas.length > 0 ? ` (git ${s.gitShas.join(', ')})` : '';
-    const tags = s.tags.length > 0 ? ` as ${s.tags.join(', ')}` : '';
+    const tags =
+      s.tags.length > 0
+        ? ` as ${s.tags.map((t) => (s.location === undefined ? t : `${s.location}:${t}`)).join(', ')}`
+        : '';
     lines.push(
       `• ${s.stage}${version}: ${shortDigest(s.digest)}${git}${tags}, since ${when(s.promotedAt)}${s.pinned ? `; pinned by ${s.pinned.by} (rollback: ${s.pinned.reason}) until unpinned` : ''}`,
     );
