@@ -61,6 +61,8 @@ export const statusAnswer = z.looseObject({
       tags: z.array(z.string()).default([]),
       promotedAt: z.string().optional(),
       gitShas: z.array(z.string()).default([]),
+      /** Where the stage's tags are, when not the build registry's repository (`prodacr.azurecr.io/myapp`). */
+      location: z.string().optional(),
       /** Set while a rollback holds the stage (see `promoter unpin`). */
       pinned: z.looseObject({ by: z.string(), at: z.string(), reason: z.string() }).optional(),
     }),

@@ -1,3 +1,4 @@
+import { locatedTags } from '../domain/outcomeLocation.js';
 import type { HistoryAnswer } from './apiAnswers.js';
 import { approverIds, countApprovals } from './formatOutcome.js';
 import { formatTable, formatTime, shortDigest } from './formatTable.js';
@@ -16,7 +17,7 @@ export function formatHistory(history: HistoryAnswer): string {
         ? `pending ${countApprovals(o.approvals)}/${o.required}`
         : o.outcome,
       o.stage,
-      o.tags?.join(',') || (o.version ?? ''),
+      locatedTags(o)?.join(',') || (o.version ?? ''),
       o.digest === undefined ? '' : shortDigest(o.digest),
       approverIds(o.approvals) || (o.actor ?? ''),
       o.reason ?? '',

@@ -1,3 +1,4 @@
+import { locatedTags } from '../domain/outcomeLocation.js';
 import type { AnswerApproval, OutcomeAnswer } from './apiAnswers.js';
 import { ExitCode, type ExitCodeValue } from './cliError.js';
 import { conditionLines } from '../domain/describeConditions.js';
@@ -58,7 +59,7 @@ const EXIT_CODES: Readonly<Record<OutcomeAnswer['outcome'], ExitCodeValue>> = {
 function outcomeLine(outcome: OutcomeAnswer): string {
   switch (outcome.outcome) {
     case 'promoted':
-      return `promoted ${outcome.repository} ${outcome.tags?.join(', ') || outcome.stage} → ${outcome.digest ?? '(digest not given)'}`;
+      return `promoted ${outcome.repository} ${locatedTags(outcome)?.join(', ') || outcome.stage} → ${outcome.digest ?? '(digest not given)'}`;
     case 'pending':
       return `pending ${countApprovals(outcome.approvals)}/${outcome.required ?? '?'} approvals for ${stageOf(outcome)} of ${outcome.repository}${eligible(outcome)}${conditions(outcome)}`;
     case 'rejected':

@@ -17,7 +17,7 @@ export function formatStatus(status: StatusAnswer): string {
         ['STAGE', 'TAGS', 'VERSION', 'DIGEST', 'GIT SHA', 'PROMOTED AT'],
         status.stages.map((s) => [
           s.pinned === undefined ? s.stage : `${s.stage} (pinned)`,
-          s.tags.join(','),
+          s.tags.map((tag) => (s.location === undefined ? tag : `${s.location}:${tag}`)).join(','),
           s.version ?? '',
           s.digest === null ? '(nothing yet)' : shortDigest(s.digest),
           shortShas(s.gitShas),

@@ -16,6 +16,9 @@ import { loadConfig, type Config } from './config.js';
 import { OutcomeSignal, signallingOutcomes } from './outcomeSignal.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
+import { createRegistries, lazyRegistry } from './createRegistries.js';
+import { registrySignIns } from './registrySignIns.js';
+import type { ImageCopier } from '../ports/imageCopier.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
 import type { Clock } from '../ports/clock.js';
 import type { BuildLedger } from '../ports/buildLedger.js';
@@ -40,6 +43,12 @@ export interface Services {
   /** The reconciler's watermarks, in the builds table. */
   readonly marks: ReconcileMarks;
   readonly registry: Registry;
+  /** The build registry's login server (`PROMOTER_REGISTRY`). */
+  readonly buildRegistry: string | undefined;
+  /** The `Registry` of the build registry or of one the pipeline declares, by login server. */
+  readonly registryAt: (loginServer: string) => Registry;
+  /** Copies a digest into a stage in another registry or repository. */
+  readonly copier: ImageCopier;
   readonly approvals: PromotionQueue;
   readonly publisher: OutcomePublisher;
   readonly replays: ReplayGuard;
@@ -58,28 +67,16 @@ export interface Services {
 
 /** Adapters the local host supplies itself (its stand-in queue and event log). */
 export type ServiceOverrides = Partial<
-  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier' | 'replies'>
+  Pick<
+    Services,
+    'approvals' | 'publisher' | 'registry' | 'registryAt' | 'copier' | 'notifier' | 'replies'
+  >
 >;
 
 /** A lazily built, shared set of services. */
 export type ServicesProvider = () => Promise<Services>;
 
 export const systemClock: Clock = { now: () => new Date() };
-
-/** A Registry whose adapter (and SDK) is created on the first call. */
-function lazyRegistry(get: () => Promise<Registry>): Registry {
-  return {
-    getManifest: async (repo, digest) => (await get()).getManifest(repo, digest),
-    getBlob: async (repo, digest) => (await get()).getBlob(repo, digest),
-    resolveTag: async (repo, tag) => (await get()).resolveTag(repo, tag),
-    putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
-    lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
-    deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
-    listRepositories: async () => (await get()).listRepositories(),
-    listTags: async (repo, options) => (await get()).listTags(repo, options),
-    listReferrers: async (repo, digest) => (await get()).listReferrers(repo, digest),
-  };
-}
 
 /**
  * Builds the services from settings. SDK clients connect on first use; the registry, Service
@@ -92,6 +89,8 @@ export async function createServices(
 ): Promise<Services> {
   const config = loadConfig(env);
   const pipeline = await loadPipelineFile(config.pipelineFile, cwd);
+  // Basic credentials the pipeline names are read now: one missing is refused at load.
+  const signIns = registrySignIns(pipeline, env);
   // One credential for every client: it caches its tokens.
   const identity = once(azureCredential);
   const credential = config.tables.endpoint ? await identity() : undefined;
@@ -112,6 +111,13 @@ export async function createServices(
         });
       }),
     );
+  const registries = createRegistries({
+    buildRegistry: host,
+    registry,
+    buildSignIn: config.registryAuth,
+    signIns,
+    identity,
+  });
   const chat = once(async () => {
     const { createChatNotifier } = await import('../adapters/chat/chatNotifier.js');
     return createChatNotifier({
@@ -151,6 +157,9 @@ export async function createServices(
     outcomeSignal,
     checks: createTablesCheckLedger({ client: promotionsTable }),
     registry,
+    buildRegistry: host,
+    registryAt: overrides.registryAt ?? registries.registryAt,
+    copier: overrides.copier ?? registries.copier,
     approvals: overrides.approvals ?? {
       send: async (m) => (await bus()).approvals.send(m),
       schedule: async (m, at) => (await bus()).approvals.schedule?.(m, at),

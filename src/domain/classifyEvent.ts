@@ -8,8 +8,17 @@ export type EventDecision =
   | { readonly kind: 'record'; readonly gitSha: string; readonly tag: string }
   /** A manifest deleted from the registry: mark its build deleted, if recorded. */
   | { readonly kind: 'delete'; readonly digest: string }
-  /** A push to a stage tag: promoter's own re-tag, or drift when promoter did not make it. */
-  | { readonly kind: 'stage-tag'; readonly stage: string; readonly tag: string }
+  /**
+   * A push to a stage tag: promoter's own re-tag, or drift when promoter did not make it.
+   * `repository` is the build repository whose stage tag it is (the event's own, unless the
+   * stage keeps its tags in a repository of its own).
+   */
+  | {
+      readonly kind: 'stage-tag';
+      readonly stage: string;
+      readonly tag: string;
+      readonly repository: string;
+    }
   /** Acknowledged, not acted on. `reason` tells the operator why. */
   | { readonly kind: 'ignore'; readonly reason: string };
 
@@ -17,8 +26,25 @@ export type EventDecision =
  * Decides what a registry event means for promoter. Only a push of an image manifest or
  * index under a build tag records a build; everything else is acknowledged, so the registry
  * stops redelivering, and the reason is reported.
+ *
+ * An event from a registry the pipeline declares as a stage's (`registries`), other than the
+ * build registry `buildRegistry`, is never a build nor a build's deletion: there promoter copies
+ * digests and their referrers itself. Only a push under the tag of a stage kept in that
+ * registry and repository is looked at (promoter's own write, or drift).
+ * @param buildRegistry the login server builds are pushed to (`PROMOTER_REGISTRY`), if known.
  */
-export function classifyEvent(event: RegistryEvent, pipeline: Pipeline): EventDecision {
+export function classifyEvent(
+  event: RegistryEvent,
+  pipeline: Pipeline,
+  buildRegistry?: string,
+): EventDecision {
+  if (
+    event.kind !== 'other' &&
+    event.registry !== undefined &&
+    event.registry !== buildRegistry &&
+    pipeline.registries.some((r) => r.loginServer === event.registry)
+  )
+    return classifyAtStageRegistry(event, pipeline);
   switch (event.kind) {
     case 'other':
       if (event.action === 'ping') return { kind: 'ping' };
@@ -41,11 +67,50 @@ export function classifyEvent(event: RegistryEvent, pipeline: Pipeline): EventDe
       const gitSha = pipeline.buildTag.gitShaOf(event.tag);
       if (gitSha !== undefined) return { kind: 'record', gitSha, tag: event.tag };
       const stage = pipeline.stageOfTag(event.tag);
-      if (stage) return { kind: 'stage-tag', stage: stage.name, tag: event.tag };
+      const here = stage && (stage.registry === undefined || stage.registry === buildRegistry);
+      if (stage && here && stage.repository.sourceOf(event.repository))
+        return {
+          kind: 'stage-tag',
+          stage: stage.name,
+          tag: event.tag,
+          repository: stage.repository.sourceOf(event.repository) ?? event.repository,
+        };
+      if (stage)
+        return {
+          kind: 'ignore',
+          reason: `tag "${event.tag}" is a tag of stage ${stage.name}, whose tags are kept in ${stage.registry ?? 'the build registry'}/${stage.repository.source}, not here`,
+        };
       return {
         kind: 'ignore',
         reason: `tag "${event.tag}" is not a build tag (${pipeline.buildTag.source})`,
       };
     }
   }
+}
+
+/** An event from a stage's registry (not the build registry): a stage tag, or nothing. */
+function classifyAtStageRegistry(
+  event: Extract<RegistryEvent, { kind: 'push' | 'delete' }>,
+  pipeline: Pipeline,
+): EventDecision {
+  const where = `${event.registry ?? ''} is a registry promoter promotes into`;
+  if (event.kind === 'delete')
+    return { kind: 'ignore', reason: `${where}: a deletion there is no build's` };
+  if (event.tag === undefined)
+    return {
+      kind: 'ignore',
+      reason: `${where}: pushed by digest (promoter's own copy of a promoted digest or its referrers)`,
+    };
+  const tag = event.tag;
+  for (const stage of pipeline.stages) {
+    if (stage.registry !== event.registry) continue;
+    const repository = stage.repository.sourceOf(event.repository);
+    if (repository === undefined) continue;
+    if (stage.latest === tag || stage.tag.pattern.test(tag))
+      return { kind: 'stage-tag', stage: stage.name, tag, repository };
+  }
+  return {
+    kind: 'ignore',
+    reason: `${where}: tag "${tag}" is no stage's tag there (a referrer's tag, e.g. cosign's sha256-<hex>.sig, copied with a promoted digest, or someone else's)`,
+  };
 }

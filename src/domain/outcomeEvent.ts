@@ -50,6 +50,21 @@ export type ReconciledFinding = (typeof RECONCILED_FINDINGS)[number];
 
 export type OutcomeKind = (typeof OUTCOME_KINDS)[number];
 
+/** What copying a digest into a stage in another registry or repository did (the history keeps it). */
+export interface CopyFigures {
+  /** Where it was copied from: `registry/repository`. */
+  readonly from: string;
+  readonly manifestsWritten: number;
+  readonly blobsUploaded: number;
+  readonly bytesUploaded: number;
+  readonly blobsPresent: number;
+  readonly blobsMounted: number;
+  /** The referrers (signatures, SBOMs, attestations) copied with it, by digest. */
+  readonly referrers: readonly string[];
+  /** Registry requests (or ARM calls, for an ACR import) the copy made. */
+  readonly requests: number;
+}
+
 /**
  * What happened to a promotion message (or what promoter noticed or did on its own: drift,
  * retention), announced on the `promotion-events` topic (the local host keeps them) and kept
@@ -87,6 +102,12 @@ export interface OutcomeEvent {
   readonly restored?: boolean | undefined;
   /** For `reconciled`: what the reconciler found (and, with `restored`, whether it wrote a tag back). */
   readonly reconciled?: ReconciledFinding | undefined;
+  /** The registry the stage's tags are in, when the stage names one (`prodacr.azurecr.io`). */
+  readonly registry?: string | undefined;
+  /** The repository the stage's tags are in, when it is not `repository` (`prod/myapp`). */
+  readonly stageRepository?: string | undefined;
+  /** For `promoted` into a stage in another registry or repository: what the copy did. */
+  readonly copy?: CopyFigures | undefined;
   /** Who acted, for `rolled-back`, `unpinned` and `drift` (the registry's actor, when known). */
   readonly actor?: string | undefined;
   /**

@@ -17,6 +17,7 @@ import { parseWith } from './zodIssues.js';
  */
 
 const strings = z.array(z.string());
+const count = z.number().int().nonnegative();
 
 /** One approval, as events and ledger rows hold it. */
 export const recordedApprovalSchema = z.object({
@@ -62,6 +63,20 @@ export const outcomeEventSchema = z.object({
   previousDigest: z.string().optional(),
   restored: z.boolean().optional(),
   reconciled: z.enum(RECONCILED_FINDINGS).optional(),
+  registry: z.string().optional(),
+  stageRepository: z.string().optional(),
+  copy: z
+    .object({
+      from: z.string(),
+      manifestsWritten: count,
+      blobsUploaded: count,
+      bytesUploaded: count,
+      blobsPresent: count,
+      blobsMounted: count,
+      referrers: strings,
+      requests: count,
+    })
+    .optional(),
   actor: z.string().optional(),
   messageId: z.string().min(1),
   at: isoDate,

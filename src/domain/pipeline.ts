@@ -2,6 +2,12 @@ import { compileBuildTagPattern, DEFAULT_BUILD_TAG, type BuildTagPattern } from 
 import { parseDuration } from './duration.js';
 import { evidenceRequirement, type EvidenceRequirement } from './evidence.js';
 import { pipelineSchema, type PipelineDefinition } from './pipelineSchema.js';
+import { compileRegistryDeclaration, type RegistryDeclaration } from './registryDeclaration.js';
+import {
+  parseRepositoryTemplate,
+  SAME_REPOSITORY,
+  type RepositoryTemplate,
+} from './repositoryTemplate.js';
 import { parseTagTemplate, type TagTemplate } from './tagTemplate.js';
 import { parseWith } from './zodIssues.js';
 
@@ -46,6 +52,13 @@ export interface Stage {
     /** Milliseconds an approval stays valid. */
     readonly expiresAfterMs: number;
   };
+  /**
+   * The declared registry (login server) the stage's tags are written in, or undefined for the
+   * registry builds are pushed to.
+   */
+  readonly registry: string | undefined;
+  /** The repository the stage's tags are written in, from the build's repository. */
+  readonly repository: RepositoryTemplate;
   /** What the digest needs beside approvals (`gatePolicy.ts`); all empty: nothing. */
   readonly gates: StageGates;
 }
@@ -68,6 +81,8 @@ export interface Pipeline {
   readonly stages: readonly Stage[];
   /** Whether a stage tag moved by someone else is put back to the ledger's digest. */
   readonly restoreOnDrift: boolean;
+  /** The registries stages write in besides the build registry, with how promoter signs in. */
+  readonly registries: readonly RegistryDeclaration[];
   stage(name: string): Stage | undefined;
   /**
    * The stage whose tag template produced `tag`, or whose `latest` tag it is, if any: a push
@@ -128,16 +143,27 @@ function compilePipeline(definition: PipelineDefinition): Pipeline {
         evidence: s.evidence.map(evidenceRequirement),
         overrideGroups: s.override?.groups ?? [],
       },
+      registry: s.registry,
+      repository: repositoryTemplateOf(s.repository ?? SAME_REPOSITORY),
     };
   });
   return {
     buildTag: compiledBuildTag.pattern,
     stages,
     restoreOnDrift: definition.restoreOnDrift,
+    registries: Object.entries(definition.registries).map(([server, entry]) =>
+      compileRegistryDeclaration(server, entry),
+    ),
     stage: (name) => stages.find((s) => s.name === name),
     stageOfTag: (tag) => stages.find((s) => s.latest === tag || s.tag.pattern.test(tag)),
     approverFor: (chatUser) => definition.identities[chatUser] ?? { id: chatUser, groups: [] },
   };
+}
+
+function repositoryTemplateOf(source: string): RepositoryTemplate {
+  const parsed = parseRepositoryTemplate(source);
+  if (!parsed.ok) throw new Error(parsed.message); // unreachable: validated
+  return parsed.template;
 }
 
 /** The seed pipeline, used when no pipeline file exists. */

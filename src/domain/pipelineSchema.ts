@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { compileBuildTagPattern, DEFAULT_BUILD_TAG } from './buildTag.js';
+import { loginServer, registryDeclarationSchema } from './registryDeclaration.js';
 import { stageSchema } from './stageSchema.js';
 import { strictObject } from './strictObject.js';
 import { parseTagTemplate } from './tagTemplate.js';
@@ -37,6 +38,12 @@ const pipelineFields = strictObject({
     .describe(
       'When a stage tag is moved by someone other than promoter (drift), put it back to the digest the ledger holds. Drift is always recorded and announced.',
     ),
+  registries: z
+    .record(z.string(), registryDeclarationSchema)
+    .default({})
+    .describe(
+      'The registries stages write their tags in besides the one builds are pushed to, by login server, each with how promoter signs in, e.g. {"prodacr.azurecr.io": {"signIn": "azure"}}. A stage names one in its registry field.',
+    ),
   identities: z
     .record(
       z.string(),
@@ -64,8 +71,24 @@ function checkPipeline(pipeline: z.output<typeof pipelineFields>, ctx: z.Refinem
         message: 'a chat identity is slack:<user id> or teams:<user id>',
       });
   const names = pipeline.stages.map((s) => s.name);
+  const declared = Object.keys(pipeline.registries);
+  for (const server of declared) {
+    const checked = loginServer.safeParse(server);
+    if (!checked.success)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['registries', server],
+        message: `"${server}": ${checked.error.issues[0]?.message ?? 'not a login server'}`,
+      });
+  }
   pipeline.stages.forEach((stage, i) => {
     const path = ['stages', i];
+    if (stage.registry !== undefined && !declared.includes(stage.registry))
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'registry'],
+        message: `registry ${stage.registry} is not declared in registries (declared: ${declared.length ? declared.join(', ') : 'none'}); declare it with how promoter signs in, e.g. "registries": {"${stage.registry}": {"signIn": "azure"}}`,
+      });
     if (names.indexOf(stage.name) !== i)
       ctx.addIssue({
         code: 'custom',

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DURATION_GRAMMAR, DURATION_PATTERN } from './duration.js';
 import { gateFields } from './gateSchema.js';
+import { loginServer } from './registryDeclaration.js';
+import { parseRepositoryTemplate } from './repositoryTemplate.js';
 import { strictObject } from './strictObject.js';
 import { parseTagTemplate } from './tagTemplate.js';
 
@@ -18,6 +20,11 @@ const stageName = z
 
 const tagTemplate = z.string().superRefine((value, ctx) => {
   const parsed = parseTagTemplate(value);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
+});
+
+const repositoryTemplate = z.string().superRefine((value, ctx) => {
+  const parsed = parseRepositoryTemplate(value);
   if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
 });
 
@@ -87,4 +94,14 @@ export const stageSchema = strictObject({
     ),
   approval: approvalSchema.describe('The approvals a digest needs to enter the stage.'),
   ...gateFields,
+  registry: loginServer
+    .optional()
+    .describe(
+      'The registry (login server, declared in registries) this stage’s tags are written in, e.g. prodacr.azurecr.io; a digest entering the stage is copied there first. Default: the registry builds are pushed to (PROMOTER_REGISTRY).',
+    ),
+  repository: repositoryTemplate
+    .optional()
+    .describe(
+      'The repository this stage’s tags are written in, from the build’s repository: {repository} exactly once, e.g. prod/{repository}. Default: {repository}, the same name.',
+    ),
 });

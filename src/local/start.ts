@@ -66,7 +66,10 @@ async function main(): Promise<void> {
       host: settings.hostPort,
       tables: settings.tablesPort,
       registry: settings.registryPort,
+      production: settings.productionPort,
     },
+    // A second registry, "production", for a stage in another registry (two-registries example).
+    productionRegistry: true,
     secrets: { webhook: webhookSecret.secret, approvals: approvalsSecret.secret },
     externalRegistry: settings.externalRegistry,
     // The reconciler every 30 s rather than every 5 min, unless the environment says otherwise.
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
     signal: stopStack.signal,
     log: say,
   });
-  const { hostUrl, tablesUrl, registry, sampleImages } = await stack;
+  const { hostUrl, tablesUrl, registry, productionRegistry, sampleImages } = await stack;
   const [sample, second] = sampleImages;
   console.log(
     quickStart({
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
           ? undefined
           : { ...registry, sampleImage: sample.layoutDir, secondImage: second.layoutDir },
       externalRegistry: settings.externalRegistry,
+      productionRegistry: productionRegistry?.host,
       gitSha: exampleGitSha(root),
     }),
   );
@@ -154,6 +158,7 @@ async function checkPorts(settings: LocalSettings): Promise<void> {
   await assertPortFree(settings.hostPort, 'PROMOTER_LOCAL_PORT');
   await assertPortFree(settings.tablesPort, 'PROMOTER_LOCAL_TABLES_PORT');
   if (settings.externalRegistry !== undefined) return;
+  await assertPortFree(settings.productionPort, 'PROMOTER_LOCAL_PRODUCTION_PORT');
   try {
     await assertPortFree(settings.registryPort, 'PROMOTER_LOCAL_REGISTRY_PORT');
   } catch (error) {

@@ -19,7 +19,18 @@ export interface LocalStackOptions {
   /** Azurite's tables: lost on stop (`memory`), or kept in `<stateDir>/tables` (`disk`). */
   readonly tables: 'memory' | 'disk';
   /** Fixed ports; each one left out is a free port the OS picks. */
-  readonly ports?: { readonly host?: number; readonly tables?: number; readonly registry?: number };
+  readonly ports?: {
+    readonly host?: number;
+    readonly tables?: number;
+    readonly registry?: number;
+    readonly production?: number;
+  };
+  /**
+   * Start a second local registry too, "production" (`ports.production`), beside the first:
+   * a pipeline stage can promote into it (`examples/two-registries.pipeline.json`). Its
+   * notifications go to the same webhook; it serves the first one's certificate.
+   */
+  readonly productionRegistry?: boolean | undefined;
   /** The webhook's shared secret and the approvals HMAC key; new random ones by default. */
   readonly secrets?: { readonly webhook: string; readonly approvals: string };
   /** A registry that is not on this machine (PROMOTER_REGISTRY): no local one is started. */
@@ -57,6 +68,8 @@ export interface LocalStack<Host> {
   readonly tablesPort: number;
   /** The local registry; undefined with `externalRegistry`. */
   readonly registry: RegistryService | undefined;
+  /** The second local registry ("production"), when `productionRegistry` asked for it. */
+  readonly productionRegistry: RegistryService | undefined;
   /** The host's PROMOTER_REGISTRY: the local registry's `localhost:<port>`, or the external one. */
   readonly registryHost: string;
   readonly webhookSecret: string;
@@ -153,6 +166,26 @@ export async function startLocalStack(
     } else {
       say(`PROMOTER_REGISTRY=${options.externalRegistry}: not starting a local registry`);
     }
+    let productionRegistry: RegistryService | undefined;
+    if (registry !== undefined && options.productionRegistry === true) {
+      const port = options.ports?.production ?? (await freePort());
+      const productionLogs = path.join(logDir, 'production');
+      mkdirSync(productionLogs, { recursive: true });
+      say(
+        `starting the production registry on https://localhost:${port}, log ${productionLogs}/registry.log`,
+      );
+      productionRegistry = await startRegistry({
+        stateDir: path.join(stateDir, 'production-registry'),
+        tlsDir: path.join(stateDir, 'registry', 'tls'),
+        port,
+        notifyUrl: `http://127.0.0.1:${hostPort}/api/hooks/registry`,
+        notifyHeaders: { Authorization: `Bearer ${webhookSecret}` },
+        logDir: productionLogs,
+        detached,
+        onSpawn: spawned,
+      }).catch(failed('registry'));
+      signal?.throwIfAborted();
+    }
     const registryHost = registry?.host ?? options.externalRegistry ?? '';
     const caFile = registry && extraCaCertsFile(registry.certFile, stateDir);
 
@@ -199,6 +232,7 @@ export async function startLocalStack(
       tablesUrl: `http://127.0.0.1:${tablesPort}/devstoreaccount1`,
       tablesPort,
       registry,
+      productionRegistry,
       registryHost,
       webhookSecret,
       approvalsSecret,

@@ -84,17 +84,17 @@ describe('classifyEvent with the default pipeline', () => {
     [
       'a push to dev-latest',
       push({ tag: 'dev-latest' }),
-      { kind: 'stage-tag', stage: 'dev', tag: 'dev-latest' },
+      { kind: 'stage-tag', stage: 'dev', tag: 'dev-latest', repository: 'myapp' },
     ],
     [
       'a push to an rc tag',
       push({ tag: '1.2.3-rc2' }),
-      { kind: 'stage-tag', stage: 'rc', tag: '1.2.3-rc2' },
+      { kind: 'stage-tag', stage: 'rc', tag: '1.2.3-rc2', repository: 'myapp' },
     ],
     [
       'a push to a release tag',
       push({ tag: '1.2.3' }),
-      { kind: 'stage-tag', stage: 'release', tag: '1.2.3' },
+      { kind: 'stage-tag', stage: 'release', tag: '1.2.3', repository: 'myapp' },
     ],
   ])('%s', (_name, event, decision) => {
     expect(classifyEvent(event, pipeline)).toEqual(decision);
@@ -158,5 +158,69 @@ describe('classifyEvent with a custom build tag', () => {
       kind: 'ignore',
       reason: 'tag "git-a1b2c3d" is not a build tag (build-{sha}-linux)',
     });
+  });
+});
+
+describe('classifyEvent with a stage in another registry', () => {
+  const PROD = 'localhost:5001';
+  const pipeline = parsePipeline({
+    registries: { [PROD]: { signIn: 'anonymous' } },
+    stages: [
+      { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
+      {
+        name: 'release',
+        tag: '{version}',
+        immutable: true,
+        latest: 'release-latest',
+        approval: { required: 1 },
+        registry: PROD,
+        repository: 'prod/{repository}',
+      },
+    ],
+  });
+  const classify = (event: RegistryEvent) => classifyEvent(event, pipeline, 'localhost:5000');
+
+  it('a stage tag written there is the stage’s, for the build repository', () => {
+    expect(classify(push({ registry: PROD, repository: 'prod/myapp', tag: '1.2.3' }))).toEqual({
+      kind: 'stage-tag',
+      stage: 'release',
+      tag: '1.2.3',
+      repository: 'myapp',
+    });
+    expect(
+      classify(push({ registry: PROD, repository: 'prod/myapp', tag: 'release-latest' })),
+    ).toMatchObject({ kind: 'stage-tag', stage: 'release', repository: 'myapp' });
+  });
+
+  it.each([
+    ['a build tag', push({ registry: PROD, repository: 'prod/myapp' }), "no stage's tag there"],
+    ['a digest', push({ registry: PROD, repository: 'prod/myapp', tag: undefined }), 'by digest'],
+    [
+      'a cosign signature',
+      push({ registry: PROD, repository: 'prod/myapp', tag: `sha256-${'a'.repeat(64)}.sig` }),
+      "no stage's tag there",
+    ],
+    [
+      'a stage tag outside the stage’s repository',
+      push({ registry: PROD, tag: '1.2.3' }),
+      "no stage's tag there",
+    ],
+    ['a deletion', { ...deleted(undefined), registry: PROD }, "a deletion there is no build's"],
+  ])('%s there is neither a build nor drift', (_name, event, reason) => {
+    const decision = classify(event);
+    expect(decision.kind).toBe('ignore');
+    expect(decision.kind === 'ignore' && decision.reason).toContain(reason);
+  });
+
+  it('a push of the other registry’s stage tag to the build registry is not that stage’s', () => {
+    const decision = classify(push({ tag: '1.2.3' }));
+    expect(decision).toMatchObject({ kind: 'ignore' });
+    expect(decision.kind === 'ignore' && decision.reason).toContain(
+      `stage release, whose tags are kept in ${PROD}/prod/{repository}`,
+    );
+  });
+
+  it('builds still come from the build registry', () => {
+    expect(classify(push({}))).toMatchObject({ kind: 'record', gitSha: 'a1b2c3d' });
   });
 });

@@ -425,10 +425,11 @@ describe('the registry binary', () => {
 });
 
 describe('the local settings', () => {
-  it('default to ports 7071, 5000, 10002 and <project>/.promoter', () => {
+  it('default to ports 7071, 5000, 5001, 10002 and <project>/.promoter', () => {
     expect(readLocalSettings({}, '/p')).toEqual({
       hostPort: 7071,
       registryPort: 5000,
+      productionPort: 5001,
       tablesPort: 10002,
       stateDir: '/p/.promoter',
       externalRegistry: undefined,

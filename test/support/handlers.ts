@@ -8,6 +8,7 @@ import { MemoryBuildLedger } from './memoryBuildLedger.js';
 import { MemoryCheckLedger } from './memoryCheckLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
 import { MemoryReconcileMarks } from './memoryReconcileMarks.js';
+import { MemoryCopier } from './memoryCopier.js';
 import { MemoryRegistry } from './memoryRegistry.js';
 import { MemoryMarkerSweep } from './memoryMarkerSweep.js';
 import { MemoryReplayGuard } from './memoryReplayGuard.js';
@@ -62,6 +63,9 @@ export function memoryServices(
     checks: new MemoryCheckLedger(),
     marks: new MemoryReconcileMarks(),
     registry,
+    buildRegistry: config.registry,
+    registryAt: () => registry,
+    copier: new MemoryCopier(new Map()),
     approvals: {
       send: (m) => {
         sent.push(m);

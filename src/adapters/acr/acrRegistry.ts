@@ -16,6 +16,13 @@ export interface AcrRegistryOptions {
   /** The identity (`DefaultAzureCredential`, managed identity); undefined → anonymous. */
   readonly credential?: TokenCredential | undefined;
   /**
+   * Basic credentials instead (a registry the pipeline declares with `signIn: basic`): sent
+   * on every SDK request as HTTP basic, which a registry that takes basic on `/v2/` (the
+   * distribution registry with htpasswd) accepts; the referrers listing signs in with them on
+   * a Bearer challenge too.
+   */
+  readonly basic?: { readonly username: string; readonly password: string } | undefined;
+  /**
    * Whether the registry has ACR's `/acr/v1/` API (tag properties, locks). Default: the host
    * ends with `.azurecr.io`, `.azurecr.cn` or `.azurecr.us`.
    */
@@ -37,6 +44,24 @@ export interface AcrRegistryOptions {
  * than the SDK's default of 3 retries with exponential delays up to 64 s.
  */
 const retryOptions = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2000 };
+
+/** An SDK pipeline policy that signs every request with HTTP basic credentials. */
+function basicAuthPolicy(basic: {
+  readonly username: string;
+  readonly password: string;
+}): NonNullable<ContainerRegistryClientOptions['additionalPolicies']>[number] {
+  const header = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
+  return {
+    position: 'perCall',
+    policy: {
+      name: 'promoterBasicAuth',
+      sendRequest: (request, next) => {
+        request.headers.set('Authorization', header);
+        return next(request);
+      },
+    },
+  };
+}
 
 const ACR_HOST = /\.azurecr\.(io|cn|us)$/i;
 
@@ -65,9 +90,11 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
   const { credential } = options;
   const isAcr = options.isAcr ?? isAcrHost(options.registry);
   const timeoutInMs = options.timeoutInMs ?? 10_000;
+  const { basic } = options;
   const clientOptions: ContainerRegistryClientOptions = {
     retryOptions,
     ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(basic === undefined ? {} : { additionalPolicies: [basicAuthPolicy(basic)] }),
   };
 
   const { content, acr } = createAcrClients(endpoint, credential, clientOptions);
@@ -88,7 +115,12 @@ export function createAcrRegistry(options: AcrRegistryOptions): Registry {
   // The SDK has no referrers call: the distribution API, signed in as the SDK is.
   const oci = createOciClient({
     registry: options.registry,
-    signIn: credential === undefined ? { kind: 'anonymous' } : { kind: 'azure' },
+    signIn:
+      basic !== undefined
+        ? { kind: 'basic', ...basic }
+        : credential === undefined
+          ? { kind: 'anonymous' }
+          : { kind: 'azure' },
     credential,
     audience: options.audience,
     timeoutInMs,

@@ -2,6 +2,7 @@ import type { ChatActionId } from '../../domain/chatAction.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import { joinBounded } from '../../domain/build.js';
 import { conditionLines } from '../../domain/describeConditions.js';
+import { describeCopy, locatedTags } from '../../domain/outcomeLocation.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 
 /*
@@ -79,7 +80,8 @@ export function outcomeFacts(event: OutcomeEvent): OutcomeFact[] {
       });
   };
   if (event.version !== undefined) facts.push({ title: 'Version', value: event.version });
-  list('Tag', event.tags, event.moreTags);
+  list('Tag', locatedTags(event), event.moreTags);
+  if (event.copy !== undefined) facts.push({ title: 'Copy', value: describeCopy(event.copy) });
   if (event.digest !== undefined) facts.push({ title: 'Digest', value: shortDigest(event.digest) });
   if (event.previousDigest !== undefined)
     facts.push({

@@ -1,7 +1,7 @@
 import type { Build } from '../../domain/build.js';
 import type { Stage } from '../../domain/pipeline.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
-import type { Registry } from '../../ports/registry.js';
+import { stagePlace, type RegistriesDeps } from './stagePlace.js';
 
 /** How many rc numbers past the ledger's counter allocation looks at before it gives up. */
 export const MAX_NUMBER_PROBES = 20;
@@ -32,7 +32,8 @@ export type Allocation =
  * restored backup, lost the last writes while the registry kept `4.2.0-rc3…rc7`), and such a
  * tag must never move. Each number is looked up in the ledger (`findPromotionByTag`) and the
  * registry (`resolveTag`, one request; the first free number costs one); skipped tags are
- * named in the note, which the promotion's outcome carries into the history. A tag the
+ * named in the note, which the promotion's outcome carries into the history. The registry
+ * looked in is the stage's own (`stagePlace`): its `registry` and `repository`. A tag the
  * registry holds on this very digest is taken as this promotion's: it is promoter's own
  * earlier write whose record was lost (or someone tagged exactly this digest so), and taking
  * it moves nothing. At most `MAX_NUMBER_PROBES` numbers are looked at; past them the approval
@@ -46,8 +47,10 @@ export async function allocateTags(
   stage: Stage,
   build: Build,
   version: string | undefined,
-  deps: { readonly promotions: PromotionLedger; readonly registry: Registry },
+  deps: { readonly promotions: PromotionLedger } & RegistriesDeps,
 ): Promise<Allocation> {
+  // The registry looked at is the stage's: a stage in another registry numbers by what is there.
+  const at = stagePlace(stage, repository, deps);
   const render = (n: number | undefined) => stage.tag.render({ version, n, sha: build.gitShas[0] });
   if (!stage.tag.placeholders.has('n')) {
     const tag = render(undefined);
@@ -73,7 +76,7 @@ export async function allocateTags(
       skipped.push(`${tag} (${owner.digest})`);
       continue;
     }
-    const held = await deps.registry.resolveTag(repository, tag);
+    const held = await at.registry.resolveTag(at.location.repository, tag);
     if (held !== undefined && held !== build.digest) {
       skipped.push(`${tag} (${held})`);
       continue;

@@ -7,12 +7,12 @@ import type { CheckLedger } from '../../ports/checkLedger.js';
 import type { OutcomePublisher } from '../../ports/outcomePublisher.js';
 import type { PromotionLedger, RepositoryState } from '../../ports/promotionLedger.js';
 import type { PromotionQueue } from '../../ports/promotionQueue.js';
-import type { Registry } from '../../ports/registry.js';
+import type { RegistriesDeps } from './stagePlace.js';
 
-export interface PromoteDeps {
+/** What a promotion needs; the registries (the build registry, the declared ones) and the copier too. */
+export interface PromoteDeps extends RegistriesDeps {
   readonly ledger: BuildLedger;
   readonly promotions: PromotionLedger;
-  readonly registry: Registry;
   readonly publisher: OutcomePublisher;
   readonly pipeline: Pipeline;
   readonly clock: Clock;

@@ -1,6 +1,6 @@
 import type { ApprovalMessage } from '../../domain/approvalMessage.js';
 import { gitShaCountOf, type Build } from '../../domain/build.js';
-import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import type { CopyFigures, OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Stage } from '../../domain/pipeline.js';
 import type { Promotion } from '../../domain/promotion.js';
 
@@ -14,10 +14,12 @@ export function outcomeOf(
     readonly promotion?: Promotion | undefined;
     readonly stage?: Stage | undefined;
     readonly reason?: string | undefined;
+    readonly copy?: CopyFigures | undefined;
   } = {},
 ): OutcomeEvent {
-  const { build, promotion, stage, reason } = details;
+  const { build, promotion, stage, reason, copy } = details;
   const version = promotion?.version ?? message.version;
+  const stageRepository = stage?.repository.render(message.repository);
   return {
     type: 'promotion.outcome',
     id: `outcome-${message.id}`,
@@ -31,6 +33,11 @@ export function outcomeOf(
     ...(stage ? { required: stage.approval.required } : {}),
     ...(outcome === 'pending' && stage ? { eligible: stage.approval.approvers } : {}),
     ...(reason !== undefined ? { reason } : {}),
+    ...(stage?.registry !== undefined ? { registry: stage.registry } : {}),
+    ...(stageRepository !== undefined && stageRepository !== message.repository
+      ? { stageRepository }
+      : {}),
+    ...(copy ? { copy } : {}),
     messageId: message.id,
     at: at.toISOString(),
   };

@@ -8,12 +8,15 @@ import {
   type RecordBuildDeps,
 } from './recordRegistryEvent.js';
 import { requestAutomaticPromotion } from './requestAutomaticPromotion.js';
+import { stageRegistry, type RegistriesDeps } from '../promotion/stagePlace.js';
 
 export type { EventOutcome } from './recordRegistryEvent.js';
 
 /** What the push flow needs: the ledgers, the registry, the queue and the pipeline. */
 export interface PushDeps extends RecordBuildDeps, DriftDeps {
   readonly approvals: PromotionQueue;
+  /** The registries stages keep their tags in, for a stage tag pushed to one of them. */
+  readonly registryAt?: RegistriesDeps['registryAt'];
 }
 
 /** What was done with one registry event. */
@@ -53,20 +56,28 @@ export async function handleRegistryEvents(
 async function checkStageTagPush(
   event: RegistryEvent,
   result: EventOutcome,
-  deps: DriftDeps,
+  deps: PushDeps,
 ): Promise<EventOutcome> {
   if (result.outcome !== 'stage-tag' || event.kind !== 'push' || event.tag === undefined)
     return result;
+  // A stage kept in another registry or repository: the drift check reads the build
+  // repository's ledger, and that stage's registry and repository.
+  const stage = result.stage === undefined ? undefined : deps.pipeline.stage(result.stage);
+  const repository = stage?.repository.sourceOf(event.repository) ?? event.repository;
+  const registry =
+    stage === undefined
+      ? deps.registry
+      : stageRegistry(stage, { ...deps, buildRegistry: deps.defaultRegistry });
   const push = {
     eventId: event.id,
-    repository: event.repository,
+    repository,
     tag: event.tag,
     digest: event.digest,
     pushedBy: event.pushedBy,
     at: event.timestamp,
   };
   try {
-    const check = await detectDriftOnPush(push, deps);
+    const check = await detectDriftOnPush(push, { ...deps, registry });
     return check.kind === 'drift'
       ? { ...result, outcome: 'drift', reason: check.event.reason ?? 'drift' }
       : { ...result, reason: check.reason };

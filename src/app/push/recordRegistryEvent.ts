@@ -45,7 +45,7 @@ export async function recordRegistryEvent(
   event: RegistryEvent,
   deps: RecordBuildDeps,
 ): Promise<EventOutcome> {
-  const decision = classifyEvent(event, deps.pipeline);
+  const decision = classifyEvent(event, deps.pipeline, deps.defaultRegistry);
   const action = event.kind === 'other' ? event.action : event.kind;
   const subject =
     event.kind === 'other'

@@ -1,4 +1,5 @@
 import { joinBounded } from '../../domain/build.js';
+import { outcomeLocation } from '../../domain/outcomeLocation.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
@@ -15,8 +16,10 @@ export type StageStatus =
       /** The build's git SHAs, bounded (`Build.gitShas`); `moreGitShas` says how many it leaves out. */
       readonly gitShas: readonly string[];
       readonly moreGitShas?: number;
+      /** Where the stage's tags are, for a stage in another registry or repository. */
+      readonly location?: string;
     })
-  | { readonly stage: string; readonly digest: null };
+  | { readonly stage: string; readonly digest: null; readonly location?: string };
 
 /** A promotion waiting for approvals, with who may still approve it. */
 export interface PendingStatus {
@@ -59,9 +62,21 @@ export async function repositoryStatus(
   const stages = await Promise.all(
     pipeline.stages.map(async (stage): Promise<StageStatus> => {
       const head = state.heads[stage.name];
-      if (!head) return { stage: stage.name, digest: null };
+      const rendered = stage.repository.render(repository);
+      const location = outcomeLocation({
+        repository,
+        registry: stage.registry,
+        stageRepository: rendered === repository ? undefined : rendered,
+      });
+      const at = location === undefined ? {} : { location };
+      if (!head) return { stage: stage.name, digest: null, ...at };
       const build = await ledger.getBuildByDigest(repository, head.digest);
-      return { ...head, gitShas: build?.gitShas ?? [], ...(build ? moreGitShas(build) : {}) };
+      return {
+        ...head,
+        gitShas: build?.gitShas ?? [],
+        ...(build ? moreGitShas(build) : {}),
+        ...at,
+      };
     }),
   );
   const pending = (await promotions.listPendingPromotions(repository))
@@ -94,7 +109,10 @@ export function statusText(status: RepositoryStatus): string {
       s.gitShas.length > 0
         ? ` (git ${joinBounded(s.gitShas, s.gitShas.length + (s.moreGitShas ?? 0))})`
         : '';
-    const tags = s.tags.length > 0 ? ` as ${s.tags.join(', ')}` : '';
+    const tags =
+      s.tags.length > 0
+        ? ` as ${s.tags.map((t) => (s.location === undefined ? t : `${s.location}:${t}`)).join(', ')}`
+        : '';
     lines.push(
       `• ${s.stage}${version}: ${shortDigest(s.digest)}${git}${tags}, since ${when(s.promotedAt)}${s.pinned ? `; pinned by ${s.pinned.by} (rollback: ${s.pinned.reason}) until unpinned` : ''}`,
     );

@@ -6,6 +6,8 @@ export interface LocalSettings {
   hostPort: number;
   /** PROMOTER_LOCAL_REGISTRY_PORT (5000, or the port of a local PROMOTER_REGISTRY). */
   registryPort: number;
+  /** PROMOTER_LOCAL_PRODUCTION_PORT (5001): the second local registry, "production". */
+  productionPort: number;
   /** PROMOTER_LOCAL_TABLES_PORT (10002): Azurite's table service. */
   tablesPort: number;
   /** PROMOTER_LOCAL_STATE_DIR (`<project>/.promoter`): certificates, data, logs, pids. */
@@ -29,6 +31,7 @@ export function readLocalSettings(env: NodeJS.ProcessEnv, projectRoot: string): 
       'PROMOTER_LOCAL_REGISTRY_PORT',
       typeof local === 'number' ? local : 5000,
     ),
+    productionPort: port(env, 'PROMOTER_LOCAL_PRODUCTION_PORT', 5001),
     tablesPort: port(env, 'PROMOTER_LOCAL_TABLES_PORT', 10002),
     stateDir: path.resolve(
       env.PROMOTER_LOCAL_STATE_DIR?.trim() || path.join(projectRoot, '.promoter'),

@@ -31,6 +31,8 @@ export interface QuickStartInfo {
       }
     | undefined;
   externalRegistry: string | undefined;
+  /** The second local registry ("production", `localhost:5001`), when one was started. */
+  productionRegistry?: string | undefined;
   /** A 7-hex git SHA to put in the example build tag. */
   gitSha: string;
 }
@@ -70,6 +72,14 @@ export function quickStart(info: QuickStartInfo): string {
           `${info.externalRegistry ?? '(none)'} (PROMOTER_REGISTRY; none started here)`,
         )
       : row('registry', `${info.registry.url}  (TLS, certificate ${info.registry.certFile})`),
+    ...(info.productionRegistry === undefined
+      ? []
+      : [
+          row(
+            'production',
+            `https://${info.productionRegistry}  (a second registry, same certificate; PROMOTER_PIPELINE_FILE=examples/two-registries.pipeline.json promotes release there)`,
+          ),
+        ]),
     row('Azurite tables', info.tablesUrl),
     row('webhook secret', `${info.secret}  (${info.secretSource})`),
     row('approvals secret', `${info.approvalsSecret}  (${info.approvalsSecretSource})`),

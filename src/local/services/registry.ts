@@ -36,6 +36,11 @@ export interface RegistryOptions {
    * request for HTTP basic credentials (realm `promoter`). Unset: anonymous access.
    */
   htpasswdFile?: string;
+  /**
+   * Where its TLS certificate is kept (default `<stateDir>/tls`): a second local registry
+   * given the first one's serves the same certificate, so one CA file trusts both.
+   */
+  tlsDir?: string;
 }
 
 /** A running CNCF distribution registry, serving over TLS with a generated certificate. */
@@ -71,7 +76,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryS
   const binary = findRegistryBinary();
   if (binary === undefined) throw new MissingRegistryError();
   const { certFile, keyFile, certDir } = await ensureCertificate(
-    path.join(options.stateDir, 'tls'),
+    options.tlsDir ?? path.join(options.stateDir, 'tls'),
   );
   const logDir = options.logDir ?? path.join(options.stateDir, 'logs');
   const accessLogFile = path.join(logDir, 'registry-access.log');

@@ -1,0 +1,96 @@
+import type { TokenCredential } from '@azure/identity';
+import type { ImageCopier, RegistrySignIn } from '../ports/imageCopier.js';
+import type { Registry } from '../ports/registry.js';
+import { once } from './azureClients.js';
+
+/** The registries promoter writes in besides the build registry, and the copier between them. */
+export interface Registries {
+  /** The build registry's login server (`PROMOTER_REGISTRY`). */
+  readonly buildRegistry: string | undefined;
+  /** The `Registry` of the build registry or of a declared one, by login server. */
+  readonly registryAt: (loginServer: string) => Registry;
+  /** Copies a digest between any two of them (`ImageCopier`). */
+  readonly copier: ImageCopier;
+}
+
+export interface RegistriesOptions {
+  /** The build registry's login server, its adapter and how promoter signs in to it. */
+  readonly buildRegistry: string | undefined;
+  readonly registry: Registry;
+  readonly buildSignIn: 'azure' | 'anonymous';
+  /** The declared registries' sign-ins (`registrySignIns`). */
+  readonly signIns: ReadonlyMap<string, RegistrySignIn>;
+  /** The app's identity, asked for only when a registry signs in with it. */
+  readonly identity: () => Promise<TokenCredential>;
+}
+
+/** A Registry whose adapter (and SDK) is created on the first call. */
+export function lazyRegistry(get: () => Promise<Registry>): Registry {
+  return {
+    getManifest: async (repo, digest) => (await get()).getManifest(repo, digest),
+    getBlob: async (repo, digest) => (await get()).getBlob(repo, digest),
+    resolveTag: async (repo, tag) => (await get()).resolveTag(repo, tag),
+    putManifest: async (repo, tag, manifest) => (await get()).putManifest(repo, tag, manifest),
+    lockTag: async (repo, tag) => (await get()).lockTag(repo, tag),
+    deleteManifest: async (repo, digest) => (await get()).deleteManifest(repo, digest),
+    listRepositories: async () => (await get()).listRepositories(),
+    listTags: async (repo, options) => (await get()).listTags(repo, options),
+    listReferrers: async (repo, digest) => (await get()).listReferrers(repo, digest),
+  };
+}
+
+/**
+ * The declared registries' adapters, each created on first use and kept, and the copier: the
+ * OCI distribution API between any pair (`createDistributionCopier`), its module imported on
+ * the first copy.
+ */
+export function createRegistries(options: RegistriesOptions): Registries {
+  const { buildRegistry, signIns } = options;
+  const signInOf = (server: string): RegistrySignIn => {
+    if (server === buildRegistry) return { kind: options.buildSignIn };
+    const signIn = signIns.get(server);
+    if (!signIn)
+      throw new Error(
+        `registry ${server} is not declared in the pipeline's registries: promoter does not know how to sign in to it`,
+      );
+    return signIn;
+  };
+  const adapters = new Map<string, Registry>();
+  const registryAt = (server: string): Registry => {
+    if (server === buildRegistry) return options.registry;
+    const signIn = signInOf(server);
+    let adapter = adapters.get(server);
+    if (!adapter) {
+      adapter = lazyRegistry(
+        once(async () => {
+          const { createAcrRegistry } = await import('../adapters/acr/acrRegistry.js');
+          return createAcrRegistry({
+            registry: server,
+            ...(signIn.kind === 'azure' ? { credential: await options.identity() } : {}),
+            ...(signIn.kind === 'basic'
+              ? { basic: { username: signIn.username, password: signIn.password } }
+              : {}),
+          });
+        }),
+      );
+      adapters.set(server, adapter);
+    }
+    return adapter;
+  };
+  const usesIdentity =
+    options.buildSignIn === 'azure' || [...signIns.values()].some((s) => s.kind === 'azure');
+  const distribution = once(async () => {
+    const { createDistributionCopier } = await import('../adapters/oci/distributionCopier.js');
+    return createDistributionCopier({
+      signIn: signInOf,
+      ...(usesIdentity ? { credential: await options.identity() } : {}),
+    });
+  });
+  return {
+    buildRegistry,
+    registryAt,
+    copier: {
+      copy: async (source, target, digest) => (await distribution()).copy(source, target, digest),
+    },
+  };
+}
