@@ -71,52 +71,60 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
+// Its budget is its work, not a race: two host processes each compile src/ through tsx
+// (several seconds each on a loaded 2-core machine), three skopeo pushes, twelve approvals.
+const BUDGET_MS = 120_000;
+
 describe('kill -9 of the local host', () => {
-  it('loses none of the approvals it acknowledged: each is handled once after the restart', async () => {
-    const repos = [unique('killed'), unique('killed'), unique('killed')];
-    const builds = await Promise.all(repos.map((repo) => pushBuild(work, repo)));
-    const url = `http://localhost:${port}`;
-    const first = await startHost();
+  it(
+    'loses none of the approvals it acknowledged: each is handled once after the restart',
+    { timeout: BUDGET_MS },
+    async () => {
+      const repos = [unique('killed'), unique('killed'), unique('killed')];
+      const builds = await Promise.all(repos.map((repo) => pushBuild(work, repo)));
+      const url = `http://localhost:${port}`;
+      const first = await startHost();
 
-    // Each repository's first approval writes its tag and waits for an answer that never
-    // comes; the others wait behind it in their session.
-    proxy.failNext(repos.length, { kind: 'swallow' }, (r) => r.method === 'PUT');
-    const sent: { repo: string; id: string }[] = [];
-    for (const [i, repo] of repos.entries()) {
-      for (const version of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) {
-        const build = { gitSha: builds[i]?.sha };
-        const id = await approve({ repository: repo, build, stage: 'rc', version }, url);
-        sent.push({ repo, id });
+      // Each repository's first approval writes its tag and waits for an answer that never
+      // comes; the others wait behind it in their session.
+      proxy.failNext(repos.length, { kind: 'swallow' }, (r) => r.method === 'PUT');
+      const sent: { repo: string; id: string }[] = [];
+      for (const [i, repo] of repos.entries()) {
+        for (const version of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) {
+          const build = { gitSha: builds[i]?.sha };
+          const id = await approve({ repository: repo, build, stage: 'rc', version }, url);
+          sent.push({ repo, id });
+        }
       }
-    }
-    for (const repo of repos) await waitForTags(repo, ['1.0.0-rc1']);
-    process.kill(first.pid, 'SIGKILL');
-    expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
-    proxy.reset();
+      for (const repo of repos) await waitForTags(repo, ['1.0.0-rc1']);
+      process.kill(first.pid, 'SIGKILL');
+      expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
+      proxy.reset();
 
-    await startHost();
-    for (const { repo, id } of sent) await outcomeOf(repo, id, url);
-    for (const repo of repos) {
-      const response = await fetch(`${url}/api/repositories/${repo}/history?limit=100`);
-      const { outcomes } = (await response.json()) as { outcomes: OutcomeEvent[] };
-      const mine = sent.filter((s) => s.repo === repo).map((s) => s.id);
-      const settled = outcomes.filter((o) => mine.includes(o.messageId));
-      // Exactly one outcome per approval, each promoted, each to the rc of its version.
-      expect(settled.map((o) => o.messageId).sort()).toEqual([...mine].sort());
-      expect(settled.every((o) => o.outcome === 'promoted')).toBe(true);
-      expect((await listTags(repo)).filter((t) => t.includes('-rc'))).toEqual([
-        '1.0.0-rc1',
-        '1.1.0-rc1',
-        '1.2.0-rc1',
-        '1.3.0-rc1',
-      ]);
-    }
-    const dead = await fetch(`${url}/api/local/deadletters`);
-    expect(await dead.json()).toEqual({ deadLetters: [] });
-    // All 12 were still queued when the host died; the three in flight came back as delivery 2,
-    // found their tag written and recorded it (no second rc number).
-    const log = await readFile(path.join(logDir, 'host.log'), 'utf8');
-    expect(log).toContain('restored 12 queued message(s)');
-    expect(log.match(/^delivering \S+ \(session \S+, delivery 2\)$/gm)).toHaveLength(3);
-  });
+      await startHost();
+      for (const { repo, id } of sent) await outcomeOf(repo, id, url);
+      for (const repo of repos) {
+        const response = await fetch(`${url}/api/repositories/${repo}/history?limit=100`);
+        const { outcomes } = (await response.json()) as { outcomes: OutcomeEvent[] };
+        const mine = sent.filter((s) => s.repo === repo).map((s) => s.id);
+        const settled = outcomes.filter((o) => mine.includes(o.messageId));
+        // Exactly one outcome per approval, each promoted, each to the rc of its version.
+        expect(settled.map((o) => o.messageId).sort()).toEqual([...mine].sort());
+        expect(settled.every((o) => o.outcome === 'promoted')).toBe(true);
+        expect((await listTags(repo)).filter((t) => t.includes('-rc'))).toEqual([
+          '1.0.0-rc1',
+          '1.1.0-rc1',
+          '1.2.0-rc1',
+          '1.3.0-rc1',
+        ]);
+      }
+      const dead = await fetch(`${url}/api/local/deadletters`);
+      expect(await dead.json()).toEqual({ deadLetters: [] });
+      // All 12 were still queued when the host died; the three in flight came back as delivery 2,
+      // found their tag written and recorded it (no second rc number).
+      const log = await readFile(path.join(logDir, 'host.log'), 'utf8');
+      expect(log).toContain('restored 12 queued message(s)');
+      expect(log.match(/^delivering \S+ \(session \S+, delivery 2\)$/gm)).toHaveLength(3);
+    },
+  );
 });
