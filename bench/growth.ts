@@ -1,3 +1,4 @@
+import type { TableClient } from '@azure/data-tables';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
@@ -7,12 +8,11 @@ import { createTablesBuildLedger } from '../src/adapters/tables/tablesBuildLedge
 import { createTablesClient } from '../src/adapters/tables/tablesClient.js';
 import { createTablesPromotionLedger } from '../src/adapters/tables/tablesPromotionLedger.js';
 import { buildsTableName, promotionsTableName } from '../src/composition/azureClients.js';
-import { TransientError } from '../src/domain/errors.js';
+import type { OutcomeEvent } from '../src/domain/outcomeEvent.js';
 import type { Promotion } from '../src/domain/promotion.js';
 import { startLocalHost, type LocalHost } from '../src/local/host.js';
 import { azuriteConnectionString } from '../src/local/services/azurite.js';
 import { freePort } from '../src/local/services/tcpPorts.js';
-import type { PromotionLedger } from '../src/ports/promotionLedger.js';
 import { postApproval, waitForOutcome } from './api.js';
 import { CountingProxy } from './countingProxy.js';
 import { prepareImages, pushImage } from './images.js';
@@ -20,6 +20,7 @@ import { RegistryProbe } from './registryHttp.js';
 import { ms, quantile, table } from './stats.js';
 import { startBenchStack, type BenchStack } from './stack.js';
 import { postWebhook, pushEvent } from './webhook.js';
+import { seedBuildRows, seedPromotionRows } from './seedRows.js';
 
 /*
  * The growth table: what one approval costs in a repository with 0, 1,000 and 10,000 prior
@@ -76,7 +77,6 @@ export interface GrowthResult {
 }
 
 const POINT_READS = 20;
-const BATCH = 24; // promotions per seeding commit: 4 rows each, and the state row (≤ 100)
 const RECORD_ONLY = {
   stages: [
     { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 1 } },
@@ -90,111 +90,57 @@ const median = (values: readonly number[]) => quantile(values, 0.5);
 const p95 = (values: readonly number[]) => quantile(values, 0.95);
 
 /**
- * Runs `write`, again after a pause when the ledger answers a TransientError: Azurite in memory
- * slows down as a partition grows, and seeding is setup, not a measurement.
- */
-async function patiently<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!(error instanceof TransientError) || attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
-    }
-  }
-}
-
-/** Runs `task(i)` for i in [from, to), `concurrency` at a time. */
-async function pool(
-  from: number,
-  to: number,
-  concurrency: number,
-  task: (i: number) => Promise<void>,
-): Promise<void> {
-  let next = from;
-  const worker = async () => {
-    for (let i = next++; i < to; i = next++) await task(i);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
-
-/**
- * Seeds promotions [from, to) of `repository` through the ledger's own port, as handled
- * approvals leave them: a promoted rc promotion with its tag and counter (24 per commit), and
- * its outcome in the history.
+ * Seeds promotions [from, to) of `repository` as handled approvals leave them: a promoted rc
+ * promotion with its tag and counter, and its outcome in the history; written straight into
+ * the partition (see seedRows.ts).
  */
 async function seedPromotions(
-  ledger: PromotionLedger,
+  client: TableClient,
   repository: string,
   from: number,
   to: number,
-  concurrency: number,
 ): Promise<void> {
   const at = (k: number) => new Date(Date.UTC(2020, 0, 1) + k * 60_000).toISOString();
-  const promotionOf = (k: number): Promotion => ({
-    repository,
-    stage: 'rc',
-    digest: digestOf(),
-    version: `0.${k}.0`,
-    status: 'promoted',
-    tags: [`0.${k}.0-rc1`],
-    n: 1,
-    approvals: [
-      {
-        approverId: 'seed',
-        decision: 'approve',
-        at: at(k),
-        messageId: `seed-${k}`,
-        source: 'bench',
-      },
-    ],
-    createdAt: at(k),
-    updatedAt: at(k),
-    promotedAt: at(k),
-  });
-  const promotions = Array.from({ length: to - from }, (_, j) => promotionOf(from + j));
-  // The promotions go in commits of 24, one after the other (each on the state's new ETag);
-  // their outcomes go into the history meanwhile, `concurrency` at a time.
-  const commits = async () => {
-    for (let start = 0; start < promotions.length; start += BATCH) {
-      const batch = promotions.slice(start, start + BATCH);
-      for (;;) {
-        const state = await patiently(() => ledger.getRepositoryState(repository));
-        const result = await patiently(() =>
-          ledger.commit(repository, {
-            expectedEtag: state.etag,
-            heads: state.heads,
-            counters: batch.map((p) => ({ stage: p.stage, version: p.version, n: 1 })),
-            promotions: batch,
-          }),
-        );
-        if (result.kind === 'committed') break;
-      }
-    }
-  };
-  const history = () =>
-    pool(0, promotions.length, Math.max(1, concurrency - 1), async (j) => {
-      const p = promotions[j];
-      if (!p) return;
-      const k = from + j;
-      await patiently(() =>
-        ledger.appendHistory(repository, {
-          type: 'promotion.outcome',
-          id: `seed-outcome-${k}`,
-          outcome: 'promoted',
-          repository,
-          stage: p.stage,
-          version: p.version,
-          digest: p.digest,
-          tags: p.tags,
-          approvals: p.approvals,
-          required: 1,
-          messageId: `seed-${k}`,
+  const seeded = Array.from({ length: to - from }, (_, j) => {
+    const k = from + j;
+    const promotion: Promotion = {
+      repository,
+      stage: 'rc',
+      digest: digestOf(),
+      version: `0.${k}.0`,
+      status: 'promoted',
+      tags: [`0.${k}.0-rc1`],
+      n: 1,
+      approvals: [
+        {
+          approverId: 'seed',
+          decision: 'approve',
           at: at(k),
-        }),
-      );
-    });
-  await Promise.all([commits(), history()]);
+          messageId: `seed-${k}`,
+          source: 'bench',
+        },
+      ],
+      createdAt: at(k),
+      updatedAt: at(k),
+      promotedAt: at(k),
+    };
+    const outcome: OutcomeEvent = {
+      type: 'promotion.outcome',
+      id: `seed-outcome-${k}`,
+      outcome: 'promoted',
+      repository,
+      stage: promotion.stage,
+      version: promotion.version,
+      digest: promotion.digest,
+      tags: promotion.tags,
+      approvals: promotion.approvals,
+      required: 1,
+      messageId: `seed-${k}`,
+      at: at(k),
+    };
+    return { promotion, outcome };
+  });
+  await seedPromotionRows(client, repository, seeded);
 }
 
 /** `count` point reads timed one by one, in milliseconds. */
@@ -242,7 +188,8 @@ export async function measureGrowth(
       tableName: table(prefix),
       requestTimeoutInMs: 60_000,
     });
-  const ledger = createTablesPromotionLedger({ client: client('bench', promotionsTableName) });
+  const promotionsClient = client('bench', promotionsTableName);
+  const ledger = createTablesPromotionLedger({ client: promotionsClient });
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   let growthHost: LocalHost | undefined;
   let growthProxy: CountingProxy | undefined;
@@ -304,7 +251,7 @@ export async function measureGrowth(
       const seedStarted = performance.now();
       if (size > seeded) {
         onProgress(`  growth: seeding promotions ${seeded}–${size}`);
-        await seedPromotions(ledger, repository, seeded, size, Math.min(options.concurrency, 8));
+        await seedPromotions(promotionsClient, repository, seeded, size);
         onProgress(
           `  growth: seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
         );
@@ -367,7 +314,8 @@ export async function measureGrowth(
       },
       log: () => undefined,
     });
-    const builds = createTablesBuildLedger({ client: client(prefix, buildsTableName) });
+    const buildsClient = client(prefix, buildsTableName);
+    const builds = createTablesBuildLedger({ client: buildsClient });
     const hookRepository = `growth-hook-${suffix}`;
     const knownDigest = digestOf();
     const knownSha = randomBytes(20).toString('hex');
@@ -386,10 +334,11 @@ export async function measureGrowth(
       if (count > 0) {
         onProgress(`  growth: seeding ${count} builds`);
         const before = Date.now() - 1000;
-        await pool(0, count, options.concurrency, async (i) => {
-          const sha = randomBytes(20).toString('hex');
-          await patiently(() =>
-            builds.recordBuild({
+        await seedBuildRows(
+          buildsClient,
+          Array.from({ length: count }, (_, i) => {
+            const sha = randomBytes(20).toString('hex');
+            return {
               eventId: `growth-seed-${suffix}-${i}`,
               repository: hookRepository,
               digest: digestOf(),
@@ -398,9 +347,12 @@ export async function measureGrowth(
               mediaType: 'application/vnd.oci.image.manifest.v1+json',
               registry: registry.host,
               at: new Date(before - (count - i) * 1000),
-            }),
-          );
-        });
+            };
+          }),
+        );
+        onProgress(
+          `  growth: seeded in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
+        );
       }
       const figures: WebhookFigures = {
         builds: count,
