@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { outcomeEventSchema, recordedApprovalSchema } from '../domain/outcomeEventSchema.js';
+import {
+  conditionSchema,
+  outcomeEventSchema,
+  recordedApprovalSchema,
+} from '../domain/outcomeEventSchema.js';
 
 /**
  * The answers of promoter's HTTP API, as far as the CLI reads them. Objects are loose: fields
@@ -76,6 +80,8 @@ export const statusAnswer = z.looseObject({
         // Approver ids, or recorded approvals: both are shown by id.
         approvals: z.array(z.union([z.string(), approval])).default([]),
         required: z.number().optional(),
+        /** A gated stage's conditions, ✓ or ✗ each. */
+        conditions: z.array(conditionSchema).optional(),
       }),
     )
     .default([]),

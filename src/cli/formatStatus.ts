@@ -1,3 +1,4 @@
+import { conditionLines } from '../domain/describeConditions.js';
 import type { StatusAnswer } from './apiAnswers.js';
 import { approverIds, countApprovals } from './formatOutcome.js';
 import { formatTable, formatTime, shortDigest, shortShas } from './formatTable.js';
@@ -5,7 +6,8 @@ import { formatTable, formatTime, shortDigest, shortShas } from './formatTable.j
 /**
  * `promoter status`: what each stage holds (stage, tags, version, short digest, git SHA,
  * promoted at; a stage a rollback pinned is marked, with who pinned it and why), then the
- * promotions waiting for approvals.
+ * promotions waiting for approvals, and under the table each gated one's conditions (✓/✗,
+ * who reported, link).
  */
 export function formatStatus(status: StatusAnswer): string {
   const out: string[] = [];
@@ -48,6 +50,14 @@ export function formatStatus(status: StatusAnswer): string {
         ]),
       ),
     );
+    for (const p of status.pending) {
+      const lines = conditionLines(p.conditions ?? []);
+      if (lines.length === 0) continue;
+      out.push(
+        `${p.stage}${p.version === undefined ? '' : ` ${p.version}`} of ${shortDigest(p.digest)}: conditions`,
+      );
+      for (const line of lines) out.push(`  ${line}`);
+    }
   }
   return out.join('\n');
 }

@@ -2,7 +2,9 @@ import functions, { type HttpHandler } from '@azure/functions';
 import { describe, expect, it, vi } from 'vitest';
 import { board, REPOSITORY_BUILDS } from '../../src/functions/board.js';
 import type { StageHead } from '../../src/domain/promotion.js';
-import { boardScenario, promotedMyapp } from '../support/boardScenario.js';
+import { stageBoard } from '../../src/app/views/stageBoard.js';
+import { repositoryStatus, statusText } from '../../src/app/views/repositoryStatus.js';
+import { boardScenario, promotedMyapp, TWO_APPROVALS_PIPELINE } from '../support/boardScenario.js';
 
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
 
@@ -227,5 +229,138 @@ describe('GET / (the board)', () => {
     expect(cursor.status).toBe(400);
     expect(visible(cursor.page)).toContain('cursor');
     expect(visible(cursor.page)).toContain('Start from the newest builds.');
+  });
+});
+
+/** The two-approval release, also gated on checks trivy and e2e and a 3 h soak in rc. */
+const GATED_PIPELINE = {
+  ...TWO_APPROVALS_PIPELINE,
+  stages: TWO_APPROVALS_PIPELINE.stages.map((s) =>
+    s.name === 'release' ? { ...s, checks: ['trivy', 'e2e'], soak: '3h' } : s,
+  ),
+};
+
+/** myapp's release of 1.2.3 pending (`promotedMyapp`), trivy passed, e2e failed, at 10:00. */
+async function gatedMyapp(failureUrl = 'https://ci.example/e2e/7?a=1&b="<x>"') {
+  const s = await promotedMyapp(GATED_PIPELINE);
+  const result = { repository: 'myapp', digest: s.first };
+  await s.services.checks.recordCheck({
+    ...result,
+    name: 'trivy',
+    conclusion: 'success',
+    reporter: 'ci:scan',
+    detailsUrl: 'https://ci.example/scan/1',
+    at: '2026-11-27T09:40:00.000Z',
+    messageId: 'c1',
+  });
+  await s.services.checks.recordCheck({
+    ...result,
+    name: 'e2e',
+    conclusion: 'failure',
+    reporter: 'ci:<e2e>',
+    detailsUrl: failureUrl,
+    summary: '3 tests failed',
+    at: '2026-11-27T09:50:00.000Z',
+    messageId: 'c2',
+  });
+  return s;
+}
+
+describe('a pending promotion’s conditions on the board, in status and in chat', () => {
+  it('lists each condition with ✓/✗, who reported and the link, derived by the gate policy', async () => {
+    const s = await gatedMyapp('https://ci.example/e2e/7');
+    const { pending } = await stageBoard(s.services, 'myapp');
+    expect(pending[0]?.conditions).toEqual([
+      {
+        kind: 'approvals',
+        name: 'approvals',
+        met: false,
+        detail: '1 of 2 approval(s): waiting for 1 more',
+      },
+      {
+        kind: 'check',
+        name: 'trivy',
+        met: true,
+        detail: 'check trivy succeeded at 2026-11-27T09:40:00.000Z',
+        reporter: 'ci:scan',
+        url: 'https://ci.example/scan/1',
+        at: '2026-11-27T09:40:00.000Z',
+      },
+      {
+        kind: 'check',
+        name: 'e2e',
+        met: false,
+        detail:
+          'check e2e failed at 2026-11-27T09:50:00.000Z: 3 tests failed (https://ci.example/e2e/7)',
+        reporter: 'ci:<e2e>',
+        url: 'https://ci.example/e2e/7',
+        at: '2026-11-27T09:50:00.000Z',
+      },
+      {
+        kind: 'soak',
+        name: 'soak',
+        met: false,
+        detail:
+          'soaking in rc until 2026-11-27T11:00:00.000Z (3 hours from 2026-11-27T08:00:00.000Z)',
+        at: '2026-11-27T11:00:00.000Z',
+      },
+    ]);
+    // Time moves on: the soak holds by itself, with nothing else reported.
+    s.advance(60);
+    const later = await repositoryStatus(s.services, 'myapp');
+    expect(later.pending[0]?.conditions?.find((c) => c.kind === 'soak')).toMatchObject({
+      met: true,
+      detail: 'soaked 3 hours in rc (since 2026-11-27T08:00:00.000Z)',
+    });
+  });
+
+  it('shows a stage without gates with no conditions at all', async () => {
+    const s = await promotedMyapp();
+    const { pending } = await stageBoard(s.services, 'myapp');
+    expect(pending[0]).not.toHaveProperty('conditions');
+  });
+
+  it('chat status shows the conditions under the pending promotion', async () => {
+    const s = await gatedMyapp('https://ci.example/e2e/7');
+    const text = statusText(await repositoryStatus(s.services, 'myapp'));
+    expect(text).toContain(
+      [
+        `• release 1.2.3 of ${s.first.slice(0, 19)}, needs 2, approved so far by alice`,
+        '    ✗ 1 of 2 approval(s): waiting for 1 more',
+        '    ✓ check trivy succeeded at 2026-11-27T09:40:00.000Z — ci:scan (https://ci.example/scan/1)',
+        '    ✗ check e2e failed at 2026-11-27T09:50:00.000Z: 3 tests failed (https://ci.example/e2e/7) — ci:<e2e>',
+        '    ✗ soaking in rc until 2026-11-27T11:00:00.000Z (3 hours from 2026-11-27T08:00:00.000Z)',
+      ].join('\n'),
+    );
+  });
+
+  it('the page shows them with marks and escaped links', async () => {
+    const s = await gatedMyapp();
+    const { page } = await open(board(s.provider), { repository: 'myapp' });
+    const conditions = element(page, 'class="plain conditions"', 'ul');
+    expect(visible(conditions)).toBe(
+      [
+        '✗ 1 of 2 approval(s): waiting for 1 more',
+        '✓ check trivy succeeded at 2026-11-27T09:40:00.000Z — ci:scan details',
+        '✗ check e2e failed at 2026-11-27T09:50:00.000Z: 3 tests failed — ci:<e2e> details',
+        '✗ soaking in rc until 2026-11-27T11:00:00.000Z (3 hours from 2026-11-27T08:00:00.000Z)',
+      ].join(' '),
+    );
+    expect(conditions).toContain(
+      '<a class="details" href="https://ci.example/scan/1" rel="noopener noreferrer">details</a>',
+    );
+    expect(conditions).toContain('href="https://ci.example/e2e/7?a=1&amp;b=&quot;&lt;x&gt;&quot;"');
+    expect(conditions).toContain('— ci:&lt;e2e&gt;');
+    expect(conditions).not.toContain('<x>');
+    expect(conditions).toContain('<li class="condition met" data-kind="check" data-name="trivy">');
+    expect(conditions).toContain('<li class="condition open" data-kind="check" data-name="e2e">');
+  });
+
+  it('shows a link that is not http(s) as text, never as a link', async () => {
+    const s = await gatedMyapp('javascript:alert(1)');
+    const { page } = await open(board(s.provider), { repository: 'myapp' });
+    const conditions = element(page, 'class="plain conditions"', 'ul');
+    expect(conditions).not.toContain('href="javascript:');
+    expect(conditions).toContain('<span class="details muted">javascript:alert(1)</span>');
   });
 });

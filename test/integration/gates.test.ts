@@ -124,6 +124,8 @@ describe('a release gated on a check, on the local stack', () => {
       'https://ci.example/scan/2',
       '--summary',
       '1 critical vulnerability',
+      '--as',
+      'ci:scan',
       '--wait',
       '20',
     );
@@ -132,6 +134,27 @@ describe('a release gated on a check, on the local stack', () => {
     expect(failed.stdout).toContain('(https://ci.example/scan/2)');
     expect(failed.stdout).toContain('✗ check trivy failed at');
     expect(await tagDigest(repo, '1.0.0')).toBeUndefined();
+
+    // Status and the board's JSON say what the release waits for, who reported, the link.
+    const status = await promoter('status', repo);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(`release 1.0.0 of ${digest.slice(0, 19)}: conditions`);
+    expect(status.stdout).toContain('  ✓ 1 of 1 approval(s)');
+    expect(status.stdout).toMatch(
+      / {2}✗ check trivy failed at \S+: 1 critical vulnerability \(https:\/\/ci\.example\/scan\/2\) — ci:scan\n/,
+    );
+    const stages = (await (await fetch(`${gatedUrl}/api/repositories/${repo}/stages`)).json()) as {
+      pending: { stage: string; conditions?: { name: string; met: boolean; url?: string }[] }[];
+    };
+    expect(stages.pending).toMatchObject([
+      {
+        stage: 'release',
+        conditions: [
+          { name: 'approvals', met: true },
+          { name: 'trivy', met: false, url: 'https://ci.example/scan/2' },
+        ],
+      },
+    ]);
 
     const passed = await promoter(
       'check',

@@ -5,6 +5,12 @@ import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
 import type { StageHead } from '../../domain/promotion.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
+import type { CheckLedger } from '../../ports/checkLedger.js';
+import type { Clock } from '../../ports/clock.js';
+import { countLiveApprovals, hasGates, type Condition } from '../../domain/gatePolicy.js';
+import { conditionLines } from '../../domain/describeConditions.js';
+import type { Promotion } from '../../domain/promotion.js';
+import { gatesOf } from '../promotion/gates/gateFacts.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
 import { moreGitShas } from '../promotion/promotionOutcome.js';
 import { usageText, type ChatCommand } from '../../domain/chatCommand.js';
@@ -34,6 +40,11 @@ export interface PendingStatus {
   readonly required: number | undefined;
   readonly eligible:
     { readonly ids: readonly string[]; readonly groups: readonly string[] } | undefined;
+  /**
+   * A gated stage's conditions (approvals, checks, soak, evidence), ✓ or ✗ each, as the gate
+   * policy sees them now; absent for a stage without gates.
+   */
+  readonly conditions?: readonly Condition[];
 }
 
 /** A repository's promotion status: the body of `GET …/status`, and what chat `status` shows. */
@@ -54,6 +65,8 @@ export async function repositoryStatus(
     readonly promotions: PromotionLedger;
     readonly ledger: BuildLedger;
     readonly pipeline: Pipeline;
+    readonly checks: CheckLedger;
+    readonly clock: Clock;
   },
   repository: string,
 ): Promise<RepositoryStatus> {
@@ -79,19 +92,53 @@ export async function repositoryStatus(
       };
     }),
   );
-  const pending = (await promotions.listPendingPromotions(repository))
-    .filter((p) => p.status === 'pending')
-    .map((p) => ({
-      stage: p.stage,
-      digest: p.digest,
-      ...(p.version !== undefined ? { version: p.version } : {}),
-      approvals: p.approvals,
-      ...(p.requestedBy !== undefined ? { requestedBy: p.requestedBy } : {}),
-      createdAt: p.createdAt,
-      required: pipeline.stage(p.stage)?.approval.required,
-      eligible: pipeline.stage(p.stage)?.approval.approvers,
-    }));
+  const pending = await Promise.all(
+    (await promotions.listPendingPromotions(repository))
+      .filter((p) => p.status === 'pending')
+      .map(async (p): Promise<PendingStatus> => {
+        const conditions = await pendingConditions(deps, p);
+        return {
+          stage: p.stage,
+          digest: p.digest,
+          ...(p.version !== undefined ? { version: p.version } : {}),
+          approvals: p.approvals,
+          ...(p.requestedBy !== undefined ? { requestedBy: p.requestedBy } : {}),
+          createdAt: p.createdAt,
+          required: pipeline.stage(p.stage)?.approval.required,
+          eligible: pipeline.stage(p.stage)?.approval.approvers,
+          ...(conditions !== undefined ? { conditions } : {}),
+        };
+      }),
+  );
   return { repository, stages, pending };
+}
+
+/**
+ * A pending promotion's conditions as the gate policy (`gatesOf`, the one promotion applies)
+ * sees them now: live approvals, the digest's latest check results, when it entered the
+ * `from` stage. Undefined for a stage without gates (approvals say it all).
+ */
+async function pendingConditions(
+  deps: Parameters<typeof repositoryStatus>[0],
+  p: Promotion,
+): Promise<readonly Condition[] | undefined> {
+  const stage = deps.pipeline.stage(p.stage);
+  if (!stage || !hasGates(stage)) return undefined;
+  const ofDigest =
+    stage.gates.soak === undefined
+      ? []
+      : await deps.promotions.listPromotionsOfDigest(p.repository, p.digest);
+  const verdict = await gatesOf(
+    {
+      repository: p.repository,
+      digest: p.digest,
+      stage,
+      approvals: countLiveApprovals(stage, p.approvals, deps.clock.now()),
+      ofDigest,
+    },
+    deps,
+  );
+  return verdict.kind === 'refuse' ? undefined : verdict.conditions;
 }
 
 const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -125,6 +172,7 @@ export function statusText(status: RepositoryStatus): string {
     lines.push(
       `• ${p.stage}${version} of ${shortDigest(p.digest)}${needs}, approved so far by ${received.length > 0 ? received.join(', ') : 'nobody'}`,
     );
+    for (const line of conditionLines(p.conditions ?? [])) lines.push(`    ${line}`);
   }
   return lines.join('\n');
 }

@@ -6,6 +6,8 @@ import { stillEligible, type StillEligible } from '../../domain/stillEligible.js
 import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
+import type { CheckLedger } from '../../ports/checkLedger.js';
+import type { Condition } from '../../domain/gatePolicy.js';
 import { repositoryStatus } from './repositoryStatus.js';
 
 /** How many of the newest outcome events the board shows. */
@@ -58,6 +60,8 @@ export interface PendingCard {
   /** Every approve decision received so far, oldest first (expired ones included). */
   readonly approvedBy: readonly RecordedApproval[];
   readonly mayStillApprove: StillEligible;
+  /** A gated stage's conditions, ✓ or ✗ each, with who reported and links (`PendingStatus`). */
+  readonly conditions?: readonly Condition[];
 }
 
 /** A repository's board: the body of `GET /api/repositories/{repository}/stages`. */
@@ -84,6 +88,7 @@ export interface StageBoardDeps {
   readonly ledger: BuildLedger;
   readonly pipeline: Pipeline;
   readonly clock: Clock;
+  readonly checks: CheckLedger;
 }
 
 const approvalsOnly = (approvals: readonly RecordedApproval[]) =>
@@ -152,6 +157,7 @@ export async function stageBoard(deps: StageBoardDeps, repository: string): Prom
           requester: p.requestedBy,
           now,
         }),
+        ...(p.conditions !== undefined ? { conditions: p.conditions } : {}),
       };
     }),
   );

@@ -232,6 +232,15 @@ export const STYLE = html`<style>
   .outcome-deleted {
     color: var(--bad);
   }
+  .condition.met .mark {
+    color: var(--ok);
+  }
+  .condition.open .mark {
+    color: var(--bad);
+  }
+  .condition.overridden .mark {
+    color: var(--warn);
+  }
   nav.pages {
     display: flex;
     gap: 16px;

@@ -1,5 +1,6 @@
 import type { PendingCard, StageCard } from '../../app/views/stageBoard.js';
 import { SYSTEM_APPROVER } from '../../domain/approvalMessage.js';
+import type { Condition } from '../../domain/gatePolicy.js';
 import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import { html, type SafeHtml } from '../http/html.js';
 import { timeAgo } from './relativeTime.js';
@@ -105,6 +106,48 @@ export function pendingCard(p: PendingCard, now: Date): SafeHtml {
       <dd>${approvals(p.approvedBy, now)}</dd>
       <dt>may approve</dt>
       <dd class="may-approve">${p.mayStillApprove.text}</dd>
+      ${
+        p.conditions === undefined
+          ? ''
+          : html`<dt>conditions</dt>
+              <dd>
+                <ul class="plain conditions">
+                  ${p.conditions.map(conditionItem)}
+                </ul>
+              </dd>`
+      }
     </dl>
+  </li>`;
+}
+
+/** Only http(s) URLs become links; anything else (`javascript:`, a typo) is shown as text. */
+function isWebUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** One condition: ✓, ✗ or ⚠ (overridden), what it says, who reported, the details link. */
+function conditionItem(c: Condition): SafeHtml {
+  const state = c.met ? 'met' : c.overridden === true ? 'overridden' : 'open';
+  const mark = c.met ? '✓' : c.overridden === true ? '⚠' : '✗';
+  // A failed check's detail ends with its link in brackets: the link is shown once, below.
+  const detail =
+    c.url !== undefined && c.detail.endsWith(` (${c.url})`)
+      ? c.detail.slice(0, -` (${c.url})`.length)
+      : c.detail;
+  const link =
+    c.url === undefined
+      ? ''
+      : isWebUrl(c.url)
+        ? html` <a class="details" href="${c.url}" rel="noopener noreferrer">details</a>`
+        : html` <span class="details muted">${c.url}</span>`;
+  return html`<li class="condition ${state}" data-kind="${c.kind}" data-name="${c.name}">
+    <span class="mark" aria-label="${state}">${mark}</span> ${detail}${
+      c.reporter === undefined ? '' : html` <span class="reporter">— ${c.reporter}</span>`
+    }${link}${c.overridden === true ? html` <span class="badge warn">overridden</span>` : ''}
   </li>`;
 }
