@@ -11,8 +11,9 @@ export const EVIDENCE_KINDS = {
     // cosign (OCI 1.1 referrers mode) and the tag schema's signature manifests
     'application/vnd.dev.cosign.artifact.sig.v1+json',
     'application/vnd.dev.cosign.simplesigning.v1+json',
-    // Notary Project (notation)
+    // Notary Project (notation 1.x; its release candidates wrote the v2 type)
     'application/vnd.cncf.notary.signature',
+    'application/vnd.cncf.notary.v2.signature',
     // sigstore bundles (cosign --new-bundle-format)
     'application/vnd.dev.sigstore.bundle.v0.3+json',
   ],
@@ -51,10 +52,27 @@ export function evidenceRequirement(name: string): EvidenceRequirement {
   return { name, artifactTypes: isEvidenceKind(name) ? EVIDENCE_KINDS[name] : [name] };
 }
 
+/**
+ * An artifact type as compared: media types are case-insensitive and may carry parameters
+ * (`application/vnd.cyclonedx+json; version=1.6`), which do not change what the artifact is.
+ */
+export function normalArtifactType(artifactType: string): string {
+  return (artifactType.split(';')[0] ?? '').trim().toLowerCase();
+}
+
+/** The named kind an artifact type counts as (`signature`, `sbom`), if any. */
+export function evidenceKindOf(artifactType: string): EvidenceKindName | undefined {
+  const type = normalArtifactType(artifactType);
+  return (Object.keys(EVIDENCE_KINDS) as EvidenceKindName[]).find((kind) =>
+    (EVIDENCE_KINDS[kind] as readonly string[]).includes(type),
+  );
+}
+
 /** Whether a digest with referrers of `artifactTypes` meets `requirement`. */
 export function meetsEvidence(
   requirement: EvidenceRequirement,
   artifactTypes: readonly string[],
 ): boolean {
-  return artifactTypes.some((t) => requirement.artifactTypes.includes(t));
+  const wanted = requirement.artifactTypes.map(normalArtifactType);
+  return artifactTypes.some((t) => wanted.includes(normalArtifactType(t)));
 }

@@ -194,13 +194,10 @@ function evidenceConditions({ stage, referrerTypes }: GateInput): Condition[] {
         met: false,
         detail: `${name} referrer not looked up yet: checked at promotion time`,
       };
-    const met = meetsEvidence(requirement, referrerTypes);
-    return {
-      kind: 'evidence',
-      name,
-      met,
-      detail: met ? `${name} referrer present` : `no ${name} referrer`,
-    };
+    const found = referrerTypes.find((t) => meetsEvidence(requirement, [t]));
+    return found === undefined
+      ? { kind: 'evidence', name, met: false, detail: `no ${name} referrer` }
+      : { kind: 'evidence', name, met: true, detail: `${name} referrer present (${found})` };
   });
 }
 

@@ -6,6 +6,7 @@ import type { Pipeline } from '../../domain/pipeline.js';
 import type { StageHead } from '../../domain/promotion.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { CheckLedger } from '../../ports/checkLedger.js';
+import type { Registry } from '../../ports/registry.js';
 import type { Clock } from '../../ports/clock.js';
 import { countLiveApprovals, hasGates, type Condition } from '../../domain/gatePolicy.js';
 import { conditionLines } from '../../domain/describeConditions.js';
@@ -66,6 +67,8 @@ export async function repositoryStatus(
     readonly ledger: BuildLedger;
     readonly pipeline: Pipeline;
     readonly checks: CheckLedger;
+    /** Looked up only for a pending promotion whose stage lists evidence. */
+    readonly registry: Registry;
     readonly clock: Clock;
   },
   repository: string,

@@ -3,6 +3,7 @@ import type { OutcomeEvent, RecordedApproval } from '../../domain/outcomeEvent.j
 import { floatingTags, type Pipeline } from '../../domain/pipeline.js';
 import type { StagePin } from '../../domain/promotion.js';
 import { stillEligible, type StillEligible } from '../../domain/stillEligible.js';
+import type { Registry } from '../../ports/registry.js';
 import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
@@ -89,6 +90,8 @@ export interface StageBoardDeps {
   readonly pipeline: Pipeline;
   readonly clock: Clock;
   readonly checks: CheckLedger;
+  /** For the evidence of a pending promotion whose stage lists some. */
+  readonly registry: Registry;
 }
 
 const approvalsOnly = (approvals: readonly RecordedApproval[]) =>
