@@ -56,9 +56,9 @@ export interface Services {
   readonly outcomeSignal?: OutcomeSignal | undefined;
 }
 
-/** Adapters the local host supplies itself (its stand-in queue and event log). */
+/** Adapters the local host supplies itself (its stand-in queue and event log, its clock). */
 export type ServiceOverrides = Partial<
-  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier' | 'replies'>
+  Pick<Services, 'approvals' | 'publisher' | 'registry' | 'notifier' | 'replies' | 'clock'>
 >;
 
 /** A lazily built, shared set of services. */
@@ -166,7 +166,7 @@ export async function createServices(
     replies: overrides.replies ?? {
       reply: async (url, event) => (await slackReplies()).reply(url, event),
     },
-    clock: systemClock,
+    clock: overrides.clock ?? systemClock,
   };
 }
 
