@@ -65,11 +65,18 @@ export interface Services {
   readonly outcomeSignal?: OutcomeSignal | undefined;
 }
 
-/** Adapters the local host supplies itself (its stand-in queue and event log). */
+/** Adapters the local host supplies itself (its stand-in queue and event log, its clock). */
 export type ServiceOverrides = Partial<
   Pick<
     Services,
-    'approvals' | 'publisher' | 'registry' | 'registryAt' | 'copier' | 'notifier' | 'replies'
+    | 'approvals'
+    | 'publisher'
+    | 'registry'
+    | 'registryAt'
+    | 'copier'
+    | 'notifier'
+    | 'replies'
+    | 'clock'
   >
 >;
 
@@ -175,7 +182,7 @@ export async function createServices(
     replies: overrides.replies ?? {
       reply: async (url, event) => (await slackReplies()).reply(url, event),
     },
-    clock: systemClock,
+    clock: overrides.clock ?? systemClock,
   };
 }
 

@@ -23,6 +23,7 @@ import { LocalPromotionQueue } from './localPromotionQueue.js';
 import { LocalSessionQueue } from './localQueue.js';
 import { LocalSubscription } from './localSubscription.js';
 import { startTimers } from './localTimers.js';
+import { timerClock, type QueueClock } from './scheduledMessages.js';
 import { serveRequest } from './serveRequest.js';
 import { TablesQueueStore } from './tablesQueueStore.js';
 
@@ -98,7 +99,14 @@ export async function startLocalHost(options: {
   durableQueue?: { readonly table?: string | undefined };
   /** Deliveries before a subscription dead-letters an outcome (10, as in Azure; tests lower it). */
   subscriptionMaxDeliveryCount?: number;
+  /**
+   * The host's clock: the services' `clock`, the timers' and the `promotions` stand-in's (whose
+   * wake-ups release scheduled messages, such as the re-evaluation at the end of a soak).
+   * Tests pass one they move; the system's by default.
+   */
+  clock?: QueueClock;
 }): Promise<LocalHost> {
+  const clock = options.clock ?? timerClock();
   const log: Log =
     options.log ??
     ((line) => {
@@ -129,12 +137,14 @@ export async function startLocalHost(options: {
       backoff: { initialMs: options.queueBackoffMs ?? 0 },
       log,
       store,
+      clock,
     },
   );
   const localApprovals = new LocalPromotionQueue(queue);
   const getServices: ServicesProvider = servicesFrom(options.env, {
     approvals: localApprovals,
     publisher: outcomes,
+    clock: { now: clock.now },
   });
   table = functionTable(getServices, { redelivery: options.redelivery });
   for (const entry of table.filter(isOutcomeTopicFunction)) {
@@ -171,6 +181,7 @@ export async function startLocalHost(options: {
   const timers = startTimers(table.filter(isTimerFunction), {
     env: options.env,
     log,
+    now: clock.now,
     context: (entry) => invocationContext(entry.name, log),
   });
   // What a previous host left is queued before anything new (the function table exists).
@@ -189,7 +200,6 @@ export async function startLocalHost(options: {
     server.listen(options.port, options.host ?? '127.0.0.1', resolve);
   }).catch(async (error: unknown) => {
     await timers.close();
-    localApprovals.close();
     await queue.close();
     throw error;
   });
@@ -206,7 +216,6 @@ export async function startLocalHost(options: {
       // Registry events in flight may still ask for promotions: they settle first.
       await registryEvents.close();
       // The promotions in flight publish their outcomes before the subscriptions close.
-      localApprovals.close();
       await queue.close();
       for (const subscription of subscriptions) await subscription.close();
       await new Promise<void>((resolve) => {

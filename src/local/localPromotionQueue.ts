@@ -10,43 +10,27 @@ import type { LocalSessionQueue } from './localQueue.js';
  * the message is stored.
  */
 export class LocalPromotionQueue implements PromotionQueue {
-  private readonly timers = new Set<NodeJS.Timeout>();
-
-  constructor(
-    private readonly queue: Pick<LocalSessionQueue, 'enqueue'>,
-    private readonly now: () => Date = () => new Date(),
-  ) {}
-
-  /**
-   * Sends `message` when `at` comes (by `now`), as Service Bus's scheduled enqueue does. Held
-   * in this process until then: a host stopped before `at` does not send it (unlike Service
-   * Bus, where the scheduled message is stored); the next message about the digest, or an
-   * approval, re-evaluates the promotion then.
-   */
-  schedule(message: PromotionMessage, at: Date): Promise<void> {
-    const timer = setTimeout(
-      () => {
-        this.timers.delete(timer);
-        this.send(message).catch(() => undefined);
-      },
-      Math.max(0, at.getTime() - this.now().getTime()),
-    );
-    timer.unref();
-    this.timers.add(timer);
-    return Promise.resolve();
-  }
-
-  /** Drops what is scheduled and not yet sent (the host is stopping). */
-  close(): void {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-  }
+  constructor(private readonly queue: Pick<LocalSessionQueue, 'enqueue'>) {}
 
   async send(message: PromotionMessage): Promise<void> {
+    await this.enqueue(message, undefined);
+  }
+
+  /**
+   * Sends `message` to be delivered when `at` comes by the queue's clock, as Service Bus's
+   * scheduled enqueue does: accepted (and its id taken) now, and with a durable queue stored
+   * now, so that a host stopped before `at` delivers it after its restart.
+   */
+  async schedule(message: PromotionMessage, at: Date): Promise<void> {
+    await this.enqueue(message, at);
+  }
+
+  private async enqueue(message: PromotionMessage, at: Date | undefined): Promise<void> {
     await this.queue.enqueue({
       body: structuredClone(message),
       messageId: message.id,
       sessionId: message.repository,
+      scheduledEnqueueTimeUtc: at,
     });
   }
 }

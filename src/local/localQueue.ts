@@ -7,6 +7,7 @@ import type {
   SessionMessageHandler,
   StoredMessage,
 } from './queueMessages.js';
+import { ScheduledMessages, timerClock } from './scheduledMessages.js';
 
 /** Pause between tries of a store write that failed (the store is down): 100 ms doubling to 5 s. */
 const storeRetryMs = (failures: number) => Math.min(5000, 100 * 2 ** Math.max(failures - 1, 0));
@@ -41,6 +42,8 @@ interface Session<T> {
  * backoff and a growing `deliveryCount` when the handler throws (before any later message
  * of that session), and dead-lettering after `maxDeliveryCount` failed deliveries.
  * A session waiting out a backoff keeps its order but frees its concurrency slot.
+ * A message with a `scheduledEnqueueTimeUtc` ahead of the clock is accepted (and its id
+ * taken) at once but joins its session only when that time comes (`ScheduledMessages`).
  * Messages live in memory only, unless the queue has a `store`: then `enqueue` resolves once
  * the message is stored, each delivery is recorded before the handler runs (a message in
  * flight when the process dies comes back with the next `deliveryCount`), and `restore()`
@@ -60,6 +63,7 @@ export class LocalSessionQueue<T = unknown> {
   private readonly logDelivery: (line: string) => void;
   private readonly store: QueueStore<unknown> | undefined;
   private readonly windowMs: number;
+  private readonly held: ScheduledMessages<Entry<T>>;
   private lastSequence = 0;
   private queued = 0;
   private inFlight = 0;
@@ -72,10 +76,14 @@ export class LocalSessionQueue<T = unknown> {
     this.windowMs = options.duplicateDetectionWindowMs ?? 60 * 60 * 1000;
     this.duplicates = new DuplicateDetection(this.windowMs);
     this.store = options.store;
+    const clock = options.clock ?? timerClock(options.now);
+    this.held = new ScheduledMessages<Entry<T>>(clock, (entry) => {
+      if (!this.closed) this.schedule(entry);
+    });
     this.settings = {
       maxConcurrentSessions: options.maxConcurrentSessions ?? 8,
       maxDeliveryCount: options.maxDeliveryCount ?? 5,
-      now: options.now ?? (() => new Date()),
+      now: clock.now,
       initialMs: options.backoff?.initialMs ?? 100,
       maxMs: options.backoff?.maxMs ?? 2000,
     };
@@ -100,7 +108,7 @@ export class LocalSessionQueue<T = unknown> {
       this.logDuplicate(message);
       return false;
     }
-    this.schedule(this.entryOf(message, now));
+    this.accept(this.entryOf(message, now));
     return true;
   }
 
@@ -117,7 +125,7 @@ export class LocalSessionQueue<T = unknown> {
       return false;
     }
     // Closed meanwhile: it is stored, and the next process delivers it.
-    if (!this.closed) this.schedule(entry);
+    if (!this.closed) this.accept(entry);
     return true;
   }
 
@@ -144,10 +152,11 @@ export class LocalSessionQueue<T = unknown> {
         this.log(`dead-lettered ${message.messageId} (session ${message.sessionId}): ${reason}`);
         continue;
       }
-      this.schedule(entry);
+      this.accept(entry);
       queued += 1;
     }
-    if (queued > 0) this.log(`restored ${queued} queued message(s)`);
+    if (queued > 0)
+      this.log(`restored ${queued} queued message(s), ${this.held.size} scheduled for later`);
     return queued;
   }
 
@@ -156,9 +165,17 @@ export class LocalSessionQueue<T = unknown> {
     return [...this.dead];
   }
 
-  /** Messages accepted and not yet completed or dead-lettered (in flight included). */
+  /**
+   * Messages accepted and not yet completed or dead-lettered (in flight included); scheduled
+   * messages count once their time has come.
+   */
   get size(): number {
     return this.queued;
+  }
+
+  /** Messages accepted with a scheduled enqueue time still ahead (not counted by `idle()`). */
+  get scheduled(): number {
+    return this.held.size;
   }
 
   /**
@@ -173,6 +190,7 @@ export class LocalSessionQueue<T = unknown> {
   /** Stops delivering; resolves when the deliveries in flight have finished. */
   close(): Promise<void> {
     this.closed = true;
+    this.held.close();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     return this.idle();
@@ -187,7 +205,7 @@ export class LocalSessionQueue<T = unknown> {
   }
 
   private entryOf(message: QueueMessage<T>, now: Date): Entry<T> {
-    const { body, messageId, sessionId } = message;
+    const { body, messageId, sessionId, scheduledEnqueueTimeUtc } = message;
     // Ascending across restarts too: the clock in microseconds, or one more than the last.
     this.lastSequence = Math.max(now.getTime() * 1000, this.lastSequence + 1);
     const sequence = this.lastSequence;
@@ -195,11 +213,17 @@ export class LocalSessionQueue<T = unknown> {
       body,
       messageId,
       sessionId,
+      scheduledEnqueueTimeUtc,
       enqueuedTimeUtc: now,
       sequence,
       deliveries: 0,
       storeFailures: 0,
     };
+  }
+
+  /** Takes an accepted message: into its session now, or held until its scheduled time. */
+  private accept(entry: Entry<T>): void {
+    if (!this.held.hold(entry)) this.schedule(entry);
   }
 
   private schedule(entry: Entry<T>): void {
@@ -351,6 +375,15 @@ export class LocalSessionQueue<T = unknown> {
 
 /** What the store keeps of an entry. */
 function stored<T>(entry: Entry<T>): StoredMessage<T> {
-  const { body, messageId, sessionId, sequence, enqueuedTimeUtc } = entry;
-  return { body, messageId, sessionId, sequence, enqueuedTimeUtc, deliveryCount: entry.deliveries };
+  const { body, messageId, sessionId, sequence, enqueuedTimeUtc, scheduledEnqueueTimeUtc } = entry;
+  const deliveryCount = entry.deliveries;
+  return {
+    body,
+    messageId,
+    sessionId,
+    sequence,
+    enqueuedTimeUtc,
+    scheduledEnqueueTimeUtc,
+    deliveryCount,
+  };
 }

@@ -1,3 +1,5 @@
+import type { QueueClock } from './scheduledMessages.js';
+
 /** A message as sent to the queue. */
 export interface QueueMessage<T> {
   readonly body: T;
@@ -5,6 +7,11 @@ export interface QueueMessage<T> {
   readonly messageId: string;
   /** Messages of one session are delivered one at a time, in the order they were sent. */
   readonly sessionId: string;
+  /**
+   * Not delivered before this time (Service Bus's scheduled enqueue time): accepted, stored
+   * and its id taken at once, it joins its session when the queue's clock reaches it.
+   */
+  readonly scheduledEnqueueTimeUtc?: Date | undefined;
 }
 
 /** What the handler learns about a delivery, as a Service Bus trigger's metadata. */
@@ -71,8 +78,13 @@ export interface LocalSessionQueueOptions {
   readonly maxDeliveryCount?: number | undefined;
   /** Delay before redelivery n+1 is `initialMs × 2^(n−1)`, at most `maxMs`; 100 ms and 2 s by default. */
   readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number } | undefined;
-  /** The clock for enqueued times and the duplicate window. */
+  /** The clock for enqueued times and the duplicate window (ignored with `clock`). */
   readonly now?: (() => Date) | undefined;
+  /**
+   * The clock, with the wake-ups that release scheduled messages (tests move it); the system's
+   * (or one reading `now`) with timers by default.
+   */
+  readonly clock?: QueueClock | undefined;
   /** Receives one line per delivery, completion, redelivery, duplicate and dead-letter. */
   readonly log?: ((line: string) => void) | undefined;
   /** Whether `log` also gets a line per delivery and completion (true by default). */

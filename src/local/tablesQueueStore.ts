@@ -168,6 +168,9 @@ export class TablesQueueStore implements QueueStore<unknown> {
       sequence: message.sequence,
       enqueuedTimeUtc: message.enqueuedTimeUtc,
       deliveryCount: message.deliveryCount,
+      ...(message.scheduledEnqueueTimeUtc && {
+        scheduledEnqueueTimeUtc: message.scheduledEnqueueTimeUtc,
+      }),
       chunks,
       ...body,
     };
@@ -199,5 +202,8 @@ function messageOf(row: Record<string, unknown>): StoredMessage<unknown> {
     sequence: Number(row.sequence),
     enqueuedTimeUtc: asDate(row.enqueuedTimeUtc),
     deliveryCount: Number(row.deliveryCount),
+    ...(row.scheduledEnqueueTimeUtc !== undefined && {
+      scheduledEnqueueTimeUtc: asDate(row.scheduledEnqueueTimeUtc),
+    }),
   };
 }

@@ -10,6 +10,7 @@ import type {
 } from '../../src/local/queueMessages.js';
 import { TablesQueueStore } from '../../src/local/tablesQueueStore.js';
 import { freshTablesClient } from '../contracts/freshTable.js';
+import { ManualClock } from '../support/manualClock.js';
 
 // The durable local queue against the run's Azurite: what one queue object accepted is what a
 // second one on the same table (the host after a restart) delivers.
@@ -170,5 +171,66 @@ describe('a LocalSessionQueue with a TablesQueueStore', () => {
     await sleep(10);
     expect(queue.size).toBe(0);
     expect(deliveries).toEqual([]);
+  });
+
+  it('keeps a scheduled message across a restart and delivers it at its time, not before, once', async () => {
+    const client = freshTablesClient('queue');
+    const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
+    const hour = 60 * 60 * 1000;
+    const at = new Date(clock.now().getTime() + hour);
+    const { deliveries, handler } = recorder();
+    const first = durable(client, handler, { clock, duplicateDetectionWindowMs: 2 * hour });
+    expect(await first.enqueue({ ...message('a', 'soak-end'), scheduledEnqueueTimeUtc: at })).toBe(
+      true,
+    );
+    // Its id is taken when it is scheduled: a resend is a duplicate.
+    expect(await first.enqueue({ ...message('b', 'soak-end'), scheduledEnqueueTimeUtc: at })).toBe(
+      false,
+    );
+    // A message sent after it, unscheduled, goes at once in the same session.
+    expect(await first.enqueue(message('a', 'now'))).toBe(true);
+    await first.idle();
+    expect(deliveries.map((d) => d.info.messageId)).toEqual(['now']);
+    expect(first.scheduled).toBe(1);
+    await first.close();
+
+    // The host restarts before the scheduled time.
+    let delivered!: () => void;
+    const arrived = new Promise<void>((resolve) => (delivered = resolve));
+    const second = durable(
+      client,
+      (body, info) => {
+        deliveries.push({ body, info });
+        delivered();
+        return Promise.resolve();
+      },
+      { clock, duplicateDetectionWindowMs: 2 * hour },
+    );
+    expect(await second.restore()).toBe(1);
+    expect(second.scheduled).toBe(1);
+    clock.advance(hour - 1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await second.idle();
+    expect(second.scheduled).toBe(1);
+    expect(deliveries.map((d) => d.info.messageId)).toEqual(['now']);
+
+    clock.advance(1);
+    await arrived;
+    await second.idle();
+    expect(second.scheduled).toBe(0);
+    expect(deliveries.map((d) => [d.info.messageId, d.info.deliveryCount])).toEqual([
+      ['now', 1],
+      ['soak-end', 1],
+    ]);
+    expect(deliveries[1]?.body).toEqual({ id: 'soak-end' });
+    await second.close();
+
+    // Completed: a third host has nothing left, and the id is still taken within the window.
+    const third = durable(client, handler, { clock, duplicateDetectionWindowMs: 2 * hour });
+    expect(await third.restore()).toBe(0);
+    expect(await third.enqueue({ ...message('a', 'soak-end'), scheduledEnqueueTimeUtc: at })).toBe(
+      false,
+    );
+    await third.close();
   });
 });

@@ -4,6 +4,7 @@ import { parsePromotionMessage } from '../../src/domain/promotionMessage.js';
 import { LocalPromotionQueue } from '../../src/local/localPromotionQueue.js';
 import { LocalSessionQueue } from '../../src/local/localQueue.js';
 import type { DeliveryInfo } from '../../src/local/queueMessages.js';
+import { ManualClock } from '../support/manualClock.js';
 
 /** A queue whose handler records each delivery (the body as JSON text, as on the wire). */
 function recordingQueue() {
@@ -74,6 +75,38 @@ describe('LocalPromotionQueue', () => {
     expect(deliveries.map((d) => parsePromotionMessage(JSON.parse(d.body)))).toEqual([
       rollback,
       unpin,
+    ]);
+  });
+
+  it('schedules a re-evaluation: accepted at once, delivered when the clock reaches its time', async () => {
+    const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
+    const deliveries: DeliveryInfo[] = [];
+    const queue = new LocalSessionQueue<unknown>(
+      (_body, info) => {
+        deliveries.push(info);
+        return Promise.resolve();
+      },
+      { clock },
+    );
+    const reevaluate = parsePromotionMessage({
+      type: 'reevaluate',
+      id: 'reevaluate-1',
+      repository: 'team/backend',
+      digest: `sha256:${'a'.repeat(64)}`,
+      stage: 'release',
+      version: '1.2.3',
+      due: '2030-01-01T00:01:00.000Z',
+    });
+    const at = new Date(clock.now().getTime() + 60_000);
+    await new LocalPromotionQueue(queue).schedule(reevaluate, at);
+    await queue.idle();
+    expect(queue.scheduled).toBe(1);
+    expect(deliveries).toEqual([]);
+    clock.advance(60_000);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await queue.idle();
+    expect(deliveries.map((d) => [d.messageId, d.sessionId])).toEqual([
+      ['reevaluate-1', 'team/backend'],
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalSessionQueue } from '../../src/local/localQueue.js';
 import type { DeliveryInfo, LocalSessionQueueOptions } from '../../src/local/queueMessages.js';
+import { ManualClock } from '../support/manualClock.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -191,5 +192,42 @@ describe('LocalSessionQueue', () => {
     expect(() => {
       send(queue, 'a', 'z');
     }).toThrow(/closed/);
+  });
+
+  it('holds a scheduled message until the clock reaches its time, and idle() does not wait for it', async () => {
+    const clock = new ManualClock(new Date('2030-01-01T00:00:00Z'));
+    const { deliveries, handler } = recorder(() => Promise.resolve());
+    const queue = new LocalSessionQueue(handler, { ...fast, clock });
+    const at = new Date(clock.now().getTime() + 1000);
+    expect(
+      queue.send({ body: 'later', messageId: 'l', sessionId: 'a', scheduledEnqueueTimeUtc: at }),
+    ).toBe(true);
+    expect(queue.send({ body: 'again', messageId: 'l', sessionId: 'a' })).toBe(false);
+    // A time already past is no delay.
+    const past = new Date(clock.now().getTime() - 1);
+    expect(
+      queue.send({ body: 'due', messageId: 'd', sessionId: 'a', scheduledEnqueueTimeUtc: past }),
+    ).toBe(true);
+    await queue.idle();
+    expect(deliveries.map((d) => d.body)).toEqual(['due']);
+    clock.advance(999);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await queue.idle();
+    expect(queue.scheduled).toBe(1);
+    expect(deliveries.map((d) => d.body)).toEqual(['due']);
+    clock.advance(1);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await queue.idle();
+    expect(queue.scheduled).toBe(0);
+    expect(deliveries.map((d) => d.body)).toEqual(['due', 'later']);
+    // Closing drops the wake-ups of what is still held (a durable queue keeps it stored).
+    queue.send({
+      body: 'never',
+      messageId: 'n',
+      sessionId: 'a',
+      scheduledEnqueueTimeUtc: new Date(clock.now().getTime() + 5),
+    });
+    await queue.close();
+    expect(clock.waiting).toBe(0);
   });
 });
