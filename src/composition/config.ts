@@ -26,6 +26,8 @@ export interface Config {
   readonly registry: string | undefined;
   /** How promoter signs in to the registry: `azure` (DefaultAzureCredential) or `anonymous`. */
   readonly registryAuth: 'azure' | 'anonymous';
+  /** The build registry's ARM resource id, when it is an ACR given one (for ARM import). */
+  readonly registryResourceId?: string | undefined;
   /** Where approval messages and outcome events go; undefined: the local host's stand-in. */
   readonly serviceBus:
     | { readonly namespace: string; readonly connectionString?: undefined }
@@ -103,6 +105,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     },
     registry: s.PROMOTER_REGISTRY,
     registryAuth: registryAuthOf(s.PROMOTER_REGISTRY, s.PROMOTER_REGISTRY_AUTH),
+    registryResourceId: s.PROMOTER_REGISTRY_RESOURCE_ID,
     serviceBus: serviceBusOf(
       s.PROMOTER_SERVICEBUS_NAMESPACE,
       s.PROMOTER_SERVICEBUS_CONNECTION_STRING,

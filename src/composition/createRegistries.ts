@@ -1,5 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import type { ImageCopier, RegistrySignIn } from '../ports/imageCopier.js';
+import { createCompositeCopier } from '../adapters/arm/armImportCopier.js';
+import type { Pipeline } from '../domain/pipeline.js';
 import type { Registry } from '../ports/registry.js';
 import { once } from './azureClients.js';
 
@@ -22,6 +24,30 @@ export interface RegistriesOptions {
   readonly signIns: ReadonlyMap<string, RegistrySignIn>;
   /** The app's identity, asked for only when a registry signs in with it. */
   readonly identity: () => Promise<TokenCredential>;
+  /**
+   * The ARM resource id of each ACR that has one, by login server: the declared registries'
+   * `resourceId`, and the build registry's (`PROMOTER_REGISTRY_RESOURCE_ID` or its declaration).
+   */
+  readonly resourceIds?: ReadonlyMap<string, string> | undefined;
+  /** The copiers, for tests; by default the distribution copier and the ARM import copier. */
+  readonly copiers?: { readonly distribution: ImageCopier; readonly arm: ImageCopier } | undefined;
+}
+
+/**
+ * The ARM resource ids `createRegistries` uses: each declared registry's `resourceId`, and the
+ * build registry's from `PROMOTER_REGISTRY_RESOURCE_ID`, else from its own declaration. Only
+ * registries promoter signs in to with Azure identity have one (validated at load).
+ */
+export function registryResourceIds(
+  declared: Pipeline['registries'],
+  build: { readonly registry: string | undefined; readonly resourceId: string | undefined },
+): ReadonlyMap<string, string> {
+  const ids = new Map<string, string>();
+  for (const d of declared)
+    if (d.signIn === 'azure' && d.resourceId !== undefined) ids.set(d.loginServer, d.resourceId);
+  if (build.registry !== undefined && build.resourceId !== undefined)
+    ids.set(build.registry, build.resourceId);
+  return ids;
 }
 
 /** A Registry whose adapter (and SDK) is created on the first call. */
@@ -40,9 +66,10 @@ export function lazyRegistry(get: () => Promise<Registry>): Registry {
 }
 
 /**
- * The declared registries' adapters, each created on first use and kept, and the copier: the
- * OCI distribution API between any pair (`createDistributionCopier`), its module imported on
- * the first copy.
+ * The declared registries' adapters, each created on first use and kept, and the copier:
+ * server-side ARM import (`createArmImportCopier`) when source and target are both ACRs
+ * promoter signs in to with Azure identity and whose resource ids are known, else the OCI
+ * distribution API (`createDistributionCopier`); each module imported on its first copy.
  */
 export function createRegistries(options: RegistriesOptions): Registries {
   const { buildRegistry, signIns } = options;
@@ -86,11 +113,26 @@ export function createRegistries(options: RegistriesOptions): Registries {
       ...(usesIdentity ? { credential: await options.identity() } : {}),
     });
   });
+  const resourceIds = options.resourceIds ?? new Map<string, string>();
+  const arm = once(async () => {
+    const { createArmImportCopier } = await import('../adapters/arm/armImportCopier.js');
+    return createArmImportCopier({
+      resourceIdOf: (server) => resourceIds.get(server),
+      registryAt,
+      credential: await options.identity(),
+    });
+  });
+  const viaArm = (server: string) => resourceIds.has(server) && signInOf(server).kind === 'azure';
+  const copiers = options.copiers;
   return {
     buildRegistry,
     registryAt,
-    copier: {
-      copy: async (source, target, digest) => (await distribution()).copy(source, target, digest),
-    },
+    copier: createCompositeCopier({
+      arm: copiers?.arm ?? { copy: async (...args) => (await arm()).copy(...args) },
+      distribution: copiers?.distribution ?? {
+        copy: async (...args) => (await distribution()).copy(...args),
+      },
+      useArm: (source, target) => viaArm(source.registry) && viaArm(target.registry),
+    }),
   };
 }

@@ -16,7 +16,7 @@ import { loadConfig, type Config } from './config.js';
 import { OutcomeSignal, signallingOutcomes } from './outcomeSignal.js';
 import type { Pipeline } from '../domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
-import { createRegistries, lazyRegistry } from './createRegistries.js';
+import { createRegistries, lazyRegistry, registryResourceIds } from './createRegistries.js';
 import { registrySignIns } from './registrySignIns.js';
 import type { ImageCopier } from '../ports/imageCopier.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
@@ -124,6 +124,10 @@ export async function createServices(
     buildSignIn: config.registryAuth,
     signIns,
     identity,
+    resourceIds: registryResourceIds(pipeline.registries, {
+      registry: host,
+      resourceId: config.registryResourceId,
+    }),
   });
   const chat = once(async () => {
     const { createChatNotifier } = await import('../adapters/chat/chatNotifier.js');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { registryResourceId } from '../domain/registryDeclaration.js';
 import { ALL_REPOSITORIES, repositoryPatternsProblem } from '../domain/repositoryPatterns.js';
 import {
   DEFAULT_RECONCILE_SCHEDULE,
@@ -18,6 +19,7 @@ export const SETTINGS = [
   'PROMOTER_PIPELINE_FILE',
   'PROMOTER_REGISTRY',
   'PROMOTER_REGISTRY_AUTH',
+  'PROMOTER_REGISTRY_RESOURCE_ID',
   'PROMOTER_SERVICEBUS_NAMESPACE',
   'PROMOTER_SERVICEBUS_CONNECTION_STRING',
   'PROMOTER_MAX_DELIVERY_COUNT',
@@ -113,6 +115,7 @@ const schema = z.object({
       .optional(),
   ),
   PROMOTER_REGISTRY_AUTH: optional.pipe(z.enum(['azure', 'anonymous']).optional()),
+  PROMOTER_REGISTRY_RESOURCE_ID: optional.pipe(registryResourceId.optional()),
   PROMOTER_SERVICEBUS_NAMESPACE: optional.pipe(
     z
       .string()

@@ -23,6 +23,28 @@ const settingName = z
     'a setting name is letters, digits and _, not starting with a digit, e.g. PROD_REGISTRY_PASSWORD',
   );
 
+/** `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>`. */
+const RESOURCE_ID =
+  /^\/subscriptions\/([0-9a-fA-F-]{36})\/resourceGroups\/([-\w.()]{1,90})\/providers\/Microsoft\.ContainerRegistry\/registries\/([a-zA-Z0-9]{5,50})$/i;
+
+/** The parts of an ACR's ARM resource id, or undefined when it is not one. */
+export function parseRegistryResourceId(
+  id: string,
+): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
+  const match = RESOURCE_ID.exec(id);
+  if (!match) return undefined;
+  const [, subscriptionId = '', resourceGroup = '', name = ''] = match;
+  return { subscriptionId, resourceGroup, name };
+}
+
+/** An ACR's ARM resource id, checked (`parseRegistryResourceId`). */
+export const registryResourceId = z
+  .string()
+  .refine(
+    (id) => parseRegistryResourceId(id) !== undefined,
+    'an Azure Container Registry resource id is /subscriptions/<subscription id>/resourceGroups/<resource group>/providers/Microsoft.ContainerRegistry/registries/<registry name>',
+  );
+
 export const SIGN_IN_KINDS = ['azure', 'anonymous', 'basic'] as const;
 
 const registryFields = strictObject({
@@ -44,6 +66,11 @@ const registryFields = strictObject({
     .describe(
       'For basic: the app setting holding the password or token, e.g. PROD_REGISTRY_PASSWORD (in Azure a Key Vault reference).',
     ),
+  resourceId: registryResourceId
+    .optional()
+    .describe(
+      'For azure: the registry’s Azure Resource Manager id, /subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>. With it (and the build registry’s), promotion copies by server-side import (az acr import) instead of through the function.',
+    ),
 });
 
 /** One entry of `registries`, with the fields `signIn` needs and no others. */
@@ -62,11 +89,23 @@ export const registryDeclarationSchema = registryFields.superRefine((r, ctx) => 
         message: `${field} is for signIn basic; this registry signs in as ${r.signIn}`,
       });
   }
+  if (r.signIn !== 'azure' && r.resourceId !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['resourceId'],
+      message: `resourceId is for signIn azure (an Azure Container Registry); this registry signs in as ${r.signIn}`,
+    });
 });
 
 /** A declared registry, compiled. */
 export type RegistryDeclaration =
-  | { readonly loginServer: string; readonly signIn: 'azure' | 'anonymous' }
+  | {
+      readonly loginServer: string;
+      readonly signIn: 'azure';
+      /** Its ARM resource id, when given: copies between two such ACRs are server-side imports. */
+      readonly resourceId?: string | undefined;
+    }
+  | { readonly loginServer: string; readonly signIn: 'anonymous' }
   | {
       readonly loginServer: string;
       readonly signIn: 'basic';
@@ -79,7 +118,13 @@ export function compileRegistryDeclaration(
   server: string,
   entry: z.output<typeof registryDeclarationSchema>,
 ): RegistryDeclaration {
-  if (entry.signIn !== 'basic') return { loginServer: server, signIn: entry.signIn };
+  if (entry.signIn === 'azure')
+    return {
+      loginServer: server,
+      signIn: 'azure',
+      ...(entry.resourceId === undefined ? {} : { resourceId: entry.resourceId }),
+    };
+  if (entry.signIn === 'anonymous') return { loginServer: server, signIn: 'anonymous' };
   const { usernameSetting, passwordSetting } = entry;
   if (usernameSetting === undefined || passwordSetting === undefined)
     throw new Error(`registry ${server}: basic sign-in without settings`); // unreachable: validated

@@ -13,9 +13,9 @@ const DEV = 'devacr.azurecr.io';
 const PROD = 'prodacr.azurecr.io';
 const ids: Record<string, string> = {
   [DEV]:
-    '/subscriptions/sub-dev/resourceGroups/rg-dev/providers/Microsoft.ContainerRegistry/registries/devacr',
+    '/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-dev/providers/Microsoft.ContainerRegistry/registries/devacr',
   [PROD]:
-    '/subscriptions/sub-prod/resourceGroups/rg-prod/providers/Microsoft.ContainerRegistry/registries/prodacr',
+    '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-prod/providers/Microsoft.ContainerRegistry/registries/prodacr',
 };
 
 /** An ARM error as the SDK throws it. */
@@ -59,7 +59,7 @@ describe('the ARM import copier', () => {
     );
     expect(t.calls).toEqual([
       {
-        target: 'sub-prod/rg-prod/prodacr',
+        target: '22222222-2222-2222-2222-222222222222/rg-prod/prodacr',
         parameters: {
           source: { resourceId: ids[DEV], sourceImage: `myapp@${digest}` },
           untaggedTargetRepositories: ['prod/myapp'],
@@ -67,7 +67,7 @@ describe('the ARM import copier', () => {
         },
       },
       {
-        target: 'sub-prod/rg-prod/prodacr',
+        target: '22222222-2222-2222-2222-222222222222/rg-prod/prodacr',
         parameters: {
           source: { resourceId: ids[DEV], sourceImage: `myapp@${signature}` },
           untaggedTargetRepositories: ['prod/myapp'],

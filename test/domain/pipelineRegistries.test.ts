@@ -146,4 +146,48 @@ describe('a stage in another registry', () => {
       { path: 'stages[2].repository', message: expect.stringContaining(message) as string },
     ]);
   });
+
+  const PROD_ID =
+    '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg-prod/providers/Microsoft.ContainerRegistry/registries/prodacr';
+
+  it('compiles an ACR declaration with its ARM resource id', () => {
+    const pipeline = parsePipeline(
+      pipelineWith({ [PROD]: { signIn: 'azure', resourceId: PROD_ID } }, { registry: PROD }),
+    );
+    expect(pipeline.registries).toEqual([
+      { loginServer: PROD, signIn: 'azure', resourceId: PROD_ID },
+    ]);
+  });
+
+  it.each([
+    '/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/prodacr',
+    '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/prodacr',
+    '/subscriptions/22222222-2222-2222-2222-222222222222/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/prod-acr',
+    'prodacr.azurecr.io',
+  ])('refuses the resource id %s, naming the field', (resourceId) => {
+    expect(
+      issuesOf(pipelineWith({ [PROD]: { signIn: 'azure', resourceId } }, { registry: PROD })),
+    ).toEqual([
+      {
+        path: `registries.${PROD}.resourceId`,
+        message: expect.stringContaining('Microsoft.ContainerRegistry/registries/') as string,
+      },
+    ]);
+  });
+
+  it('refuses a resource id on a registry that does not sign in with azure', () => {
+    expect(
+      issuesOf(
+        pipelineWith(
+          { 'localhost:5001': { signIn: 'anonymous', resourceId: PROD_ID } },
+          { registry: 'localhost:5001' },
+        ),
+      ),
+    ).toEqual([
+      {
+        path: 'registries.localhost:5001.resourceId',
+        message: expect.stringContaining('resourceId is for signIn azure') as string,
+      },
+    ]);
+  });
 });

@@ -1,23 +1,12 @@
 import type { ImportImageParameters } from '@azure/arm-containerregistry';
 import type { TokenCredential } from '@azure/identity';
 import { NotFoundError, TransientError } from '../../domain/errors.js';
+import { parseRegistryResourceId } from '../../domain/registryDeclaration.js';
 import type { CopyReport, ImageCopier, ImageLocation } from '../../ports/imageCopier.js';
 import type { Registry } from '../../ports/registry.js';
 import { asRestError, networkCode } from '../sdkErrors.js';
 
-/** `/subscriptions/<id>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>`. */
-const RESOURCE_ID =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ContainerRegistry\/registries\/([^/]+)$/i;
-
-/** The parts of an ACR's ARM resource id, or undefined when it is not one. */
-export function parseRegistryResourceId(
-  id: string,
-): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
-  const match = RESOURCE_ID.exec(id);
-  if (!match) return undefined;
-  const [, subscriptionId = '', resourceGroup = '', name = ''] = match;
-  return { subscriptionId, resourceGroup, name };
-}
+export { parseRegistryResourceId };
 
 /** One ARM import into a target registry (`registries.importImage`, awaited to its end). */
 export type ImportImage = (

@@ -11,6 +11,7 @@ import { commitStep, type PromoteDeps, type Step } from '../promotion/commitStep
 import { putExactManifest } from '../promotion/putExactManifest.js';
 import { findRollbackTarget } from './rollbackTarget.js';
 import { settleOnce } from '../promotion/settleOnce.js';
+import { stageRegistry } from '../promotion/stagePlace.js';
 
 /**
  * Handles one rollback message: moves the stage's floating tags (`release-latest`,
@@ -83,7 +84,7 @@ async function decide(message: RollbackMessage, deps: PromoteDeps): Promise<Step
     );
   let manifest: RawManifest;
   try {
-    manifest = await deps.registry.getManifest(repo, promotion.digest);
+    manifest = await stageRegistry(stage, deps).getManifest(repo, promotion.digest);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
     return reject(`${promotion.digest} is no longer in the registry`, build);
@@ -125,10 +126,12 @@ async function moveTags(
 ): Promise<Step> {
   const repo = message.repository;
   const doing = `rolling back ${repo} ${stage.name} to ${head.digest}`;
-  const manifest = known?.manifest ?? (await deps.registry.getManifest(repo, head.digest));
+  // The stage's own registry and repository (`stageRegistry`): another registry's stage moves there.
+  const registry = stageRegistry(stage, deps);
+  const manifest = known?.manifest ?? (await registry.getManifest(repo, head.digest));
   const build = known?.build ?? (await deps.ledger.getBuildByDigest(repo, head.digest));
   const floating = floatingTags(stage);
-  for (const tag of floating) await putExactManifest(deps.registry, repo, tag, manifest, doing);
+  for (const tag of floating) await putExactManifest(registry, repo, tag, manifest, doing);
   const now = deps.clock.now();
   const state = await deps.promotions.getRepositoryState(repo);
   // Someone moved the stage meanwhile: decide again from what it holds now.
