@@ -295,6 +295,7 @@ module functionApp 'modules/functionapp.bicep' = {
     retentionDays: retentionDays
     retentionSchedule: retentionSchedule
     registryLoginServer: registry.outputs.loginServer
+    registryResourceId: registry.outputs.id
     webhookAuthHeader: webhookAuthHeader
     webhookSecretUri: keyVault.outputs.webhookSecretUri
     webhookSecretPreviousUri: keyVault.outputs.webhookSecretPreviousUri

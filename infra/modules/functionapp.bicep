@@ -31,6 +31,8 @@ param serviceBusFullyQualifiedNamespace string
 param maxDeliveryCount int
 
 param registryLoginServer string
+@description('The build registry\'s ARM resource id (ACR-to-ACR promotion imports through ARM).')
+param registryResourceId string
 
 param webhookAuthHeader string
 param webhookSecretUri string
@@ -133,6 +135,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'PROMOTER_PIPELINE_FILE', value: 'promoter.pipeline.json' }
         { name: 'PROMOTER_REGISTRY', value: registryLoginServer }
         { name: 'PROMOTER_REGISTRY_AUTH', value: 'azure' }
+        { name: 'PROMOTER_REGISTRY_RESOURCE_ID', value: registryResourceId }
         { name: 'PROMOTER_SERVICEBUS_NAMESPACE', value: serviceBusFullyQualifiedNamespace }
         { name: 'PROMOTER_MAX_DELIVERY_COUNT', value: string(maxDeliveryCount) }
         { name: 'PROMOTER_APPROVALS_HMAC_SECRET', value: optionalSecretRefs.?PROMOTER_APPROVALS_HMAC_SECRET ?? '' }

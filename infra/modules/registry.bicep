@@ -37,6 +37,8 @@ resource existingRegistry 'Microsoft.ContainerRegistry/registries@2025-11-01' ex
 }
 
 output name string = name
+@description('The registry\'s ARM resource id: PROMOTER_REGISTRY_RESOURCE_ID, so an ACR-to-ACR promotion can import server-side.')
+output id string = create ? newRegistry!.id : existingRegistry!.id
 output loginServer string = create ? newRegistry!.properties.loginServer : existingRegistry!.properties.loginServer
 output location string = create ? newRegistry!.location : existingRegistry!.location
 // 'AbacRepositoryPermissions' or 'LegacyRegistryPermissions' (registries created before the
