@@ -12,6 +12,7 @@ import { putExactManifest } from '../promotion/putExactManifest.js';
 import { findRollbackTarget } from './rollbackTarget.js';
 import { settleOnce } from '../promotion/settleOnce.js';
 import { stageRegistry } from '../promotion/stagePlace.js';
+import { stageLocationFields } from '../../domain/outcomeLocation.js';
 
 /**
  * Handles one rollback message: moves the stage's floating tags (`release-latest`,
@@ -143,6 +144,7 @@ async function moveTags(
     }),
     digest: head.digest,
     tags: floating,
+    ...stageLocationFields(stage, repo),
     ...(head.pinned?.previousDigest !== undefined
       ? { previousDigest: head.pinned.previousDigest }
       : {}),
