@@ -138,6 +138,14 @@ export function twoRegistryWorld(pipelineJson: unknown = twoRegistryPipeline(), 
       return digest;
     },
     approve,
+    /** Handles any promotion message (a rollback, an unpin) as the queue function does. */
+    handle: (body: Record<string, unknown>) => {
+      clockMs += 60_000;
+      return handlePromotionMessage(
+        { id: `m${++seq}`, repository: repo, approver: { id: 'alice' }, source: 'cli', ...body },
+        deps,
+      );
+    },
     /** Pushes `sha` and promotes it through dev, rc and release (into PROD) as `version`. */
     release: async (sha: string, version: string) => {
       const digest = await world.build(sha);
