@@ -80,8 +80,9 @@ export async function reconcileRegistry(
     ]);
     // A catalog name that is only a stage's repository (`prod/myapp`) is compared with its build
     // repository's (`myapp`): it holds promoter's copies, never builds.
+    const inLedger = new Set(recorded);
     const stageRepository = (name: string) =>
-      !recorded.includes(name) &&
+      !inLedger.has(name) &&
       isStageRepository(deps.pipeline, name, { buildRegistry: deps.defaultRegistry });
     names = [...new Set([...recorded, ...catalog.names])]
       .filter((name) => request.patterns.matches(name) && !stageRepository(name))

@@ -85,6 +85,22 @@ describe('a stage kept in another registry, as people read it', () => {
     expect(unpinned).toMatchObject({ outcome: 'unpinned', registry: PROD });
   });
 
+  it('a rollback to a digest gone from that registry is refused, naming where, and moves nothing', async () => {
+    const { w, previous, current } = await twoReleases();
+    await w.prod.deleteManifest('prod/myapp', previous);
+    const outcome = await w.handle({
+      type: 'rollback',
+      stage: 'release',
+      to: { gitSha: 'aaaaaaa' },
+      reason: 'checkout fails',
+    });
+    expect(outcome).toMatchObject({
+      outcome: 'rejected',
+      reason: `${previous} is no longer in ${AT}`,
+    });
+    expect(await w.prod.resolveTag('prod/myapp', 'release-latest')).toBe(current);
+  });
+
   it('drift there is announced with the tag’s full reference', async () => {
     const { w } = await twoReleases();
     const other = w.prod.add('prod/myapp', 'someone else’s image');
