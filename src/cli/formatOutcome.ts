@@ -66,7 +66,7 @@ function outcomeLine(outcome: OutcomeAnswer): string {
     case 'failed':
       return `${outcome.outcome}: ${outcome.reason ?? 'no reason given'}${conditions(outcome)}`;
     case 'rolled-back':
-      return `rolled back ${outcome.repository} ${stageOf(outcome)}: ${outcome.tags?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage} --as <you>\``;
+      return `rolled back ${outcome.repository} ${stageOf(outcome)}: ${locatedTags(outcome)?.join(', ') ?? ''} → ${outcome.digest ?? '(digest not given)'}; pinned until \`promoter unpin ${outcome.repository} --stage ${outcome.stage} --as <you>\``;
     case 'unpinned':
       return `unpinned ${outcome.repository} ${outcome.stage}: promotions into it resume`;
     case 'drift':

@@ -16,8 +16,12 @@ const ACTIONS: Readonly<Record<string, readonly [done: string, would: string]>> 
 
 type RepositoryAnswer = ReconcileAnswer['repositories'][number];
 
+/** `myapp`, or for the tags stages keep elsewhere `myapp (in prodacr.azurecr.io/myapp)`. */
+const placeOf = (repo: RepositoryAnswer) =>
+  repo.location === undefined ? repo.repository : `${repo.repository} (in ${repo.location})`;
+
 function formatRepository(repo: RepositoryAnswer, dryRun: boolean): string | undefined {
-  if (repo.error !== undefined) return `${repo.repository}: could not be compared: ${repo.error}`;
+  if (repo.error !== undefined) return `${placeOf(repo)}: could not be compared: ${repo.error}`;
   if (repo.actions.length === 0 && repo.failed.length === 0) return undefined;
   const rows = [
     ...repo.actions.map((a) => {
@@ -27,7 +31,7 @@ function formatRepository(repo: RepositoryAnswer, dryRun: boolean): string | und
     }),
     ...repo.failed.map((f) => ['FAILED', '', '', `${f.action}: ${f.error}`]),
   ];
-  return [repo.repository, formatTable(['ACTION', 'TAG', 'DIGEST', 'WHY'], rows)].join('\n');
+  return [placeOf(repo), formatTable(['ACTION', 'TAG', 'DIGEST', 'WHY'], rows)].join('\n');
 }
 
 /**
@@ -35,7 +39,11 @@ function formatRepository(repo: RepositoryAnswer, dryRun: boolean): string | und
  * run: would be) and why, and of what failed; then a summary with the run's cost.
  */
 export function formatReconcile(report: ReconcileAnswer): string {
-  const header = `reconcile: registry compared with the ledger in ${plural(report.repositories.length, 'repository', 'repositories')} (${report.scope})`;
+  // A repository whose stages keep tags in another registry has one entry per place.
+  const repositories = new Set(report.repositories.map((r) => r.repository)).size;
+  const places = report.repositories.length - repositories;
+  const elsewhere = places === 0 ? '' : ` and ${plural(places, 'stage place')} elsewhere`;
+  const header = `reconcile: registry compared with the ledger in ${plural(repositories, 'repository', 'repositories')}${elsewhere} (${report.scope})`;
   const sections = report.repositories
     .map((r) => formatRepository(r, report.dryRun))
     .filter((s): s is string => s !== undefined);

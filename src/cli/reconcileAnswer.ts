@@ -11,6 +11,7 @@ export const reconcileAnswer = z.looseObject({
   repositories: z.array(
     z.looseObject({
       repository: z.string(),
+      location: z.string().optional(),
       sweep: z.string(),
       tagsListed: z.number(),
       actions: z.array(

@@ -1,4 +1,23 @@
 import type { OutcomeEvent } from './outcomeEvent.js';
+import type { Stage } from './pipeline.js';
+
+/**
+ * The fields an outcome of `stage` carries to say where its tags are (`registry`,
+ * `stageRepository`): none for a stage in the build registry under the build's own name, so
+ * those outcomes read as before.
+ * @param repository the build repository (`myapp`).
+ */
+export function stageLocationFields(
+  stage: Pick<Stage, 'registry' | 'repository'> | undefined,
+  repository: string,
+): Pick<OutcomeEvent, 'registry' | 'stageRepository'> {
+  if (stage === undefined) return {};
+  const rendered = stage.repository.render(repository);
+  return {
+    ...(stage.registry !== undefined ? { registry: stage.registry } : {}),
+    ...(rendered !== repository ? { stageRepository: rendered } : {}),
+  };
+}
 
 /**
  * Where an outcome's tags are, for a stage kept in another registry or repository

@@ -31,6 +31,11 @@ export interface RetentionInput {
   readonly now: Date;
   /** Builds recorded more than this long before `now` may go. */
   readonly age: Duration;
+  /**
+   * Where each stage kept in another registry or repository has its tags
+   * (`prodacr.azurecr.io/myapp`), by stage name: the reasons name its tags so.
+   */
+  readonly locations?: Readonly<Record<string, string>> | undefined;
 }
 
 /** The decision for one build. */
@@ -54,6 +59,8 @@ export interface BuildContext {
   readonly firstStage: string;
   readonly now: Date;
   readonly age: Duration;
+  /** As `RetentionInput.locations`. */
+  readonly locations?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Decides for every build of one repository. */
@@ -73,6 +80,7 @@ export function planRetention(input: RetentionInput): RetentionPlan {
         firstStage,
         now: input.now,
         age: input.age,
+        locations: input.locations,
       }),
     ),
   };
@@ -86,11 +94,11 @@ export function judgeBuild(build: Build, context: BuildContext): RetentionVerdic
   if (build.deletedAt !== undefined) return { kind: 'keep', build, reasons: ['already deleted'] };
   const headReasons = Object.values(context.heads)
     .filter((head) => head.digest === build.digest)
-    .map(headReason);
+    .map((head) => headReason(head, located(context, head.stage)));
   const promotionReasons = context.promotions
     .filter((p) => p.digest === build.digest && keepsBuild(p, context.firstStage))
     .filter((p) => !coveredByHead(p, context.heads))
-    .map(promotionReason);
+    .map((p) => promotionReason(p, located(context, p.stage)));
   const { age } = context;
   const recordedMs = Date.parse(build.recordedAt);
   const ageReason = Number.isNaN(recordedMs)
@@ -121,9 +129,15 @@ function keepsBuild(p: Promotion, firstStage: string): boolean {
   return p.stage !== firstStage || p.status === 'pending' || p.status === 'promoting';
 }
 
+/** The stage's tags as written in reasons: `1.2.3`, or `prodacr.azurecr.io/myapp:1.2.3`. */
+function located(context: Pick<BuildContext, 'locations'>, stage: string) {
+  const at = context.locations?.[stage];
+  return (tags: readonly string[]) => (at === undefined ? tags : tags.map((t) => `${at}:${t}`));
+}
+
 /** `dev head (dev-latest)`, `release head (1.2.3, release-latest), pinned by alice`. */
-function headReason(head: StageHead): string {
-  const tags = head.tags.length > 0 ? ` (${head.tags.join(', ')})` : '';
+function headReason(head: StageHead, show: (tags: readonly string[]) => readonly string[]): string {
+  const tags = head.tags.length > 0 ? ` (${show(head.tags).join(', ')})` : '';
   const pinned = head.pinned ? `, pinned by ${head.pinned.by}` : '';
   return `${head.stage} head${tags}${pinned}`;
 }
@@ -139,12 +153,15 @@ function coveredByHead(p: Promotion, heads: Readonly<Record<string, StageHead>>)
 }
 
 /** `rc 1.2.3-rc1`, `pending approval for release 1.2.3`, `proposed for rc 1.2.4 (rejected)`. */
-function promotionReason(p: Promotion): string {
+function promotionReason(
+  p: Promotion,
+  show: (tags: readonly string[]) => readonly string[],
+): string {
   const version = p.version === undefined ? '' : ` ${p.version}`;
   switch (p.status) {
     case 'promoted':
       return p.tags.length > 0
-        ? `${p.stage} ${p.tags.join(', ')}`
+        ? `${p.stage} ${show(p.tags).join(', ')}`
         : `promoted to ${p.stage}${version}`;
     case 'promoting':
       return `being promoted to ${p.stage}${version}`;

@@ -28,14 +28,20 @@ export function logReconcile(report: ReconcileReport, context: InvocationContext
   let actions = 0;
   for (const repo of report.repositories) {
     const { repository } = repo;
+    const at = repo.location === undefined ? {} : { location: repo.location };
     actions += repo.actions.length;
     for (const action of repo.actions)
-      context.info(report.dryRun ? 'reconcile would' : 'reconciled', { repository, ...action });
+      context.info(report.dryRun ? 'reconcile would' : 'reconciled', {
+        repository,
+        ...at,
+        ...action,
+      });
     for (const failed of repo.failed)
-      context.error('reconcile failed; the next run tries again', { repository, ...failed });
+      context.error('reconcile failed; the next run tries again', { repository, ...at, ...failed });
     if (repo.error !== undefined)
       context.error('reconcile could not compare the repository', {
         repository,
+        ...at,
         error: repo.error,
       });
     failures += repo.failed.length + (repo.error === undefined ? 0 : 1);

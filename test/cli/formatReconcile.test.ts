@@ -70,3 +70,36 @@ describe('formatReconcile', () => {
     expect(text).toContain('dry run: 2 actions listed; nothing was changed');
   });
 });
+
+describe('formatReconcile with a stage kept in another registry', () => {
+  it('heads the tags compared there with where they are, and counts the repository once', () => {
+    const text = formatReconcile({
+      ...report(false),
+      repositories: [
+        { repository: 'myapp', sweep: 'full', tagsListed: 4, actions: [], failed: [] },
+        {
+          repository: 'myapp',
+          location: 'prodacr.azurecr.io/prod/myapp',
+          sweep: 'full',
+          tagsListed: 2,
+          actions: [
+            {
+              kind: 'drift',
+              tag: 'release-latest',
+              digest: digest('c'),
+              restored: true,
+              reason:
+                'prodacr.azurecr.io/prod/myapp:release-latest was moved from the promoted … to …; promoter put it back',
+            },
+          ],
+          failed: [],
+        },
+      ],
+    });
+    expect(text).toContain(
+      'reconcile: registry compared with the ledger in 1 repository and 1 stage place elsewhere (**)',
+    );
+    expect(text).toMatch(/\nmyapp \(in prodacr\.azurecr\.io\/prod\/myapp\)\nACTION +TAG/);
+    expect(text).toMatch(/\ndrift \(restored\) +release-latest +sha256:cccccccccccc/);
+  });
+});

@@ -38,7 +38,7 @@ export function outcomeHeadline(event: OutcomeEvent): string {
   switch (event.outcome) {
     case 'drift':
       return HEADLINES.drift(
-        `${event.repository} tag ${event.tags?.join(', ') ?? event.stage} was moved outside promoter${event.restored ? ' (restored)' : ''}`,
+        `${event.repository} tag ${locatedTags(event)?.join(', ') ?? event.stage} was moved outside promoter${event.restored ? ' (restored)' : ''}`,
       );
     case 'rolled-back':
       return HEADLINES['rolled-back'](`${event.repository} ${stage}`);
@@ -48,7 +48,7 @@ export function outcomeHeadline(event: OutcomeEvent): string {
       return HEADLINES.deleted(`${event.repository} build`);
     case 'reconciled':
       return HEADLINES.reconciled(
-        `${event.repository} ${event.tags?.join(', ') ?? event.stage}: ${RECONCILED_WORDS[event.reconciled ?? 'build-recorded']}${event.restored ? ' (restored)' : ''}`,
+        `${event.repository} ${locatedTags(event)?.join(', ') ?? event.stage}: ${RECONCILED_WORDS[event.reconciled ?? 'build-recorded']}${event.restored ? ' (restored)' : ''}`,
       );
     default:
       return HEADLINES[event.outcome](`${event.repository} to ${stage}`);

@@ -3,6 +3,7 @@ import { gitShaCountOf, type Build } from '../../domain/build.js';
 import type { CopyFigures, OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Stage } from '../../domain/pipeline.js';
 import type { Promotion } from '../../domain/promotion.js';
+import { stageLocationFields } from '../../domain/outcomeLocation.js';
 
 /** Builds the outcome event of a message. `id` is derived from the message id: one per message. */
 export function outcomeOf(
@@ -19,7 +20,6 @@ export function outcomeOf(
 ): OutcomeEvent {
   const { build, promotion, stage, reason, copy } = details;
   const version = promotion?.version ?? message.version;
-  const stageRepository = stage?.repository.render(message.repository);
   return {
     type: 'promotion.outcome',
     id: `outcome-${message.id}`,
@@ -33,10 +33,7 @@ export function outcomeOf(
     ...(stage ? { required: stage.approval.required } : {}),
     ...(outcome === 'pending' && stage ? { eligible: stage.approval.approvers } : {}),
     ...(reason !== undefined ? { reason } : {}),
-    ...(stage?.registry !== undefined ? { registry: stage.registry } : {}),
-    ...(stageRepository !== undefined && stageRepository !== message.repository
-      ? { stageRepository }
-      : {}),
+    ...stageLocationFields(stage, message.repository),
     ...(copy ? { copy } : {}),
     messageId: message.id,
     at: at.toISOString(),

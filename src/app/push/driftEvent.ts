@@ -1,5 +1,6 @@
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
 import type { Stage } from '../../domain/pipeline.js';
+import { locatedTags, stageLocationFields } from '../../domain/outcomeLocation.js';
 import type { StageTagPush } from './detectDriftOnPush.js';
 
 /** What the drift check saw, for the record. */
@@ -22,10 +23,14 @@ export function driftEvent(
 ): OutcomeEvent {
   const by = push.pushedBy === undefined ? '' : ` by ${push.pushedBy}`;
   const { expected, restored } = seen;
+  // A stage in another registry or repository: where the tag is (`prodacr.azurecr.io/myapp:1.2.3`).
+  const where = stageLocationFields(stage, push.repository);
+  const [tag = push.tag] =
+    locatedTags({ repository: push.repository, tags: [push.tag], ...where }) ?? [];
   const what =
     expected === undefined
-      ? `${push.tag} was pushed${by} to ${push.digest}, but promoter never promoted anything as ${push.tag}`
-      : `${push.tag} was moved${by} from the promoted ${expected} to ${push.digest}`;
+      ? `${tag} was pushed${by} to ${push.digest}, but promoter never promoted anything as ${push.tag}`
+      : `${tag} was moved${by} from the promoted ${expected} to ${push.digest}`;
   const after = seen.visible
     ? expected === undefined
       ? ''
@@ -41,6 +46,7 @@ export function driftEvent(
     stage: stage.name,
     digest: push.digest,
     tags: [push.tag],
+    ...where,
     ...(expected !== undefined ? { previousDigest: expected } : {}),
     restored,
     ...(push.pushedBy !== undefined ? { actor: push.pushedBy } : {}),

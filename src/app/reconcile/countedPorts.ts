@@ -27,24 +27,12 @@ function countEveryCall<T extends object>(port: T, count: () => void): T {
   });
 }
 
-/** The ports a run uses, counting what they ask of the registry and the ledger. */
-export function countedPorts(
-  ports: {
-    readonly registry: Registry;
-    readonly ledger: BuildLedger;
-    readonly promotions: PromotionLedger;
-    readonly marks: ReconcileMarks;
-  },
-  counts: RequestCounts,
-) {
-  const toLedger = () => {
-    counts.ledger += 1;
-  };
-  const { registry } = ports;
+/** `registry` with each request it makes counted in `counts.registry`. */
+function countedRegistry(registry: Registry, counts: RequestCounts): Registry {
   const single = countEveryCall(registry, () => {
     counts.registry += 1;
   });
-  const counted: Registry = {
+  return {
     getManifest: (repository, digest) => single.getManifest(repository, digest),
     getBlob: (repository, digest) => single.getBlob(repository, digest),
     resolveTag: (repository, tag) => single.resolveTag(repository, tag),
@@ -67,8 +55,31 @@ export function countedPorts(
       return listing;
     },
   };
+}
+
+/**
+ * The ports a run uses, counting what they ask of the registries (the build registry's and
+ * each declared one a stage keeps its tags in) and the ledger.
+ */
+export function countedPorts(
+  ports: {
+    readonly registry: Registry;
+    readonly registryAt?: ((loginServer: string) => Registry) | undefined;
+    readonly ledger: BuildLedger;
+    readonly promotions: PromotionLedger;
+    readonly marks: ReconcileMarks;
+  },
+  counts: RequestCounts,
+) {
+  const toLedger = () => {
+    counts.ledger += 1;
+  };
+  const { registryAt } = ports;
   return {
-    registry: counted,
+    registry: countedRegistry(ports.registry, counts),
+    ...(registryAt === undefined
+      ? {}
+      : { registryAt: (server: string) => countedRegistry(registryAt(server), counts) }),
     ledger: countEveryCall(ports.ledger, toLedger),
     promotions: countEveryCall(ports.promotions, toLedger),
     marks: countEveryCall(ports.marks, toLedger),

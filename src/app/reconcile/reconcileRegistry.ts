@@ -4,6 +4,8 @@ import type { PushDeps } from '../push/handleRegistryEvents.js';
 import { countedPorts, type RequestCounts } from './countedPorts.js';
 import type { ReconcileReport, RepositoryReconcile } from './reconcileReport.js';
 import { compareRepository } from './reconcileRepository.js';
+import { isStageRepository, tagPlaces, type TagPlace } from './tagPlaces.js';
+import { describeLocation } from '../promotion/stagePlace.js';
 
 export type { ReconcileAction, ReconcileReport, RepositoryReconcile } from './reconcileReport.js';
 
@@ -76,25 +78,23 @@ export async function reconcileRegistry(
         return { names: [] };
       }),
     ]);
+    // A catalog name that is only a stage's repository (`prod/myapp`) is compared with its build
+    // repository's (`myapp`): it holds promoter's copies, never builds.
+    const inLedger = new Set(recorded);
+    const stageRepository = (name: string) =>
+      !inLedger.has(name) &&
+      isStageRepository(deps.pipeline, name, { buildRegistry: deps.defaultRegistry });
     names = [...new Set([...recorded, ...catalog.names])]
-      .filter((name) => request.patterns.matches(name))
+      .filter((name) => request.patterns.matches(name) && !stageRepository(name))
       .sort();
   }
   const marks = await run.marks.readAll();
 
-  const repositories: RepositoryReconcile[] = new Array<RepositoryReconcile>(names.length);
+  const compared: RepositoryReconcile[][] = new Array<RepositoryReconcile[]>(names.length);
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let i = next++; i < names.length; i = next++) {
-      const repository = names[i] ?? '';
-      repositories[i] = await reconcileOne(
-        run,
-        repository,
-        marks.get(repository),
-        request,
-        started,
-      );
-    }
+    for (let i = next++; i < names.length; i = next++)
+      compared[i] = await reconcileOne(run, names[i] ?? '', marks, request, started);
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, names.length) }, worker));
 
@@ -102,7 +102,7 @@ export async function reconcileRegistry(
     dryRun: request.dryRun,
     at: started.toISOString(),
     scope: request.repository ?? request.patterns.source,
-    repositories,
+    repositories: compared.flat(),
     ...(catalogError === undefined ? {} : { catalogError }),
     cost: {
       registryRequests: counts.registry,
@@ -112,13 +112,43 @@ export async function reconcileRegistry(
   };
 }
 
+/**
+ * One build repository: each place its tags are in (`tagPlaces`), the build registry's first;
+ * one entry each in the report, a stage's registry's with its `location`.
+ */
 async function reconcileOne(
   deps: ReconcileDeps,
   repository: string,
+  marks: ReadonlyMap<string, ReconcileMark>,
+  request: ReconcileRequest,
+  now: Date,
+): Promise<RepositoryReconcile[]> {
+  let places: TagPlace[];
+  try {
+    places = tagPlaces(deps.pipeline, repository, { ...deps, buildRegistry: deps.defaultRegistry });
+  } catch (error) {
+    const failed = { repository, sweep: 'full', tagsListed: 0, actions: [], failed: [] } as const;
+    return [{ ...failed, error: message(error) }];
+  }
+  const reports: RepositoryReconcile[] = [];
+  for (const place of places)
+    reports.push(
+      await reconcilePlace(deps, repository, place, marks.get(place.markKey), request, now),
+    );
+  return reports;
+}
+
+/** One place of a build repository: listed since its own mark, compared, its mark moved. */
+async function reconcilePlace(
+  deps: ReconcileDeps,
+  repository: string,
+  place: TagPlace,
   mark: ReconcileMark | undefined,
   request: ReconcileRequest,
   now: Date,
 ): Promise<RepositoryReconcile> {
+  const at: ReconcileDeps = place.builds ? deps : { ...deps, registry: place.registry };
+  const location = place.builds ? {} : { location: describeLocation(place.location) };
   const lastSweep = mark?.fullSweepAt === undefined ? undefined : Date.parse(mark.fullSweepAt);
   const sweepDue = lastSweep === undefined || now.getTime() - lastSweep >= FULL_SWEEP_EVERY_MS;
   const since =
@@ -126,8 +156,14 @@ async function reconcileOne(
       ? undefined
       : new Date(Date.parse(mark.listedUpTo) - WATERMARK_OVERLAP_MS);
   try {
-    const listing = await deps.registry.listTags(repository, { updatedSince: since });
-    const { actions, failed } = await compareRepository(deps, repository, listing, request.dryRun);
+    const listing = await at.registry.listTags(repository, { updatedSince: since });
+    const { actions, failed } = await compareRepository(
+      at,
+      repository,
+      listing,
+      request.dryRun,
+      place,
+    );
     const newest = listing.tags.reduce<string | undefined>(
       (max, t) =>
         t.updatedAt !== undefined && (max === undefined || t.updatedAt > max) ? t.updatedAt : max,
@@ -136,12 +172,13 @@ async function reconcileOne(
     // Written only when it moves: a registry without update times costs one write a day.
     const moved = newest !== mark?.listedUpTo || (listing.complete && sweepDue);
     if (!request.dryRun && failed.length === 0 && moved)
-      await deps.marks.write(repository, {
+      await deps.marks.write(place.markKey, {
         listedUpTo: newest,
         fullSweepAt: listing.complete ? now.toISOString() : mark?.fullSweepAt,
       });
     return {
       repository,
+      ...location,
       sweep: listing.complete ? 'full' : 'since-watermark',
       tagsListed: listing.tags.length,
       actions,
@@ -150,6 +187,7 @@ async function reconcileOne(
   } catch (error) {
     return {
       repository,
+      ...location,
       sweep: since === undefined ? 'full' : 'since-watermark',
       tagsListed: 0,
       actions: [],

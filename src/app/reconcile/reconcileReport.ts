@@ -69,7 +69,13 @@ export type ReconcileAction =
 
 /** One repository's comparison. */
 export interface RepositoryReconcile {
+  /** The build repository whose ledger the tags were compared with. */
   readonly repository: string;
+  /**
+   * Where the tags compared are, for a registry and repository stages keep their tags in
+   * (`prodacr.azurecr.io/prod/myapp`); absent for the build repository itself.
+   */
+  readonly location?: string | undefined;
   /** Every tag compared (`full`), or only those updated since the last run (ACR's watermark). */
   readonly sweep: 'full' | 'since-watermark';
   /** Tags the registry listed. */

@@ -19,6 +19,9 @@ export function reconciledEvent(finding: {
   readonly stage: string;
   readonly digest: string;
   readonly tags: readonly string[];
+  /** Where the stage's tags are, for a stage in another registry or repository (`stageLocationFields`). */
+  readonly registry?: string | undefined;
+  readonly stageRepository?: string | undefined;
   readonly gitShas?: readonly string[] | undefined;
   readonly moreGitShas?: number | undefined;
   readonly moreTags?: number | undefined;

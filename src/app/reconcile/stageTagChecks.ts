@@ -1,4 +1,5 @@
-import { floatingTags } from '../../domain/pipeline.js';
+import { floatingTags, type Stage } from '../../domain/pipeline.js';
+import { locatedTags, stageLocationFields } from '../../domain/outcomeLocation.js';
 import type { Promotion, StageHead } from '../../domain/promotion.js';
 import type { ListedTag } from '../../ports/registry.js';
 import type { PushDeps } from '../push/handleRegistryEvents.js';
@@ -52,7 +53,7 @@ export async function reportUnknownTag(
   deps: PushDeps,
   repository: string,
   listed: ListedTag,
-  stage: string,
+  { name: stage, ...place }: Pick<Stage, 'name' | 'registry' | 'repository'>,
   dryRun: boolean,
   result: Comparison,
 ): Promise<void> {
@@ -61,7 +62,9 @@ export async function reportUnknownTag(
   if (owner !== undefined && owner.status !== 'rejected') return;
   const digest = listed.digest ?? (await deps.registry.resolveTag(repository, listed.tag));
   if (digest === undefined) return;
-  const reason = `${listed.tag} (${digest}) is a ${stage} tag that no promotion in the ledger made; promoter leaves it alone (a lost ledger write, or pushed by hand)`;
+  const where = stageLocationFields(place, repository);
+  const [tag = listed.tag] = locatedTags({ repository, tags: [listed.tag], ...where }) ?? [];
+  const reason = `${tag} (${digest}) is a ${stage} tag that no promotion in the ledger made; promoter leaves it alone (a lost ledger write, or pushed by hand)`;
   const id = reconciledId('unknown', repository, listed.tag, digest);
   if (!dryRun) {
     const event = reconciledEvent({
@@ -71,6 +74,7 @@ export async function reportUnknownTag(
       stage,
       digest,
       tags: [listed.tag],
+      ...where,
       reason,
       at: deps.clock.now(),
     });
@@ -133,6 +137,8 @@ export async function reportMissingTag(
   expected: ExpectedTag,
   dryRun: boolean,
   result: Comparison,
+  /** What the place is called in the reason: `the registry`, or `prodacr.azurecr.io/prod/myapp`. */
+  where = 'the registry',
 ): Promise<void> {
   // Written since the listing (a promotion that just finished)? Then it is not missing.
   if ((await deps.registry.resolveTag(repository, tag)) !== undefined) return;
@@ -144,7 +150,7 @@ export async function reportMissingTag(
       tag,
       digest,
       restored: false,
-      reason: `${tag} is missing from the registry; the ledger says it holds ${digest}${restore ? '; a run would write it back' : ''}`,
+      reason: `${tag} is missing from ${where}; the ledger says it holds ${digest}${restore ? '; a run would write it back' : ''}`,
     });
     return;
   }
@@ -159,7 +165,7 @@ export async function reportMissingTag(
     );
     if (expected.immutable) await deps.registry.lockTag(repository, tag);
   }
-  const reason = `${tag} was missing from the registry (the ledger says it holds ${digest})${restore ? '; promoter wrote it back' : '; set "restoreOnDrift": true to have promoter write it back'}`;
+  const reason = `${tag} was missing from ${where} (the ledger says it holds ${digest})${restore ? '; promoter wrote it back' : '; set "restoreOnDrift": true to have promoter write it back'}`;
   const event = reconciledEvent({
     id: reconciledId('missing', repository, tag, digest, expected.since),
     reconciled: 'tag-missing',
@@ -167,6 +173,7 @@ export async function reportMissingTag(
     stage: expected.stage,
     digest,
     tags: [tag],
+    ...stageLocationFields(deps.pipeline.stage(expected.stage), repository),
     restored: restore,
     reason,
     at: deps.clock.now(),

@@ -7,9 +7,14 @@ import type { Clock } from '../../ports/clock.js';
 import type { BuildLedger } from '../../ports/buildLedger.js';
 import type { PromotionLedger } from '../../ports/promotionLedger.js';
 import type { Registry } from '../../ports/registry.js';
+import { outcomeLocation, stageLocationFields } from '../../domain/outcomeLocation.js';
+import { stagePlace, stageRegistry, type RegistriesDeps } from '../promotion/stagePlace.js';
 
-/** What retention reads and writes. */
-export interface RetentionDeps {
+/**
+ * What retention reads and writes: the ledgers, the build registry, and (for a first stage kept
+ * in another registry or repository) the registries stages keep their tags in.
+ */
+export interface RetentionDeps extends RegistriesDeps {
   readonly ledger: BuildLedger;
   readonly promotions: PromotionLedger;
   readonly registry: Registry;
@@ -110,6 +115,7 @@ async function retainRepository(
     deps.promotions.getRepositoryState(repository),
   ]);
   const { age } = request;
+  const locations = stageLocations(deps, repository);
   const plan = planRetention({
     builds,
     promotions,
@@ -117,6 +123,7 @@ async function retainRepository(
     pipeline: deps.pipeline,
     now,
     age,
+    locations,
   });
   const firstStage = deps.pipeline.stages[0]?.name ?? '';
   const deleted: RepositoryRetention['deleted'][number][] = [];
@@ -143,12 +150,13 @@ async function retainRepository(
         firstStage,
         now,
         age,
+        locations,
       });
       if (recheck.kind === 'keep') {
         kept.push({ ...shown, reasons: recheck.reasons });
         continue;
       }
-      await deleteBuild(deps, verdict.build, firstStage, `retention: ${verdict.reason}`);
+      await deleteBuild(deps, verdict.build, `retention: ${verdict.reason}`);
       deleted.push({ ...shown, reason: verdict.reason });
     } catch (error) {
       failed.push({ ...shown, reason: verdict.reason, error: message(error) });
@@ -157,15 +165,31 @@ async function retainRepository(
   return { repository, deleted, kept, failed };
 }
 
-/** Deletes one build's manifest and records it: history first, the ledger's mark last. */
-async function deleteBuild(
-  deps: RetentionDeps,
-  build: Build,
-  firstStage: string,
-  reason: string,
-): Promise<void> {
+/**
+ * Where each stage kept in another registry or repository has its tags for `repository`
+ * (`prodacr.azurecr.io/myapp`), by stage name: the reasons a build is kept name them.
+ */
+function stageLocations(deps: RetentionDeps, repository: string): Record<string, string> {
+  const locations: Record<string, string> = {};
+  for (const stage of deps.pipeline.stages) {
+    const at = outcomeLocation({ repository, ...stageLocationFields(stage, repository) });
+    if (at !== undefined) locations[stage.name] = at;
+  }
+  return locations;
+}
+
+/**
+ * Deletes one build's manifest and records it: history first, the ledger's mark last. A first
+ * stage kept in another registry or repository holds a copy of the digest there (promoter
+ * copied it in): deleted first, so no copy outlives its build. A build goes only when it
+ * never went past the first stage, so no later stage shares the copy.
+ */
+async function deleteBuild(deps: RetentionDeps, build: Build, reason: string): Promise<void> {
   const { repository, digest } = build;
+  const first = deps.pipeline.stages[0];
   // `not-found`: deleted by an earlier run that failed before recording, or by hand.
+  if (first !== undefined && stagePlace(first, repository, deps).elsewhere)
+    await stageRegistry(first, deps).deleteManifest(repository, digest);
   await deps.registry.deleteManifest(repository, digest);
   const at = deps.clock.now();
   const key = `retention:${digest}`;
@@ -174,7 +198,7 @@ async function deleteBuild(
     id: key,
     outcome: 'deleted',
     repository,
-    stage: firstStage,
+    stage: first?.name ?? '',
     digest,
     gitShas: build.gitShas,
     tags: build.tags,

@@ -11,7 +11,8 @@ import { commitStep, type PromoteDeps, type Step } from '../promotion/commitStep
 import { putExactManifest } from '../promotion/putExactManifest.js';
 import { findRollbackTarget } from './rollbackTarget.js';
 import { settleOnce } from '../promotion/settleOnce.js';
-import { stageRegistry } from '../promotion/stagePlace.js';
+import { describeLocation, stagePlace, stageRegistry } from '../promotion/stagePlace.js';
+import { stageLocationFields } from '../../domain/outcomeLocation.js';
 
 /**
  * Handles one rollback message: moves the stage's floating tags (`release-latest`,
@@ -87,7 +88,9 @@ async function decide(message: RollbackMessage, deps: PromoteDeps): Promise<Step
     manifest = await stageRegistry(stage, deps).getManifest(repo, promotion.digest);
   } catch (error) {
     if (!(error instanceof NotFoundError)) throw error;
-    return reject(`${promotion.digest} is no longer in the registry`, build);
+    const place = stagePlace(stage, repo, deps);
+    const where = place.elsewhere ? describeLocation(place.location) : 'the registry';
+    return reject(`${promotion.digest} is no longer in ${where}`, build);
   }
 
   const pinned: StageHead = {
@@ -143,6 +146,7 @@ async function moveTags(
     }),
     digest: head.digest,
     tags: floating,
+    ...stageLocationFields(stage, repo),
     ...(head.pinned?.previousDigest !== undefined
       ? { previousDigest: head.pinned.previousDigest }
       : {}),

@@ -3,6 +3,7 @@ import type { StageHead } from '../../domain/promotion.js';
 import type { UnpinMessage } from '../../domain/promotionMessage.js';
 import { operatorRefusal } from '../../domain/stageOperator.js';
 import { outcomeOf } from '../promotion/promotionOutcome.js';
+import { stageLocationFields } from '../../domain/outcomeLocation.js';
 import { commitStep, type PromoteDeps, type Step } from '../promotion/commitStep.js';
 import { settleOnce } from '../promotion/settleOnce.js';
 
@@ -59,6 +60,7 @@ async function decide(message: UnpinMessage, deps: PromoteDeps): Promise<Step> {
     ...outcomeOf({ ...message, version: head.version }, 'unpinned', now, { build, ...reason }),
     digest: head.digest,
     tags: head.tags,
+    ...stageLocationFields(stage, repo),
     actor,
   };
   const result = await deps.promotions.commit(repo, {

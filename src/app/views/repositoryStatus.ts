@@ -1,5 +1,5 @@
 import { joinBounded } from '../../domain/build.js';
-import { outcomeLocation } from '../../domain/outcomeLocation.js';
+import { outcomeLocation, stageLocationFields } from '../../domain/outcomeLocation.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 import type { RecordedApproval } from '../../domain/outcomeEvent.js';
 import type { Pipeline } from '../../domain/pipeline.js';
@@ -78,11 +78,9 @@ export async function repositoryStatus(
   const stages = await Promise.all(
     pipeline.stages.map(async (stage): Promise<StageStatus> => {
       const head = state.heads[stage.name];
-      const rendered = stage.repository.render(repository);
       const location = outcomeLocation({
         repository,
-        registry: stage.registry,
-        stageRepository: rendered === repository ? undefined : rendered,
+        ...stageLocationFields(stage, repository),
       });
       const at = location === undefined ? {} : { location };
       if (!head) return { stage: stage.name, digest: null, ...at };

@@ -34,6 +34,11 @@ export type StageCard =
       readonly version?: string;
       /** The stage's tags on the digest: immutable ones first, then floating ones. */
       readonly tags: readonly string[];
+      /**
+       * Where the tags are, for a stage in another registry or repository
+       * (`prodacr.azurecr.io/myapp`); absent for one in the build registry under the build's name.
+       */
+      readonly location?: string;
       /** Which of `tags` move from digest to digest (`dev-latest`, `release-latest`). */
       readonly floatingTags: readonly string[];
       readonly gitShas: readonly string[];
@@ -128,6 +133,7 @@ export async function stageBoard(deps: StageBoardDeps, repository: string): Prom
         shortDigest: shortDigest(s.digest),
         ...(s.version !== undefined ? { version: s.version } : {}),
         tags: s.tags,
+        ...(s.location !== undefined ? { location: s.location } : {}),
         floatingTags: s.tags.filter((t) => floating.includes(t)),
         gitShas: s.gitShas,
         approvedBy: approvalsOnly(promotion?.approvals ?? []),

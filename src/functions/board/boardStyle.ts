@@ -163,6 +163,9 @@ export const STYLE = html`<style>
     background: var(--float);
     color: var(--fg);
   }
+  .tag.located {
+    overflow-wrap: anywhere;
+  }
   code,
   .mono {
     font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;

@@ -2,6 +2,7 @@ import type { StageCard } from '../../app/views/stageBoard.js';
 import { shortDigest } from '../../domain/shortDigest.js';
 import { gitShaCountOf, tagCountOf, type Build } from '../../domain/build.js';
 import type { OutcomeEvent } from '../../domain/outcomeEvent.js';
+import { locatedTags } from '../../domain/outcomeLocation.js';
 import { html, type SafeHtml } from '../http/html.js';
 import { timeAgo } from './relativeTime.js';
 import { approverLabel } from './stageCards.js';
@@ -41,7 +42,7 @@ export function eventsTable(events: readonly OutcomeEvent[], now: Date): SafeHtm
             <td class="outcome outcome-${e.outcome}">${e.outcome}</td>
             <td>${e.stage}</td>
             <td>
-              ${(e.tags ?? (e.version === undefined ? [] : [e.version])).map((t, i) => html`${i > 0 ? ' ' : ''}<code>${t}</code>`)}
+              ${(locatedTags(e) ?? (e.version === undefined ? [] : [e.version])).map((t, i) => html`${i > 0 ? ' ' : ''}<code>${t}</code>`)}
             </td>
             ${digestCell(e.digest)}
             <td>${who(e)}</td>

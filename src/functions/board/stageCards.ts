@@ -53,13 +53,18 @@ export function stageCard(card: StageCard, required: number, now: Date): SafeHtm
   return html`<article class="card stage${pin ? ' pinned' : ''}" data-stage="${card.stage}">
     ${heading}
     <div class="tags">
-      ${card.tags.map((t) =>
-        card.floatingTags.includes(t)
-          ? html`<span class="tag floating" title="floating tag: moves with every promotion"
-              >${t}</span
+      ${card.tags.map((t) => {
+        // A stage in another registry or repository: the full reference, to pull it by.
+        const shown = card.location === undefined ? t : `${card.location}:${t}`;
+        const located = card.location === undefined ? '' : ' located';
+        return card.floatingTags.includes(t)
+          ? html`<span
+              class="tag floating${located}"
+              title="floating tag: moves with every promotion"
+              >${shown}</span
             >`
-          : html`<span class="tag">${t}</span>`,
-      )}
+          : html`<span class="tag${located}">${shown}</span>`;
+      })}
     </div>
     <dl>
       <dt>digest</dt>
