@@ -2,8 +2,8 @@
 // (host + ledger + Event Grid's dead letters), Service Bus (promotions and registry-events
 // queues, promotion-events topic), Key Vault (webhook, approval-signing and chat secrets),
 // Application Insights, the registry's role, its Event Grid system topic and subscription (how
-// builds arrive in Azure), the optional registry webhook, and the pipeline identities' right to
-// post approvals.
+// builds arrive in Azure), the optional registry webhook, the pipeline identities' right to
+// post approvals, and the app's roles on the ACRs stages promote into by import.
 //
 // Subscription scope, as azd templates conventionally are: the deployment creates its own
 // resource group (rg-<environment>) and can reach an existing registry in another resource group.
@@ -33,6 +33,9 @@ param registryCreate bool = false
 
 @description('ABAC-enabled registries: repositories promoter may promote in (names, or prefixes ending in /), comma-separated; empty for all.')
 param registryRepositories string = ''
+
+@description('Resource ids of the ACRs stages promote into by server-side import (the pipeline\'s `registries.<server>.resourceId` other than the build registry), comma-separated; empty for none. Each gets the app\'s import and tag-write roles (modules/targetRegistryRoles.bicep), in its own resource group and subscription; the build registry then gets the import-source role.')
+param targetRegistryResourceIds string = ''
 
 @description('Deliver the registry\'s push and delete events through Event Grid to the registry-events queue (the `registryEvents` function). The way builds arrive in Azure: Event Grid retries for 24 hours, ACR webhooks never retry.')
 param registryEventsEnabled bool = true
@@ -140,6 +143,8 @@ var registryNameResolved = !empty(registryName) ? registryName : 'crpromoter${re
 var registryResourceGroupResolved = registryCreate || empty(registryResourceGroupName) ? rg.name : registryResourceGroupName
 var repositories = filter(map(split(registryRepositories, ','), r => trim(r)), r => !empty(r))
 var pipelineIds = filter(map(split(pipelinePrincipalIds, ','), p => trim(p)), p => !empty(p))
+// /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerRegistry/registries/<name>
+var targetRegistryIds = filter(map(split(targetRegistryResourceIds, ','), r => trim(r)), r => !empty(r))
 
 resource rg 'Microsoft.Resources/resourceGroups@2021-04-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : 'rg-${environmentName}'
@@ -255,8 +260,22 @@ module registryRoles 'modules/registryRoles.bicep' = {
     roleAssignmentMode: registry.outputs.roleAssignmentMode
     repositories: repositories
     allowDelete: retentionDays > 0
+    importSource: !empty(targetRegistryIds)
   }
 }
+
+// The app's roles on each registry a stage promotes into by import, deployed where that registry
+// is (another resource group or subscription: the deployer needs the right to assign roles there).
+module targetRegistryRoles 'modules/targetRegistryRoles.bicep' = [
+  for (id, i) in targetRegistryIds: {
+    name: take('target-registry-roles-${resourceToken}-${i}', 64)
+    scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])
+    params: {
+      registryName: last(split(id, '/'))
+      principalId: identity.outputs.principalId
+    }
+  }
+]
 
 module pipelineRoles 'modules/pipelineRoles.bicep' = {
   name: 'pipeline-roles'

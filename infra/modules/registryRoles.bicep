@@ -17,6 +17,15 @@
 //   that it covers writing tag attributes; if locking is refused, switch the registry to the ABAC
 //   mode (Microsoft's recommended default) rather than granting Owner/Contributor. Retention adds
 //   AcrDelete (registries/artifacts/delete and nothing else), the smallest role that can delete.
+//
+// As the source of a server-side import (`importSource`: some stage promotes into another ACR by
+// ARM import, targetRegistryRoles.bicep): Container Registry Data Importer and Data Reader, the
+// role Microsoft names for an Entra-authenticated import on the *source* registry as well as the
+// target ("permissions to view and pull images, tags, and OCI referrers from the source
+// registry"). The import runs in the target registry's service, which checks the caller's rights
+// on the source through Resource Manager; the data-plane Writer/AcrPush above does not carry the
+// control-plane `registries/read` and `registries/pull/read` it asks for. Microsoft documents no
+// smaller role for it, nor which single action it checks, so no custom role is made here.
 
 param registryName string
 
@@ -32,11 +41,15 @@ param repositories array = []
 @description('Retention is on (PROMOTER_RETENTION_DAYS set): the app may delete manifests.')
 param allowDelete bool = false
 
+@description('Some stage promotes out of this registry into another ACR by server-side import: the app may read it as an import source.')
+param importSource bool = false
+
 var roleIds = {
   acrPush: '8311e382-0749-4cb8-b61a-304f252e45ec' // AcrPush
   repositoryWriter: '2a1e307c-b015-4ebd-883e-5b7698a07328' // Container Registry Repository Writer
   acrDelete: 'c2f4ef07-c644-48eb-af81-4b1b4947fb11' // AcrDelete
   repositoryContributor: '2efddaa5-3f1f-4df3-97df-af3f13818f4c' // Container Registry Repository Contributor
+  dataImporter: '577a9874-89fd-4f24-9dbd-b5034d0ad23a' // Container Registry Data Importer and Data Reader
 }
 
 var abac = roleAssignmentMode == 'AbacRepositoryPermissions'
@@ -79,6 +92,19 @@ resource retentionDelete 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
   scope: registry
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.acrDelete)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// An import into another ACR reads the digest, its index children and its referrers from here
+// (the source's rights, explained above). Registry-wide: Microsoft's import role takes no ABAC
+// repository condition. Only when some target is declared (main.bicep's targetRegistryResourceIds).
+resource importRead 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (importSource) {
+  name: guid(registry.id, principalId, roleIds.dataImporter)
+  scope: registry
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.dataImporter)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

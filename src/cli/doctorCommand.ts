@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { DOCTOR_REPOSITORY, diagnose } from '../app/doctor/diagnose.js';
 import { doctorOptions } from '../app/doctor/doctorOptions.js';
 import { loadDoctorConfig, type DoctorConfig } from '../composition/doctorConfig.js';
+import type { DeclaredRegistries } from '../composition/createStageRegistryProbes.js';
 import { ValidationError } from '../domain/errors.js';
 import { CliError, ExitCode } from './cliError.js';
 import { writeLine } from './cliIo.js';
@@ -21,14 +22,20 @@ read-only checks only (GET /api/health).
 --here runs the same checks from this machine instead, with this machine's identity
 (DefaultAzureCredential: az login, a pipeline's service principal) and the app's settings
 read from this environment (PROMOTER_REGISTRY or --registry, PROMOTER_REGISTRY_AUTH,
-PROMOTER_TABLES_*, PROMOTER_SERVICEBUS_*, PROMOTER_RETENTION_DAYS): for a pipeline identity,
-or when the app is down.
+PROMOTER_TABLES_*, PROMOTER_SERVICEBUS_*, PROMOTER_RETENTION_DAYS, PROMOTER_PIPELINE_FILE and
+the credentials its registries name): for a pipeline identity, or when the app is down.
 
   registry pull      resolve a tag that should not exist (404: reads work)
   registry push      put a scratch manifest under ${DOCTOR_REPOSITORY}:${DOCTOR_REPOSITORY}
                      (with retention on: ${DOCTOR_REPOSITORY}:${DOCTOR_REPOSITORY}-<random>)
   registry tag lock  lock and unlock the scratch tag (Azure Container Registry only)
   registry delete    with retention on (PROMOTER_RETENTION_DAYS): delete the scratch manifest
+  stage registry read/write/import
+                     for each registry the pipeline keeps stages in, signing in as declared:
+                     resolve an absent tag in the stage's repository, put (and on ACR lock)
+                     the scratch tag there, and for an ACR with a resourceId read through
+                     Resource Manager whether the identity may import into it and read the
+                     source registry
   service bus send   schedule a message a year ahead and cancel it (nothing is delivered)
   service bus receive  peek the promotions queue and the notifications subscription
   ledger read/write  read a row, upsert and delete a scratch row in each ledger table
@@ -115,13 +122,40 @@ function settingsHere(ctx: CommandContext, registry: string | undefined): Doctor
   }
 }
 
+/** The pipeline's declared registries, as the app reads them, or a usage error naming the field. */
+async function declaredHere(
+  ctx: CommandContext,
+  config: DoctorConfig,
+): Promise<DeclaredRegistries> {
+  const { loadPipelineFile } = await import('../composition/loadPipelineFile.js');
+  const { registrySignIns } = await import('../composition/registrySignIns.js');
+  const { registryResourceIds } = await import('../composition/createRegistries.js');
+  try {
+    const pipeline = await loadPipelineFile(config.pipelineFile, ctx.io.cwd);
+    return {
+      pipeline,
+      signIns: registrySignIns(pipeline, ctx.io.env),
+      resourceIds: registryResourceIds(pipeline.registries, {
+        registry: config.registry,
+        resourceId: config.registryResourceId,
+      }),
+    };
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new CliError(
+      ExitCode.usage,
+      error.issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)),
+    );
+  }
+}
+
 /** This machine checks, with its identity and the settings in this environment. */
 async function fromHere(ctx: CommandContext, options: DoctorOptions): Promise<void> {
   const repository = repositoryArg(options.repository ?? DOCTOR_REPOSITORY);
   const config = settingsHere(ctx, options.registry);
   const { createDoctorProbes } = await import('../composition/createDoctorProbes.js');
   const result = await diagnose(
-    await createDoctorProbes(config),
+    await createDoctorProbes(config, await declaredHere(ctx, config), repository),
     doctorOptions(options.quick === true ? 'quick' : 'full', {
       deletes: config.retention.days !== undefined,
       repository,

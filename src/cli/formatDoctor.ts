@@ -4,17 +4,27 @@ const MARK = { ok: '✓', failed: '✗', skipped: '–' } as const;
  * A check as the doctor shows it: a `CheckReport` of `diagnose` (`--here`), or one read from
  * the host's `GET /api/health` (whose names may include checks this CLI does not know).
  */
-export type CheckView = { readonly name: string; readonly tried: string; readonly as: string } & (
+export type CheckView = {
+  readonly name: string;
+  readonly tried: string;
+  readonly as: string;
+  /** A declared registry's checks name it (`stage registry …`). */
+  readonly registry?: string | undefined;
+} & (
   | { readonly status: 'ok'; readonly detail: string }
   | { readonly status: 'skipped'; readonly reason: string }
   | { readonly status: 'failed'; readonly cause: string; readonly fix: readonly string[] }
 );
 
-/** The first check of each service, for the "checked as" header. */
+/** The first check of each service (each declared registry apart), for the "checked as" header. */
 function identities(checks: readonly CheckView[]): string[] {
   const seen = new Map<string, string>();
   for (const check of checks) {
-    const service = check.name.replace(/ (pull|push|tag lock|delete|send|receive|read|write)$/, '');
+    const name = check.name.replace(
+      / (pull|push|tag lock|delete|send|receive|read|write|import)$/,
+      '',
+    );
+    const service = check.registry === undefined ? name : `${name} ${check.registry}`;
     if (!seen.has(service) && check.as !== '-') seen.set(service, check.as);
   }
   return [...seen].map(([service, as]) => `  ${service}: ${as}`);

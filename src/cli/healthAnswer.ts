@@ -6,7 +6,12 @@ import { z } from 'zod';
  * Loose objects, and a check's name is any string: a newer host's extra checks still show.
  */
 
-const common = { name: z.string(), tried: z.string(), as: z.string() };
+const common = {
+  name: z.string(),
+  tried: z.string(),
+  as: z.string(),
+  registry: z.string().optional(),
+};
 
 const check = z.discriminatedUnion('status', [
   z.looseObject({ ...common, status: z.literal('ok'), detail: z.string() }),

@@ -18,6 +18,7 @@ import type { Pipeline } from '../domain/pipeline.js';
 import { loadPipelineFile } from './loadPipelineFile.js';
 import { createRegistries, lazyRegistry, registryResourceIds } from './createRegistries.js';
 import { registrySignIns } from './registrySignIns.js';
+import type { DeclaredRegistries } from './createStageRegistryProbes.js';
 import type { ImageCopier } from '../ports/imageCopier.js';
 import type { PromotionQueue } from '../ports/promotionQueue.js';
 import type { Clock } from '../ports/clock.js';
@@ -47,6 +48,8 @@ export interface Services {
   readonly buildRegistry: string | undefined;
   /** The `Registry` of the build registry or of one the pipeline declares, by login server. */
   readonly registryAt: (loginServer: string) => Registry;
+  /** How promoter signs in to each declared registry, and the ARM resource ids known (the doctor). */
+  readonly declaredRegistries?: Omit<DeclaredRegistries, 'pipeline'> | undefined;
   /** Copies a digest into a stage in another registry or repository. */
   readonly copier: ImageCopier;
   readonly approvals: PromotionQueue;
@@ -118,16 +121,17 @@ export async function createServices(
         });
       }),
     );
+  const resourceIds = registryResourceIds(pipeline.registries, {
+    registry: host,
+    resourceId: config.registryResourceId,
+  });
   const registries = createRegistries({
     buildRegistry: host,
     registry,
     buildSignIn: config.registryAuth,
     signIns,
     identity,
-    resourceIds: registryResourceIds(pipeline.registries, {
-      registry: host,
-      resourceId: config.registryResourceId,
-    }),
+    resourceIds,
   });
   const chat = once(async () => {
     const { createChatNotifier } = await import('../adapters/chat/chatNotifier.js');
@@ -159,6 +163,7 @@ export async function createServices(
   return {
     config,
     pipeline,
+    declaredRegistries: { signIns, resourceIds },
     ledger: createTablesBuildLedger({ client: builds }),
     marks: createTablesReconcileMarks({ client: builds }),
     promotions: signallingOutcomes(

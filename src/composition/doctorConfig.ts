@@ -3,18 +3,27 @@ import { settingsSchema } from './settingsSchema.js';
 import { ValidationError } from '../domain/errors.js';
 
 /** What the doctor's probes read of the app's settings. */
-export type DoctorConfig = Pick<Config, 'tables' | 'registry' | 'registryAuth' | 'serviceBus'> & {
+export type DoctorConfig = Pick<
+  Config,
+  'tables' | 'registry' | 'registryAuth' | 'registryResourceId' | 'serviceBus' | 'pipelineFile'
+> & {
   /** Whether retention is on (then the app deletes, and the delete right is checked). */
   readonly retention: Pick<Config['retention'], 'days'>;
 };
 
-/** The settings `loadDoctorConfig` reads: the ledger, the registry, Service Bus, retention. */
+/**
+ * The settings `loadDoctorConfig` reads: the ledger, the registry, the pipeline file (for the
+ * registries it declares), Service Bus, retention. The basic credentials a pipeline names are
+ * read by `registrySignIns`.
+ */
 export const DOCTOR_SETTINGS = [
   'PROMOTER_TABLES_CONNECTION_STRING',
   'PROMOTER_TABLES_ENDPOINT',
   'PROMOTER_TABLE_PREFIX',
   'PROMOTER_REGISTRY',
   'PROMOTER_REGISTRY_AUTH',
+  'PROMOTER_REGISTRY_RESOURCE_ID',
+  'PROMOTER_PIPELINE_FILE',
   'PROMOTER_SERVICEBUS_NAMESPACE',
   'PROMOTER_SERVICEBUS_CONNECTION_STRING',
   'PROMOTER_RETENTION_DAYS',
@@ -26,6 +35,8 @@ const doctorSchema = settingsSchema.pick({
   PROMOTER_TABLE_PREFIX: true,
   PROMOTER_REGISTRY: true,
   PROMOTER_REGISTRY_AUTH: true,
+  PROMOTER_REGISTRY_RESOURCE_ID: true,
+  PROMOTER_PIPELINE_FILE: true,
   PROMOTER_SERVICEBUS_NAMESPACE: true,
   PROMOTER_SERVICEBUS_CONNECTION_STRING: true,
   PROMOTER_RETENTION_DAYS: true,
@@ -60,6 +71,11 @@ export function loadDoctorConfig(env: Readonly<Record<string, string | undefined
     },
     registry: s.PROMOTER_REGISTRY,
     registryAuth: registryAuthOf(s.PROMOTER_REGISTRY, s.PROMOTER_REGISTRY_AUTH),
+    registryResourceId: s.PROMOTER_REGISTRY_RESOURCE_ID,
+    pipelineFile: {
+      path: s.PROMOTER_PIPELINE_FILE ?? 'promoter.pipeline.json',
+      explicit: s.PROMOTER_PIPELINE_FILE !== undefined,
+    },
     serviceBus: serviceBusOf(
       s.PROMOTER_SERVICEBUS_NAMESPACE,
       s.PROMOTER_SERVICEBUS_CONNECTION_STRING,

@@ -8,6 +8,7 @@
  * `ProbeFailure` whose `answer` is one line that never contains a secret (keys, SAS
  * signatures, tokens and connection strings are redacted).
  */
+import type { AzurePermission } from '../domain/azurePermissions.js';
 
 /** Who an Entra ID access token says the identity is (its claims; never the token). */
 export interface Principal {
@@ -26,6 +27,8 @@ export interface Principal {
 export type ProbeIdentity =
   /** No credentials at all (a registry allowing anonymous access). */
   | { readonly kind: 'anonymous'; readonly setting: string }
+  /** A user name and password from settings (a declared registry's basic sign-in). */
+  | { readonly kind: 'basic'; readonly username: string; readonly setting: string }
   /** A key in a connection string (shared key or SAS); `setting` names where it comes from. */
   | { readonly kind: 'shared-key'; readonly setting: string }
   /** An Entra ID token from `DefaultAzureCredential`; `principal` from its claims. */
@@ -95,6 +98,44 @@ export interface RegistryProbe extends ProbeTarget {
   remove: (repository: string, digest: string) => Promise<ProbeResult>;
 }
 
+/** A stage kept in a declared registry, with its repository for the scratch repository. */
+export interface StagePlace {
+  readonly stage: string;
+  /** The stage's repository template rendered with the scratch repository (`prod/promoter-doctor`). */
+  readonly repository: string;
+  /**
+   * The ARM resource id of the registry the stage's digests come from, when promotion into
+   * the stage is a server-side import (both registries are ACRs with resource ids).
+   */
+  readonly importSource?: string | undefined;
+}
+
+/**
+ * Probes of a registry the pipeline declares (`registries.<server>`) and stages are kept in,
+ * signing in as declared. `setting` is the pipeline field (`registries.<server>`).
+ */
+export interface StageRegistryProbe extends RegistryProbe {
+  /** How promoter signs in, as declared. */
+  readonly signIn: 'azure' | 'anonymous' | 'basic';
+  /** For `basic`: the settings named for the user name and password. */
+  readonly basicSettings?:
+    { readonly usernameSetting: string; readonly passwordSetting: string } | undefined;
+  /** The stages kept here, in pipeline order. */
+  readonly stages: readonly StagePlace[];
+  /** The registry's ARM resource id (`registries.<server>.resourceId`), when declared. */
+  readonly resourceId?: string | undefined;
+  /** Reads the identity's effective rights through Resource Manager, when `resourceId` is set. */
+  readonly permissions?: AzurePermissionsProbe | undefined;
+}
+
+/** The identity's effective rights on Azure resources, as Resource Manager reports them. */
+export interface AzurePermissionsProbe {
+  /** `GET <resourceId>/providers/Microsoft.Authorization/permissions`: one entry per role. */
+  permissions: (
+    resourceId: string,
+  ) => Promise<ProbeResult<{ readonly permissions: readonly AzurePermission[] }>>;
+}
+
 /** Probes of the ledger's tables. */
 export interface LedgerProbe extends ProbeTarget {
   /** The ledger's table names. */
@@ -119,6 +160,8 @@ export interface BusProbe extends ProbeTarget {
 /** The probes `diagnose` runs; undefined where nothing is configured. */
 export interface DoctorProbes {
   readonly registry: RegistryProbe | undefined;
+  /** The registries the pipeline declares that stages are kept in (none: no such checks). */
+  readonly stageRegistries?: readonly StageRegistryProbe[] | undefined;
   readonly ledger: LedgerProbe;
   readonly bus: BusProbe | undefined;
 }

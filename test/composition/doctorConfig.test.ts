@@ -27,6 +27,9 @@ describe('loadDoctorConfig (promoter doctor --here)', () => {
       },
       registry: 'myacr.azurecr.io',
       registryAuth: 'azure',
+      registryResourceId: undefined,
+      // The pipeline's declared registries are checked too (stage registry checks).
+      pipelineFile: { path: 'promoter.pipeline.json', explicit: false },
       serviceBus: undefined,
       retention: { days: undefined },
     });

@@ -5,6 +5,9 @@ import { azuriteConnectionString } from '../../src/local/services/azurite.js';
 import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
 import { invoke, memoryServices } from '../support/handlers.js';
+import type { Services } from '../../src/composition/createServices.js';
+import { registrySignIns } from '../../src/composition/registrySignIns.js';
+import { parsePipeline } from '../../src/domain/pipeline.js';
 
 /** `GET /api/health[?query]` of an app with these settings (the real registry and Azurite). */
 async function getHealth(env: Record<string, string>, query: Record<string, string> = {}) {
@@ -174,5 +177,60 @@ describe('GET /api/health', () => {
     expect(answer.status).toBe(200);
     const ledger = (answer.body as { checks: { name: string; detail: string }[] }).checks[1];
     expect(ledger?.detail).toContain(`${prefix}builds does not exist yet (created on first write)`);
+  });
+
+  it('checks each registry the pipeline keeps a stage in, signed in to as declared, naming it', async () => {
+    const env = {
+      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
+      PROMOTER_REGISTRY: inject('registryHost'),
+      PROD_USERNAME: auth.user,
+      PROD_PASSWORD: 'wrong-password',
+    };
+    const { services } = memoryServices(env);
+    const pipeline = parsePipeline({
+      registries: {
+        [auth.host]: {
+          signIn: 'basic',
+          usernameSetting: 'PROD_USERNAME',
+          passwordSetting: 'PROD_PASSWORD',
+        },
+      },
+      stages: [
+        { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
+        {
+          name: 'release',
+          tag: '{version}',
+          immutable: true,
+          approval: { required: 1 },
+          registry: auth.host,
+        },
+      ],
+    });
+    const declared: Services = {
+      ...services,
+      pipeline,
+      declaredRegistries: { signIns: registrySignIns(pipeline, env), resourceIds: new Map() },
+    };
+    const answer = await invoke(
+      health(() => Promise.resolve(declared)),
+      {
+        method: 'GET',
+        url: 'http://localhost:7071/api/health',
+      },
+    );
+    expect(answer.status).toBe(503);
+    expect(outcomes(answer.body)).toEqual([
+      'registry pull: ok',
+      'stage registry read: failed',
+      'ledger read: ok',
+    ]);
+    const check = (answer.body as { checks: Record<string, unknown>[] }).checks[1];
+    expect(check).toMatchObject({ registry: auth.host, as: 'user ci (from PROD_USERNAME)' });
+    expect(check?.cause).toMatch(
+      new RegExp(
+        `^${auth.host} \\(stage release\\) refused pull to user ci \\(from PROD_USERNAME\\)`,
+      ),
+    );
+    expect(JSON.stringify(answer.body)).not.toContain('wrong-password');
   });
 });

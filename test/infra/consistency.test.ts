@@ -4,6 +4,7 @@ import { REGISTRY_EVENT_TYPES } from '../../src/domain/eventGridEvents.js';
 import * as serviceBusNames from '../../src/domain/queueNames.js';
 import { SETTINGS } from '../../src/composition/settingsSchema.js';
 import { functionTable } from '../../src/functions/functionTable.js';
+import { parseRegistryResourceId } from '../../src/domain/registryDeclaration.js';
 
 // No Bicep compiler runs here, so this test keeps infra/ honest against the code: the app
 // settings, Service Bus entity names, the webhook route and the role definition ids.
@@ -81,6 +82,7 @@ const ROLE_IDS: Readonly<Record<string, string>> = {
   'Container Registry Repository Writer': '2a1e307c-b015-4ebd-883e-5b7698a07328',
   'Container Registry Repository Contributor': '2efddaa5-3f1f-4df3-97df-af3f13818f4c',
   AcrDelete: 'c2f4ef07-c644-48eb-af81-4b1b4947fb11',
+  'Container Registry Data Importer and Data Reader': '577a9874-89fd-4f24-9dbd-b5034d0ad23a',
   'Storage Blob Data Owner': 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
   'Storage Blob Data Contributor': 'ba92f5b4-2d11-453d-a403-e96b0029c9fe',
   'Storage Table Data Contributor': '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
@@ -493,5 +495,89 @@ describe('always-ready instances in infra/', () => {
     expect(functionApp).toMatch(/scaleAndConcurrency: \{\s*alwaysReady: alwaysReady/);
     for (const param of ['alwaysReadyHttp', 'alwaysReadyPromotions'])
       expect(bicepFile('infra/main.bicep')).toContain(`param ${param} int = 0`);
+  });
+});
+
+describe('the roles on registries stages promote into by import, in infra/', () => {
+  const module = 'infra/modules/targetRegistryRoles.bicep';
+  const main = bicepFile('infra/main.bicep');
+  const registryRoles = bicepFile('infra/modules/registryRoles.bicep');
+  const deployment = read('docs/deployment.md');
+  /** The role names a file's `roleIds` labels, by key (`dataImporter: '<guid>' // <name>`). */
+  const labelled = (path: string): Record<string, string> =>
+    Object.fromEntries(
+      [...bicepFile(path).matchAll(/^ {2}(\w+): '[0-9a-f-]{36}' \/\/ (.+)$/gm)].map(
+        ([, key, name]) => [key ?? '', name?.trim() ?? ''],
+      ),
+    );
+  /** The role-assignment table rows of docs/deployment.md naming `scope` in their scope cell. */
+  const docRows = (scope: RegExp): string[] =>
+    deployment
+      .split('\n')
+      .filter((line) => line.startsWith('| app identity'))
+      .filter((line) => scope.test(line.split('|')[3] ?? ''));
+
+  it('imports into the target with the role the docs name for it, and grants no delete there', () => {
+    expect(labelled(module)).toEqual({
+      dataImporter: 'Container Registry Data Importer and Data Reader',
+    });
+    expect(bicepResource(module, 'importInto')).toMatch(
+      /scope: registry\n[\s\S]*roleDefinitionId: subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions', roleIds\.dataImporter\)/,
+    );
+    const tagWrites = bicepBlock(module, 'module', 'tagWrites');
+    expect(tagWrites).toContain("'registryRoles.bicep'");
+    expect(tagWrites).toMatch(/^ {4}allowDelete: false$/m);
+    expect(tagWrites).toMatch(/^ {4}roleAssignmentMode: mode\.outputs\.roleAssignmentMode$/m);
+    expect(bicepBlock(module, 'module', 'mode')).toMatch(/^ {4}create: false$/m);
+    const targetRows = docRows(/each target registry/);
+    expect(
+      targetRows.some((row) => row.includes('Container Registry Data Importer and Data Reader')),
+    ).toBe(true);
+    const writeRow = targetRows.find((row) => row.includes('Repository Writer'));
+    expect(writeRow).toContain('AcrPush');
+    // The tag-write roles registryRoles.bicep picks between are the ones that row names.
+    const names = labelled('infra/modules/registryRoles.bicep');
+    expect(writeRow).toContain(names.repositoryWriter ?? '-');
+    expect(writeRow).toContain(names.acrPush ?? '-');
+  });
+
+  it('reads the build registry as an import source with the role the docs name, only with targets', () => {
+    expect(labelled('infra/modules/registryRoles.bicep').dataImporter).toBe(
+      'Container Registry Data Importer and Data Reader',
+    );
+    expect(registryRoles).toContain('param importSource bool = false');
+    expect(bicepResource('infra/modules/registryRoles.bicep', 'importRead')).toMatch(
+      /= if \(importSource\) \{[\s\S]*roleIds\.dataImporter/,
+    );
+    expect(bicepBlock('infra/main.bicep', 'module', 'registryRoles')).toMatch(
+      /^ {4}importSource: !empty\(targetRegistryIds\)$/m,
+    );
+    const sourceRows = docRows(/^\s*build registry\s*$/);
+    expect(
+      sourceRows.map((row) => row.split('|')[2]?.includes('Data Importer and Data Reader')),
+    ).toEqual([true]);
+  });
+
+  it("deploys the module in each target registry's own subscription and resource group, with the app identity", () => {
+    expect(main).toContain("param targetRegistryResourceIds string = ''");
+    expect(read('infra/main.parameters.json')).toContain(
+      '"targetRegistryResourceIds": { "value": "${PROMOTER_TARGET_REGISTRY_RESOURCE_IDS=}" }',
+    );
+    expect(main).toContain(
+      "var targetRegistryIds = filter(map(split(targetRegistryResourceIds, ','), r => trim(r)), r => !empty(r))",
+    );
+    const wiring = bicepBlock('infra/main.bicep', 'module', 'targetRegistryRoles');
+    expect(wiring).toContain("'modules/targetRegistryRoles.bicep' = [");
+    expect(wiring).toContain('for (id, i) in targetRegistryIds: {');
+    expect(wiring).toContain("scope: resourceGroup(split(id, '/')[2], split(id, '/')[4])");
+    expect(wiring).toContain("registryName: last(split(id, '/'))");
+    expect(wiring).toContain('principalId: identity.outputs.principalId');
+    // The split positions are those of the resource id the pipeline's registries.<server>.resourceId holds.
+    const id =
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-prod/providers/Microsoft.ContainerRegistry/registries/prodacr';
+    const parts = id.split('/');
+    expect({ subscriptionId: parts[2], resourceGroup: parts[4], name: parts.at(-1) }).toEqual(
+      parseRegistryResourceId(id),
+    );
   });
 });

@@ -17,8 +17,16 @@ import { registryAnswer } from './acrErrors.js';
 export interface AcrDoctorProbeOptions {
   readonly registry: string;
   readonly credential?: TokenCredential | undefined;
+  /** Basic credentials (a declared registry's `signIn: basic`); `usernameSetting` names them. */
+  readonly basic?:
+    | { readonly username: string; readonly password: string; readonly usernameSetting: string }
+    | undefined;
   readonly isAcr?: boolean | undefined;
   readonly timeoutInMs?: number | undefined;
+  /** The setting or pipeline field that names the registry (default `PROMOTER_REGISTRY`). */
+  readonly setting?: string | undefined;
+  /** Where anonymous sign-in is chosen (default `PROMOTER_REGISTRY_AUTH`). */
+  readonly anonymousSetting?: string | undefined;
 }
 
 /** The tag the pull check resolves: it should not exist, and a 404 proves reads work. */
@@ -55,9 +63,15 @@ const REGISTRY_SCOPE = 'https://containerregistry.azure.net/.default';
  * deleting the scratch manifest use the SDK directly.
  */
 export function createAcrDoctorProbe(options: AcrDoctorProbeOptions): RegistryProbe {
-  const { registry: host, credential } = options;
+  const { registry: host, credential, basic } = options;
   const isAcr = options.isAcr ?? isAcrHost(host);
-  const registry = createAcrRegistry({ ...options, isAcr });
+  const registry = createAcrRegistry({
+    registry: host,
+    credential,
+    isAcr,
+    timeoutInMs: options.timeoutInMs,
+    basic: basic && { username: basic.username, password: basic.password },
+  });
   const endpoint = `https://${host}`;
   const clients = createAcrClients(endpoint, credential, { retryOptions: { maxRetries: 1 } });
   let identity: Promise<ProbeIdentity> | undefined;
@@ -102,12 +116,19 @@ export function createAcrDoctorProbe(options: AcrDoctorProbeOptions): RegistryPr
 
   return {
     target: host,
-    setting: 'PROMOTER_REGISTRY',
+    setting: options.setting ?? 'PROMOTER_REGISTRY',
     isAcr,
     identity: () =>
       (identity ??= credential
         ? tokenIdentity(credential, REGISTRY_SCOPE)
-        : Promise.resolve({ kind: 'anonymous', setting: 'PROMOTER_REGISTRY_AUTH' })),
+        : Promise.resolve(
+            basic
+              ? { kind: 'basic', username: basic.username, setting: basic.usernameSetting }
+              : {
+                  kind: 'anonymous',
+                  setting: options.anonymousSetting ?? 'PROMOTER_REGISTRY_AUTH',
+                },
+          )),
 
     pull: (repository) =>
       attempt(async () => {

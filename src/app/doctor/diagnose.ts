@@ -8,6 +8,7 @@ import { describeIdentity } from './doctorAdvice.js';
 import { busAdvice, type BusStep } from './doctorBusAdvice.js';
 import { ledgerAdvice } from './doctorLedgerAdvice.js';
 import { registryChecks } from './doctorRegistryChecks.js';
+import { stageRegistryChecks } from './doctorStageRegistryChecks.js';
 import {
   runCheck as run,
   skippedCheck as skipped,
@@ -85,8 +86,10 @@ async function ledgerChecks(
  * Runs the doctor's checks with the identity the app uses and explains each failure with its
  * fix. `quick` runs only reads (no scratch manifest, no scratch row, nothing sent); `full`
  * also pushes a scratch manifest (and removes it), locks it on ACR, sends a scheduled message
- * (cancelled at once) and writes a scratch row (deleted at once). The registry, Service Bus and
- * ledger are probed concurrently; the report lists checks in `CHECK_NAMES` order.
+ * (cancelled at once) and writes a scratch row (deleted at once). Each registry the pipeline
+ * declares for its stages is checked as promoter signs in there (`stageRegistryChecks`). The
+ * registries, Service Bus and ledger are probed concurrently; the report lists checks in
+ * `CHECK_NAMES` order, a declared registry's checks together.
  */
 export async function diagnose(
   probes: DoctorProbes,
@@ -94,6 +97,7 @@ export async function diagnose(
 ): Promise<DoctorReport> {
   const groups = await Promise.all([
     registryChecks(probes.registry, options),
+    stageRegistryChecks(probes.stageRegistries, options),
     options.mode === 'full' ? busChecks(probes.bus) : Promise.resolve([]),
     ledgerChecks(probes.ledger, options.mode),
   ]);

@@ -20,6 +20,8 @@ export function describeIdentity(identity: ProbeIdentity): string {
   switch (identity.kind) {
     case 'anonymous':
       return 'anonymous (no credentials)';
+    case 'basic':
+      return `user ${identity.username} (from ${identity.setting})`;
     case 'shared-key':
       return `the key in ${identity.setting}`;
     case 'token-unavailable':

@@ -11,6 +11,9 @@ export const CHECK_NAMES = [
   'registry push',
   'registry tag lock',
   'registry delete',
+  'stage registry read',
+  'stage registry write',
+  'stage registry import',
   'service bus send',
   'service bus receive',
   'ledger read',
@@ -26,6 +29,8 @@ export type CheckReport = {
   readonly tried: string;
   /** Who it was tried as (never a secret: a user name, an object id, or the setting). */
   readonly as: string;
+  /** For a declared registry's checks: its login server (there may be several). */
+  readonly registry?: string | undefined;
 } & (
   | { readonly status: 'ok'; readonly detail: string }
   | { readonly status: 'skipped'; readonly reason: string }
@@ -65,6 +70,7 @@ export async function runCheck(
   as: string,
   probe: () => Promise<ProbeResult>,
   explain: (failure: ProbeFailure) => Advice,
+  registry?: string,
 ): Promise<CheckReport> {
   let result: ProbeResult;
   try {
@@ -75,9 +81,10 @@ export async function runCheck(
       failure: { kind: 'other', answer: error instanceof Error ? error.message : String(error) },
     };
   }
+  const about = registry === undefined ? {} : { registry };
   return result.ok
-    ? { name, tried, as, status: 'ok', detail: result.detail }
-    : { name, tried, as, status: 'failed', ...explain(result.failure) };
+    ? { name, tried, as, ...about, status: 'ok', detail: result.detail }
+    : { name, tried, as, ...about, status: 'failed', ...explain(result.failure) };
 }
 
 /** A check that was not tried, and why. */
@@ -86,10 +93,12 @@ export const skippedCheck = (
   tried: string,
   as: string,
   reason: string,
+  registry?: string,
 ): CheckReport => ({
   name,
   tried,
   as,
+  ...(registry === undefined ? {} : { registry }),
   status: 'skipped',
   reason,
 });
