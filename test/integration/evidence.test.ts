@@ -1,11 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { DEFAULT_PIPELINE_JSON } from '../../src/domain/pipeline.js';
-import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/tcpPorts.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatedHost, type GatedHost } from '../support/gatedHost.js';
 import { attachCosignSignature } from '../support/ociArtifacts.js';
 import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
 
@@ -15,49 +12,33 @@ import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../supp
 // manifest under the tag `sha256-<hex>.sig`.
 
 let work: string;
-let host: LocalHost;
+let gated: GatedHost;
 let hostUrl: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'promoter-evidence-'));
-  const pipelineFile = path.join(work, 'promoter.pipeline.json');
-  const stages = DEFAULT_PIPELINE_JSON.stages.map((s) =>
-    s.name === 'release' ? { ...s, checks: ['trivy'], evidence: ['signature'] } : s,
-  );
-  await writeFile(pipelineFile, JSON.stringify({ ...DEFAULT_PIPELINE_JSON, stages }));
-  const port = await freePort();
-  host = await startLocalHost({
-    port,
-    log: () => undefined,
-    env: {
-      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
-      PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
-      PROMOTER_WEBHOOK_SECRET: stack.secret,
-      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
-      PROMOTER_REGISTRY: stack.registry,
-      PROMOTER_PIPELINE_FILE: pipelineFile,
-    },
+  gated = await startGatedHost({
+    work,
+    gates: { release: { checks: ['trivy'], evidence: ['signature'] } },
   });
-  hostUrl = `http://127.0.0.1:${port}`;
+  hostUrl = gated.url;
 });
 afterAll(async () => {
-  await host.close();
+  await gated.close();
   await rm(work, { recursive: true, force: true });
 });
 
-async function trivySucceeded(repository: string, digest: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
-    ['check', repository, digest, '--name', 'trivy', '--conclusion', 'success', '--wait', '20'],
-    {
-      env: { PROMOTER_URL: hostUrl, PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret') },
-      cwd: work,
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-    },
+const trivySucceeded = (repository: string, digest: string) =>
+  gated.promoter(
+    'check',
+    repository,
+    digest,
+    '--name',
+    'trivy',
+    '--conclusion',
+    'success',
+    '--wait',
+    '20',
   );
-  return { code, stdout, stderr };
-}
 
 describe('a release gated on a signature referrer, on the local stack', () => {
   it('blocks without a signature, saying so; after cosign-style signing the next evaluation promotes it', async () => {
