@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { inject } from 'vitest';
 import { runCli } from '../../src/cli/runCli.js';
@@ -67,6 +67,7 @@ export async function startGatedHost(options: {
   readonly durableQueue?: { readonly table: string };
 }): Promise<GatedHost> {
   const { work } = options;
+  await mkdir(work, { recursive: true });
   const pipelineFile = path.join(work, 'promoter.pipeline.json');
   await writeFile(
     pipelineFile,
