@@ -2,10 +2,7 @@ import { handlePromotionMessage } from '../../src/app/promotion/handlePromotionM
 import type { PromoteDeps } from '../../src/app/promotion/commitStep.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
-import type {
-  PromotionMessage,
-  PromotionMessageInput,
-} from '../../src/domain/promotionMessage.js';
+import type { PromotionMessage, PromotionMessageInput } from '../../src/domain/promotionMessage.js';
 import { MemoryBuildLedger } from './memoryBuildLedger.js';
 import { MemoryCheckLedger } from './memoryCheckLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
