@@ -4,6 +4,7 @@ import { AccessLogWindows } from './accessLog.js';
 import { measureBoard } from './board.js';
 import { measureChatLatency } from './chatLatency.js';
 import { copyBench } from './copyBench.js';
+import { formatCheckLatency, measureCheckLatency } from './checkLatency.js';
 import { formatCliWait, measureCliWait } from './cliBench.js';
 import { formatGrowth, growthOptions, measureGrowth } from './growth.js';
 import { webhookBurst } from './burst.js';
@@ -20,7 +21,8 @@ import { startBenchStack, type BenchStack } from './stack.js';
  * `npm run bench`: starts its own local stack (`startBenchStack`: Azurite in memory, the
  * distribution registry over TLS, three in-process function hosts), measures registry
  * requests per promotion, push → dev-latest and approval → rc tag latency, a webhook burst,
- * and the board's load time for a repository with 10,000 builds, prints the report on stdout
+ * the board's load time for a repository with 10,000 builds, and check result → rc tag beside
+ * approval → rc tag, prints the report on stdout
  * (progress on stderr) and stops everything, also on error, Ctrl-C or the time limit.
  */
 
@@ -131,6 +133,11 @@ async function main(): Promise<void> {
     console.log(`\n${formatCliWait(await measureCliWait(stack, { runs: RUNS }, progress))}`);
     progress('growth: approvals and webhook records as the history grows');
     console.log(`\n${formatGrowth(await measureGrowth(stack, GROWTH, progress))}`);
+    progress(`check result → promotion beside approval → promotion, ${RUNS} runs each`);
+    const checkImages = await prepareImages(path.join(stack.stateDir, 'check-images'), 2 * RUNS);
+    console.log(
+      `\n${formatCheckLatency(await measureCheckLatency(stack, probe, checkImages, progress))}`,
+    );
     console.log(`\nbench finished in ${((performance.now() - began) / 1000).toFixed(1)} s`);
   } finally {
     clearTimeout(watchdog);

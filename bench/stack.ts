@@ -2,6 +2,7 @@ import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_PIPELINE_JSON } from '../src/domain/pipeline.js';
 import { startLocalHost, type LocalHost } from '../src/local/host.js';
 import { azuriteConnectionString } from '../src/local/services/azurite.js';
 import { freePort } from '../src/local/services/tcpPorts.js';
@@ -38,12 +39,22 @@ export interface BenchStack {
    */
   readonly countingHost: LocalHost;
   readonly ledgerProxy: CountingProxy;
+  /**
+   * A host on the notified host's tables whose rc needs check `bench` besides its approval
+   * (`GATED_PIPELINE`), started on first call (so an idle host adds nothing to the figures
+   * taken before) and stopped with the stack. The registry does not notify it: the notified
+   * host records builds and promotes them to dev; approvals and check results go to this one.
+   */
+  gatedHost(): Promise<LocalHost>;
   /** Lines the hosts logged that say something went wrong (warn/error, redelivery). */
   readonly troubles: string[];
   /** Running counts from the notified host's log: webhook calls, and those for pull events. */
   readonly counts: { webhookCalls: number; pullEvents: number };
   stop(): Promise<void>;
 }
+
+/** The check the gated host's rc requires. */
+export const GATED_CHECK = 'bench';
 
 const INSTALL = 'apt-get install -y docker-registry skopeo';
 
@@ -53,6 +64,14 @@ const RECORD_ONLY_PIPELINE = {
     { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 1 } },
     { name: 'rc', tag: '{version}-rc{n}', immutable: true, approval: { required: 1 } },
   ],
+};
+
+/** The default pipeline with check `bench` required on rc (as `"checks": ["bench"]`). */
+export const GATED_PIPELINE = {
+  ...DEFAULT_PIPELINE_JSON,
+  stages: DEFAULT_PIPELINE_JSON.stages.map((s) =>
+    s.name === 'rc' ? { ...s, checks: [GATED_CHECK] } : s,
+  ),
 };
 
 const TROUBLE = /\b(warn|warning|error)\b:|redelivering|dead-lettered|local host:/i;
@@ -143,6 +162,21 @@ export async function startBenchStack(): Promise<BenchStack> {
     });
     stops.push(() => countingHost.close());
 
+    let gated: Promise<LocalHost> | undefined;
+    const gatedHost = (): Promise<LocalHost> =>
+      (gated ??= (async () => {
+        const file = path.join(stateDir, 'gated.pipeline.json');
+        writeFileSync(file, JSON.stringify(GATED_PIPELINE));
+        const started = await startLocalHost({
+          port: await freePort(),
+          env: { ...common, PROMOTER_TABLE_PREFIX: 'bench', PROMOTER_PIPELINE_FILE: file },
+          redelivery: BENCH_REDELIVERY,
+          log: logTo('gated host'),
+        });
+        stops.push(() => started.close());
+        return started;
+      })());
+
     return {
       stateDir,
       tablesConnectionString: stack.tablesConnectionString,
@@ -154,6 +188,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       recordOnlyHost,
       countingHost,
       ledgerProxy,
+      gatedHost,
       troubles,
       counts,
       stop: stopAll,

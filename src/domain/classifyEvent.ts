@@ -1,4 +1,5 @@
 import type { Pipeline } from './pipeline.js';
+import { referrerTagOf } from './referrerPush.js';
 import { IMAGE_MANIFEST_MEDIA_TYPES, type RegistryEvent } from './registryEvents.js';
 
 /** What to do with one registry event. */
@@ -64,6 +65,13 @@ export function classifyEvent(
         return { kind: 'ignore', reason: `${event.mediaType} is not an image manifest or index` };
       if (event.tag === undefined)
         return { kind: 'ignore', reason: 'pushed by digest, without a tag' };
+      // Before the build tag: a referrer is never a build, whatever the build tag pattern.
+      const referrer = referrerTagOf(event.tag);
+      if (referrer)
+        return {
+          kind: 'ignore',
+          reason: `tag "${event.tag}" is a referrer's (${referrer.cosign === undefined ? 'the referrers tag schema' : `cosign's .${referrer.cosign}`} of ${referrer.subject}), not a build tag`,
+        };
       const gitSha = pipeline.buildTag.gitShaOf(event.tag);
       if (gitSha !== undefined) return { kind: 'record', gitSha, tag: event.tag };
       const stage = pipeline.stageOfTag(event.tag);

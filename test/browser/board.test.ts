@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import { findOnPath } from '../../src/local/services/registryBinary.js';
 import { TWO_APPROVALS_PIPELINE } from '../support/boardScenario.js';
+import { startGatedHost, type GatedHost } from '../support/gatedHost.js';
 import { approve, outcomeOf, pushBuild, stack, unique } from '../support/stack.js';
 
 // The board in a real browser (Debian's chromium, driven by playwright-core) after a real push
@@ -39,6 +40,7 @@ function chromiumBinary(): string {
 let work: string;
 let host: LocalHost;
 let browser: Browser;
+let gated: GatedHost;
 
 beforeAll(async () => {
   const executablePath = chromiumBinary();
@@ -57,11 +59,17 @@ beforeAll(async () => {
     },
     log: () => undefined,
   });
+  // Release gated on checks trivy and e2e (the suite's registry; its host promotes to dev).
+  gated = await startGatedHost({
+    work: path.join(work, 'gated'),
+    gates: { release: { checks: ['trivy', 'e2e'] } },
+  });
   browser = await chromium.launch({ executablePath });
 });
 
 afterAll(async () => {
   await browser.close();
+  await gated.close();
   await host.close();
   await rm(work, { recursive: true, force: true });
 });
@@ -178,6 +186,78 @@ describe('the board in a browser', () => {
       ]);
       expect(new URL(page.url()).pathname).toBe(home);
     }
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('shows a gated pending promotion’s conditions: ✓/✗, who reported, and the details link', async () => {
+    const repo = unique('a-gated');
+    const build = await pushBuild(work, repo);
+    const rc = await outcomeOf(
+      repo,
+      await approve(
+        { repository: repo, build: { gitSha: build.sha }, stage: 'rc', version: '2.0.0' },
+        gated.url,
+      ),
+      gated.url,
+    );
+    expect(rc).toMatchObject({ outcome: 'promoted', tags: ['2.0.0-rc1'] });
+    await outcomeOf(
+      repo,
+      await approve(
+        {
+          repository: repo,
+          build: { tag: '2.0.0-rc1' },
+          stage: 'release',
+          approver: { id: 'bob' },
+        },
+        gated.url,
+      ),
+      gated.url,
+    );
+    const failed = await gated.promoter(
+      'check',
+      repo,
+      build.digest,
+      '--name',
+      'trivy',
+      '--conclusion',
+      'failure',
+      '--details-url',
+      'https://ci.example/scan/7',
+      '--summary',
+      '2 critical',
+      '--as',
+      'ci:scan',
+      '--wait',
+      '20',
+    );
+    expect(failed.code, failed.stderr).toBe(3);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    const response = await page.goto(`${gated.url}/?repository=${repo}`);
+    expect(response?.status()).toBe(200);
+    const conditions = page.locator(`section[data-repository="${repo}"] .pending .condition`);
+    await expect(conditions.count()).resolves.toBe(3);
+    const approvals = conditions.nth(0);
+    await expect(approvals.getAttribute('class')).resolves.toContain('met');
+    await expect(approvals.innerText()).resolves.toMatch(/^✓ 1 of 1 approval/);
+    const trivy = page.locator(`section[data-repository="${repo}"] .condition[data-name="trivy"]`);
+    await expect(trivy.getAttribute('class')).resolves.toContain('open');
+    const trivyText = await trivy.innerText();
+    expect(trivyText).toMatch(/^✗ check trivy failed at \S+: 2 critical — ci:scan details$/);
+    await expect(trivy.locator('a.details').getAttribute('href')).resolves.toBe(
+      'https://ci.example/scan/7',
+    );
+    const e2e = page.locator(`section[data-repository="${repo}"] .condition[data-name="e2e"]`);
+    await expect(e2e.innerText()).resolves.toBe('✗ check e2e has not reported');
+    await mkdir(new URL('.', SCREENSHOT), { recursive: true });
+    await page.screenshot({
+      path: new URL('board-conditions.png', SCREENSHOT).pathname,
+      fullPage: true,
+    });
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);

@@ -114,6 +114,19 @@ describe('classifyEvent with the default pipeline', () => {
     ],
     ['a manifest pushed by digest', push({ tag: undefined }), 'pushed by digest, without a tag'],
     [
+      "cosign's signature tag",
+      push({ tag: `sha256-${'ab'.repeat(32)}.sig` }),
+      `tag "sha256-${'ab'.repeat(32)}.sig" is a referrer's (cosign's .sig of sha256:${'ab'.repeat(32)}), not a build tag`,
+    ],
+    [
+      "the referrers tag schema's index",
+      push({
+        tag: `sha256-${'cd'.repeat(32)}`,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+      }),
+      `tag "sha256-${'cd'.repeat(32)}" is a referrer's (the referrers tag schema of sha256:${'cd'.repeat(32)}), not a build tag`,
+    ],
+    [
       'a blob push',
       push({ tag: undefined, mediaType: 'application/octet-stream' }),
       'application/octet-stream is not an image manifest or index',

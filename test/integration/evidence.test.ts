@@ -1,75 +1,82 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { DEFAULT_PIPELINE_JSON } from '../../src/domain/pipeline.js';
-import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/tcpPorts.js';
-import { attachCosignSignature } from '../support/ociArtifacts.js';
-import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatedHost, type GatedHost } from '../support/gatedHost.js';
+import {
+  attachArtifact,
+  attachCosignSignature,
+  fetchManifest,
+  OCI_MANIFEST,
+} from '../support/ociArtifacts.js';
+import { approve, outcomeOf, unique } from '../support/stack.js';
 
-// Evidence end to end: a host whose release requires check trivy and a signature referrer,
-// on the suite's ledger (Azurite) and its real distribution registry. The signature is
-// written the way cosign writes it to a registry without the referrers API: an image
-// manifest under the tag `sha256-<hex>.sig`.
+// Evidence end to end: a host whose rc requires an SBOM referrer and whose release requires
+// check trivy and a signature referrer, on the suite's ledger (Azurite) and a distribution
+// registry of its own whose notifications reach it. Referrers are written as cosign and oras
+// write them to a registry without the referrers API: a signature manifest under the tag
+// `sha256-<hex>.sig`; an SBOM artifact with `subject`, pushed by digest and listed in the
+// referrers tag schema's index `sha256-<hex>`. Their pushes are no builds; each re-evaluates
+// the promotions of the digest waiting on evidence, so they go ahead with no other message.
 
 let work: string;
-let host: LocalHost;
-let hostUrl: string;
+let gated: GatedHost;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'promoter-evidence-'));
-  const pipelineFile = path.join(work, 'promoter.pipeline.json');
-  const stages = DEFAULT_PIPELINE_JSON.stages.map((s) =>
-    s.name === 'release' ? { ...s, checks: ['trivy'], evidence: ['signature'] } : s,
-  );
-  await writeFile(pipelineFile, JSON.stringify({ ...DEFAULT_PIPELINE_JSON, stages }));
-  const port = await freePort();
-  host = await startLocalHost({
-    port,
-    log: () => undefined,
-    env: {
-      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
-      PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
-      PROMOTER_WEBHOOK_SECRET: stack.secret,
-      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
-      PROMOTER_REGISTRY: stack.registry,
-      PROMOTER_PIPELINE_FILE: pipelineFile,
+  gated = await startGatedHost({
+    work,
+    ownRegistry: true,
+    gates: {
+      rc: { evidence: ['sbom'] },
+      release: { checks: ['trivy'], evidence: ['signature'] },
     },
   });
-  hostUrl = `http://127.0.0.1:${port}`;
 });
 afterAll(async () => {
-  await host.close();
+  await gated.close();
   await rm(work, { recursive: true, force: true });
 });
 
-async function trivySucceeded(repository: string, digest: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
-    ['check', repository, digest, '--name', 'trivy', '--conclusion', 'success', '--wait', '20'],
-    {
-      env: { PROMOTER_URL: hostUrl, PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret') },
-      cwd: work,
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: { write: (text: string) => (stderr += text) },
-    },
+const trivySucceeded = (repository: string, digest: string) =>
+  gated.promoter(
+    'check',
+    repository,
+    digest,
+    '--name',
+    'trivy',
+    '--conclusion',
+    'success',
+    '--wait',
+    '20',
   );
-  return { code, stdout, stderr };
+
+/** The image manifest's descriptor, the `subject` of an artifact referring to it. */
+async function subjectOf(repository: string, digest: string) {
+  const manifest = await fetchManifest(gated.registry, repository, digest);
+  if (!manifest) throw new Error(`${repository}@${digest} is not in the registry`);
+  return { mediaType: OCI_MANIFEST, digest, size: manifest.bytes.length };
 }
 
-describe('a release gated on a signature referrer, on the local stack', () => {
-  it('blocks without a signature, saying so; after cosign-style signing the next evaluation promotes it', async () => {
+type History = {
+  outcomes: { outcome: string; stage?: string; messageId: string; reason?: string }[];
+};
+const history = async (repository: string) =>
+  (await (
+    await fetch(`${gated.url}/api/repositories/${repository}/history?limit=100`)
+  ).json()) as History;
+
+describe('stages gated on referrers, on the local stack', () => {
+  it('a release waiting only for its signature is promoted by itself when cosign-style signing pushes it', async () => {
     const repo = unique('signed');
-    const { sha, digest } = await pushBuild(work, repo);
+    const { sha, digest } = await gated.pushBuild(repo);
+    await attachArtifact(gated.registry, repo, await subjectOf(repo, digest));
     const rc = await outcomeOf(
       repo,
       await approve(
         { repository: repo, build: { gitSha: sha }, stage: 'rc', version: '1.0.0' },
-        hostUrl,
+        gated.url,
       ),
-      hostUrl,
+      gated.url,
     );
     expect(rc).toMatchObject({ outcome: 'promoted', tags: ['1.0.0-rc1'] });
     const release = await outcomeOf(
@@ -81,9 +88,9 @@ describe('a release gated on a signature referrer, on the local stack', () => {
           stage: 'release',
           approver: { id: 'bob' },
         },
-        hostUrl,
+        gated.url,
       ),
-      hostUrl,
+      gated.url,
     );
     expect(release).toMatchObject({
       outcome: 'pending',
@@ -98,16 +105,50 @@ describe('a release gated on a signature referrer, on the local stack', () => {
     expect(unsigned.stdout).toContain('  ✓ check trivy succeeded at ');
     expect(unsigned.stdout).toContain('  ✗ no signature referrer\n');
     expect(unsigned.code).toBe(4);
-    expect(await tagDigest(repo, '1.0.0')).toBeUndefined();
+    expect(await gated.tagDigest(repo, '1.0.0')).toBeUndefined();
 
-    const signature = await attachCosignSignature(stack.registry, repo, digest);
-    expect(await tagDigest(repo, `${digest.replace(':', '-')}.sig`)).toBe(signature.digest);
+    // Signing is the last thing: its push alone has the release promoted.
+    const signature = await attachCosignSignature(gated.registry, repo, digest);
+    await gated.waitForTag(repo, '1.0.0', digest);
+    expect(await gated.tagDigest(repo, 'release-latest')).toBe(digest);
+    expect(await gated.tagDigest(repo, `${digest.replace(':', '-')}.sig`)).toBe(signature.digest);
+    const promoted = (await history(repo)).outcomes.filter(
+      (o) => o.stage === 'release' && o.outcome === 'promoted',
+    );
+    expect(promoted).toHaveLength(1);
+    expect(promoted[0]?.messageId).toMatch(/^evidence-/);
+    // The referrers' pushes recorded no build: the repository lists the image alone.
+    const builds = (await (await fetch(`${gated.url}/api/repositories/${repo}/builds`)).json()) as {
+      builds: { digest: string }[];
+    };
+    expect(builds.builds.map((b) => b.digest)).toEqual([digest]);
+  });
 
-    // The next evaluation (a re-run of the scan reporting) finds the signature and promotes.
-    const signed = await trivySucceeded(repo, digest);
-    expect(signed.stdout).toContain(`promoted ${repo} 1.0.0 → ${digest}`);
-    expect(signed.code, signed.stderr).toBe(0);
-    expect(await tagDigest(repo, '1.0.0')).toBe(digest);
-    expect(await tagDigest(repo, 'release-latest')).toBe(digest);
+  it('an rc waiting for an SBOM is promoted by itself when an artifact with that subject is pushed', async () => {
+    const repo = unique('sbom');
+    const { sha, digest } = await gated.pushBuild(repo);
+    const rc = await outcomeOf(
+      repo,
+      await approve(
+        { repository: repo, build: { gitSha: sha }, stage: 'rc', version: '2.0.0' },
+        gated.url,
+      ),
+      gated.url,
+    );
+    expect(rc).toMatchObject({ outcome: 'pending', reason: 'waiting for: no sbom referrer' });
+    expect(await gated.tagDigest(repo, '2.0.0-rc1')).toBeUndefined();
+
+    await attachArtifact(gated.registry, repo, await subjectOf(repo, digest));
+    await gated.waitForTag(repo, '2.0.0-rc1', digest);
+    // The artifact's push by digest and its tag schema index's push each ask for a
+    // re-evaluation; the one that finds it promoted already says so and moves nothing.
+    await gated.host.queue.idle();
+    const rcOutcomes = (await history(repo)).outcomes.filter((o) => o.stage === 'rc');
+    const promoted = rcOutcomes.filter(
+      (o) => o.outcome === 'promoted' && !o.reason?.startsWith('nothing to re-evaluate'),
+    );
+    expect(promoted).toHaveLength(1);
+    expect(promoted[0]?.messageId).toMatch(/^evidence-/);
+    expect(await gated.tagDigest(repo, '2.0.0-rc2')).toBeUndefined();
   });
 });

@@ -1,12 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { runCli } from '../../src/cli/runCli.js';
-import { DEFAULT_PIPELINE_JSON } from '../../src/domain/pipeline.js';
-import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/tcpPorts.js';
-import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatedHost, type GatedHost } from '../support/gatedHost.js';
+import { approve, outcomeOf, pushBuild, tagDigest, unique } from '../support/stack.js';
 
 // Gates end to end: a host whose release requires check trivy, on the suite's ledger
 // (Azurite) and registry. The registry's notifications go to the suite's host, which records
@@ -14,48 +11,22 @@ import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../supp
 // results come from the real `promoter check` command.
 
 let work: string;
-let gated: LocalHost;
+let gated: GatedHost;
 let gatedUrl: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'promoter-gates-'));
-  const pipelineFile = path.join(work, 'promoter.pipeline.json');
-  const stages = DEFAULT_PIPELINE_JSON.stages.map((s) =>
-    s.name === 'release'
-      ? { ...s, checks: ['trivy'], override: { groups: ['release-managers'] } }
-      : s,
-  );
-  await writeFile(pipelineFile, JSON.stringify({ ...DEFAULT_PIPELINE_JSON, stages }));
-  const port = await freePort();
-  gated = await startLocalHost({
-    port,
-    log: () => undefined,
-    env: {
-      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
-      PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
-      PROMOTER_WEBHOOK_SECRET: stack.secret,
-      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
-      PROMOTER_REGISTRY: stack.registry,
-      PROMOTER_PIPELINE_FILE: pipelineFile,
-    },
+  gated = await startGatedHost({
+    work,
+    gates: { release: { checks: ['trivy'], override: { groups: ['release-managers'] } } },
   });
-  gatedUrl = `http://127.0.0.1:${port}`;
+  gatedUrl = gated.url;
 });
 afterAll(async () => {
   await gated.close();
   await rm(work, { recursive: true, force: true });
 });
 
-async function promoter(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    env: { PROMOTER_URL: gatedUrl, PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret') },
-    cwd: work,
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-  });
-  return { code, stdout, stderr };
-}
+const promoter = (...argv: string[]) => gated.promoter(...argv);
 
 /** A build of a new repository in rc as 1.0.0, its release approved by bob: pending on trivy. */
 async function waitingOnTrivy() {

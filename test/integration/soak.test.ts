@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_PIPELINE_JSON } from '../../src/domain/pipeline.js';
-import { startLocalHost, type LocalHost } from '../../src/local/host.js';
-import { freePort } from '../../src/local/services/tcpPorts.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatedHost, type GatedHost } from '../support/gatedHost.js';
 import { ManualClock } from '../support/manualClock.js';
-import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../support/stack.js';
+import { approve, outcomeOf, pushBuild, tagDigest, unique } from '../support/stack.js';
 
 // A soak end to end: a host whose release must soak 1h in rc, on the suite's ledger (Azurite)
 // and registry, with its clock in the test's hand and its `promotions` queue durable (a table
@@ -16,45 +14,29 @@ import { approve, outcomeOf, pushBuild, stack, tagDigest, unique } from '../supp
 
 const HOUR = 60 * 60 * 1000;
 let work: string;
-let env: Record<string, string>;
-let host: LocalHost | undefined;
+let gated: GatedHost | undefined;
 let url: string;
 // Starts at the real time: approvals are signed with the real clock and checked against it.
 const clock = new ManualClock(new Date());
 const table = `soakqueue${randomBytes(4).toString('hex')}`;
 
 async function start() {
-  const port = await freePort();
-  host = await startLocalHost({
-    port,
-    log: () => undefined,
-    env,
+  gated = await startGatedHost({
+    work,
+    gates: { release: { soak: '1h' } },
     clock,
     durableQueue: { table },
   });
-  url = `http://127.0.0.1:${port}`;
-  return host;
+  url = gated.url;
+  return gated.host;
 }
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), 'promoter-soak-'));
-  const pipelineFile = path.join(work, 'promoter.pipeline.json');
-  const stages = DEFAULT_PIPELINE_JSON.stages.map((s) =>
-    s.name === 'release' ? { ...s, soak: '1h' } : s,
-  );
-  await writeFile(pipelineFile, JSON.stringify({ ...DEFAULT_PIPELINE_JSON, stages }));
-  env = {
-    PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
-    PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
-    PROMOTER_WEBHOOK_SECRET: stack.secret,
-    PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
-    PROMOTER_REGISTRY: stack.registry,
-    PROMOTER_PIPELINE_FILE: pipelineFile,
-  };
   await start();
 });
 afterAll(async () => {
-  await host?.close();
+  await gated?.close();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -88,11 +70,11 @@ describe('a release gated on a soak, on the local stack', () => {
     );
     expect(release).toMatchObject({ outcome: 'pending' });
     expect(release.reason).toContain(`soaking in rc until ${until}`);
-    expect(host?.queue.scheduled).toBe(1);
+    expect(gated?.host.queue.scheduled).toBe(1);
 
     // The host stops while the release soaks; the next one finds the scheduled message stored.
-    await host?.close();
-    host = undefined;
+    await gated?.close();
+    gated = undefined;
     const restarted = await start();
     expect(restarted.queue.scheduled).toBe(1);
 

@@ -2,7 +2,7 @@ import { handlePromotionMessage } from '../../src/app/promotion/handlePromotionM
 import type { PromoteDeps } from '../../src/app/promotion/commitStep.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { DEFAULT_PIPELINE_JSON, parsePipeline } from '../../src/domain/pipeline.js';
-import type { PromotionMessageInput } from '../../src/domain/promotionMessage.js';
+import type { PromotionMessage, PromotionMessageInput } from '../../src/domain/promotionMessage.js';
 import { MemoryBuildLedger } from './memoryBuildLedger.js';
 import { MemoryCheckLedger } from './memoryCheckLedger.js';
 import { MemoryPromotionLedger } from './memoryPromotionLedger.js';
@@ -13,14 +13,32 @@ type Selector = Extract<PromotionMessageInput, { type: 'rollback' }>['to'];
 /**
  * One repository's promotions over the memory fakes, every message handled the way the queue
  * function does (`handlePromotionMessage`): builds pushed, promoted, rolled back and unpinned.
+ * With `queue`, what promoter sends to the `promotions` queue itself is kept in `sent` (in
+ * order, scheduled ones with their time) and `drain()` handles it as the queue would.
  */
-export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo = 'myapp') {
+export function stageWorld(
+  pipelineJson: unknown = DEFAULT_PIPELINE_JSON,
+  repo = 'myapp',
+  options: { readonly queue?: boolean } = {},
+) {
   let clockMs = Date.parse('2026-11-27T10:00:00Z');
   const ledger = new MemoryBuildLedger();
   const promotions = new MemoryPromotionLedger();
   const registry = new MemoryRegistry();
   const published: OutcomeEvent[] = [];
   const checks = new MemoryCheckLedger();
+  const sent: { message: PromotionMessage; at?: Date }[] = [];
+  const handled = new Set<number>();
+  const queue = {
+    send: (message: PromotionMessage) => {
+      sent.push({ message });
+      return Promise.resolve();
+    },
+    schedule: (message: PromotionMessage, at: Date) => {
+      sent.push({ message, at });
+      return Promise.resolve();
+    },
+  };
   const deps: PromoteDeps = {
     ledger,
     promotions,
@@ -34,6 +52,7 @@ export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo =
     pipeline: parsePipeline(pipelineJson),
     checks,
     clock: { now: () => new Date(clockMs) },
+    ...(options.queue === true ? { approvals: queue } : {}),
   };
   let seq = 0;
   const handle = (body: unknown) => handlePromotionMessage(body, deps);
@@ -46,6 +65,22 @@ export function stageWorld(pipelineJson: unknown = DEFAULT_PIPELINE_JSON, repo =
     registry,
     published,
     handle,
+    sent,
+    /**
+     * Handles what promoter sent itself and has not been handled, in order (and what that
+     * sends), as the queue would: a message scheduled for later than the clock stays queued.
+     */
+    drain: async () => {
+      const outcomes: OutcomeEvent[] = [];
+      for (let i = 0; i < sent.length; i++) {
+        const next = sent[i];
+        if (!next || handled.has(i)) continue;
+        if (next.at !== undefined && next.at.getTime() > clockMs) continue;
+        handled.add(i);
+        outcomes.push(await handle(next.message));
+      }
+      return outcomes;
+    },
     /** Moves the clock on by `minutes` (every message happens a minute after the last). */
     tick: (minutes = 1) => {
       clockMs += minutes * 60_000;

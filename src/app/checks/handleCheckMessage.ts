@@ -96,11 +96,13 @@ async function decide(
         : now.toISOString(),
     messageId: message.id,
   };
-  // Kept before anything else: it counts later even if nothing waits on it now. A
+  // Kept before anything is decided: it counts later even if nothing waits on it now. A
   // redelivery after this write finds it recorded (`duplicate`) and re-evaluates the same.
-  const kept = await deps.checks.recordCheck(result);
-
-  const ofDigest = await deps.promotions.listPromotionsOfDigest(repo, build.digest);
+  // The digest's promotions are read meanwhile (another row range: one round trip, not two).
+  const [kept, ofDigest] = await Promise.all([
+    deps.checks.recordCheck(result),
+    deps.promotions.listPromotionsOfDigest(repo, build.digest),
+  ]);
   const verb = result.conclusion === 'success' ? 'succeeded' : 'failed';
   const link = result.detailsUrl !== undefined ? ` (${result.detailsUrl})` : '';
   const said = `check ${message.name} ${verb} on ${build.digest} at ${result.at}${link}`;

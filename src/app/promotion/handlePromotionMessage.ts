@@ -12,11 +12,13 @@ import { rollbackStage } from '../rollback/rollbackStage.js';
 import { unpinStage } from '../rollback/unpinStage.js';
 import { handleCheckMessage } from '../checks/handleCheckMessage.js';
 import { reevaluatePromotion } from './gates/reevaluatePromotion.js';
+import { requestChainedPromotions } from './gates/requestChainedPromotions.js';
 
 /**
  * Handles one message from the `promotions` queue by its `type`: an approval
- * (`promoteOnApproval`), a rollback (`rollbackStage`), an unpin (`unpinStage`) or a check
- * result (`handleCheckMessage`). A body that
+ * (`promoteOnApproval`), a rollback (`rollbackStage`), an unpin (`unpinStage`), a check
+ * result (`handleCheckMessage`) or a re-evaluation (`reevaluatePromotion`); a promotion then
+ * asks for the automatic stages after it (`requestChainedPromotions`). A body that
  * is not a valid message of any type (an unknown `type` included) is `rejected`, naming each
  * bad field, recorded when it names a valid repository, and announced.
  *
@@ -37,16 +39,22 @@ export async function handlePromotionMessage(
   }
   switch (message.type) {
     case 'approval':
-      return promoteOnApproval(message, deps);
+      return chained(await promoteOnApproval(message, deps), deps);
     case 'rollback':
       return rollbackStage(message, deps);
     case 'unpin':
       return unpinStage(message, deps);
     case 'check':
-      return handleCheckMessage(message, deps);
+      return chained(await handleCheckMessage(message, deps), deps);
     case 'reevaluate':
-      return reevaluatePromotion(message, deps);
+      return chained(await reevaluatePromotion(message, deps), deps);
   }
+}
+
+/** A promotion asks for the automatic stages after it (`requestChainedPromotions`). */
+async function chained(outcome: OutcomeEvent, deps: PromoteDeps): Promise<OutcomeEvent> {
+  await requestChainedPromotions(outcome, deps);
+  return outcome;
 }
 
 /** `rollback message` for a body of a known type, else `promotion message`. */

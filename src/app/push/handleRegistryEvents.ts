@@ -7,6 +7,7 @@ import {
   type EventOutcome,
   type RecordBuildDeps,
 } from './recordRegistryEvent.js';
+import { reevaluateOnReferrer } from './reevaluateOnReferrer.js';
 import { requestAutomaticPromotion } from './requestAutomaticPromotion.js';
 import { stageRegistry, type RegistriesDeps } from '../promotion/stagePlace.js';
 
@@ -30,7 +31,8 @@ export interface EventReport {
 /**
  * The push flow: takes the events of one registry delivery, in order (a body may push and then
  * delete the same digest), and for each one records the build, checks a push to a stage tag
- * for drift, and asks for the automatic first-stage promotion of a recorded build. Returns one
+ * for drift, asks for the automatic first-stage promotion of a recorded build, and has a
+ * referrer's push re-evaluate the promotions waiting on evidence (`reevaluateOnReferrer`). Returns one
  * report per event, in the events' order.
  *
  * Idempotent end to end (event ids key every write, message ids every request), so a
@@ -45,7 +47,12 @@ export async function handleRegistryEvents(
 ): Promise<EventReport[]> {
   const reports: EventReport[] = [];
   for (const event of events) {
-    const result = await checkStageTagPush(event, await recordRegistryEvent(event, deps), deps);
+    const recorded = await recordRegistryEvent(event, deps);
+    const result = await reevaluateOnReferrer(
+      event,
+      await checkStageTagPush(event, recorded, deps),
+      deps,
+    );
     const promotionRequested = await requestAutomaticPromotion(result, deps);
     reports.push(promotionRequested === undefined ? { result } : { result, promotionRequested });
   }

@@ -182,6 +182,98 @@ describe('an automatic stage with checks', () => {
     expect(passed.stage).toBe('qa');
     expect(world.tag('qa-latest')).toBe(digest);
   });
+
+  it('counts a success that came before the digest reached dev: the dev promotion chains qa by itself', async () => {
+    const world = stageWorld(pipeline, 'myapp', { queue: true });
+    const digest = await world.build(SHA);
+    const early = await world.check('e2e', { digest }, 'success');
+    expect(early.outcome).toBe('pending');
+    expect(early.reason).toContain('kept: it counts when');
+    expect(world.tag('qa-latest')).toBeUndefined();
+
+    expect((await world.dev(SHA)).outcome).toBe('promoted');
+    const chained = await world.drain();
+    expect(chained.map((o) => [o.stage, o.outcome])).toEqual([['qa', 'promoted']]);
+    expect(world.tag('qa-latest')).toBe(digest);
+    // Nothing further: qa is the last stage, and its outcome was not asked for twice.
+    expect(await world.drain()).toEqual([]);
+  });
+
+  it('after dev, waits in qa for e2e (pending, saying so), and goes ahead when it passes', async () => {
+    const world = stageWorld(pipeline, 'myapp', { queue: true });
+    const digest = await world.build(SHA);
+    await world.dev(SHA);
+    const [waiting] = await world.drain();
+    expect(waiting).toMatchObject({
+      stage: 'qa',
+      outcome: 'pending',
+      reason: 'waiting for: check e2e has not reported',
+    });
+    const passed = await world.check('e2e', { digest }, 'success');
+    expect(passed).toMatchObject({ stage: 'qa', outcome: 'promoted' });
+    expect(world.tag('qa-latest')).toBe(digest);
+  });
+
+  it('a redelivered dev approval asks for qa once more under the same id, and nothing moves twice', async () => {
+    const world = stageWorld(pipeline, 'myapp', { queue: true });
+    const digest = await world.build(SHA);
+    await world.check('e2e', { digest }, 'success');
+    const first = await world.dev(SHA);
+    await world.handle({
+      type: 'approval',
+      id: first.messageId,
+      repository: world.repo,
+      stage: 'dev',
+      build: { gitSha: SHA },
+      decision: 'approve',
+      approver: { id: 'system:promoter' },
+      source: 'system',
+    });
+    expect(world.sent.map((s) => s.message.id)).toHaveLength(2);
+    expect(new Set(world.sent.map((s) => s.message.id)).size).toBe(1);
+    const outcomes = await world.drain();
+    expect(outcomes.map((o) => [o.stage, o.outcome])).toEqual([
+      ['qa', 'promoted'],
+      ['qa', 'promoted'],
+    ]);
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect(world.tag('qa-latest')).toBe(digest);
+  });
+});
+
+describe('an automatic stage with a soak', () => {
+  it('after dev, soaks in qa, and is promoted by itself when the scheduled re-evaluation comes', async () => {
+    const world = stageWorld(
+      {
+        stages: [
+          { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
+          {
+            name: 'qa',
+            tag: 'qa-latest',
+            immutable: false,
+            from: 'dev',
+            approval: { required: 0 },
+            soak: '30m',
+          },
+        ],
+      },
+      'myapp',
+      { queue: true },
+    );
+    const digest = await world.build(SHA);
+    await world.dev(SHA);
+    const [soaking] = await world.drain();
+    expect(soaking).toMatchObject({ stage: 'qa', outcome: 'pending' });
+    expect(soaking?.reason).toContain('soaking in dev until');
+    expect(world.tag('qa-latest')).toBeUndefined();
+    expect(world.sent.at(-1)?.at).toBeDefined();
+    world.tick(29);
+    expect(await world.drain()).toEqual([]);
+    world.tick(1);
+    const [ended] = await world.drain();
+    expect(ended).toMatchObject({ stage: 'qa', outcome: 'promoted' });
+    expect(world.tag('qa-latest')).toBe(digest);
+  });
 });
 
 describe('bad check messages', () => {

@@ -26,16 +26,17 @@ export async function gatesOf(
 ): Promise<GateVerdict> {
   const { stage, ofDigest, override } = args;
   const now = deps.clock.now();
-  const checks =
-    stage.gates.checks.length > 0 ? await deps.checks.listChecks(args.repository, args.digest) : [];
+  // Ledger and registry asked side by side: one waits for the other's answer for nothing.
+  const [checks, referrerTypes] = await Promise.all([
+    stage.gates.checks.length > 0 ? deps.checks.listChecks(args.repository, args.digest) : [],
+    stage.gates.evidence.length > 0
+      ? referrerTypesOf(args.repository, args.digest, stage, deps)
+      : [],
+  ]);
   const entered = ofDigest
     .filter((p) => p.stage === stage.from && p.status === 'promoted')
     .map((p) => p.promotedAt ?? p.updatedAt)
     .sort()[0];
-  const referrerTypes =
-    stage.gates.evidence.length > 0
-      ? await referrerTypesOf(args.repository, args.digest, stage, deps)
-      : [];
   return evaluateGates({
     stage,
     approvals: args.approvals,
