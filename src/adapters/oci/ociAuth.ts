@@ -10,6 +10,8 @@ export interface OciAuthOptions {
   readonly credential?: TokenCredential | undefined;
   readonly audience?: string | undefined;
   readonly timeoutInMs: number;
+  /** The clock tokens expire by (ms since the epoch); `Date.now` by default. */
+  readonly now?: (() => number) | undefined;
 }
 
 /** What a request needs to be signed in: its scopes, who counts it, what it is for. */
@@ -40,12 +42,31 @@ const tokenBody = z.looseObject({
   token: z.string().optional(),
   access_token: z.string().optional(),
   refresh_token: z.string().optional(),
+  /** Seconds the token lasts; a number, else ignored (a registry sending anything else). */
+  expires_in: z.unknown().optional(),
 });
+
+/** A token of some scopes, and when it is to be asked for again (ms since the epoch). */
+interface HeldToken {
+  readonly token: string;
+  readonly renewAt: number;
+}
+
+/**
+ * When a token answered at `now` with `body` is to be renewed: 90% into its `expires_in`, so
+ * that it does not expire between its check and the registry's; a token endpoint that does
+ * not say lasts 60 s (the Docker token spec's default), ACR's `/oauth2/token` until a 401.
+ */
+function renewAt(now: number, expiresIn: unknown, fallbackSeconds: number): number {
+  const seconds = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : fallbackSeconds;
+  return now + seconds * 900;
+}
 
 /** The sign-in of `options.registry` (see `createOciClient`). */
 export function createOciAuth(options: OciAuthOptions): OciAuth {
   const { registry, signIn, timeoutInMs } = options;
-  const tokens = new Map<string, string>();
+  const now = options.now ?? Date.now;
+  const tokens = new Map<string, HeldToken>();
   let refreshToken: string | undefined;
   /** The challenge the registry answered with last: Basic, or Bearer with its realm. */
   let challenge: Challenge | undefined;
@@ -119,7 +140,7 @@ export function createOciAuth(options: OciAuthOptions): OciAuth {
     const token = body.access_token ?? body.token;
     if (token === undefined)
       throw new Error(`${doing}: ${registry}'s token endpoint gave no token`);
-    return token;
+    return { token, renewAt: renewAt(now(), body.expires_in, Infinity) };
   }
 
   /** A Bearer token for `scopes` at the challenge's realm (anonymous or basic). */
@@ -155,7 +176,7 @@ export function createOciAuth(options: OciAuthOptions): OciAuth {
     const token = body.token ?? body.access_token;
     if (token === undefined)
       throw new Error(`${doing}: ${registry}'s token endpoint gave no token`);
-    return token;
+    return { token, renewAt: renewAt(now(), body.expires_in, 60) };
   }
 
   const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(' ');
@@ -164,8 +185,13 @@ export function createOciAuth(options: OciAuthOptions): OciAuth {
   function authorization(scopes: readonly string[]): string | undefined {
     if (challenge?.scheme === 'basic') return basic;
     if (challenge?.scheme === 'bearer') {
-      const token = tokens.get(scopeKey(scopes));
-      return token === undefined ? undefined : `Bearer ${token}`;
+      const key = scopeKey(scopes);
+      const held = tokens.get(key);
+      if (held === undefined) return undefined;
+      if (now() < held.renewAt) return `Bearer ${held.token}`;
+      // Expired: sent without, the request is challenged and a fresh token asked for.
+      tokens.delete(key);
+      return undefined;
     }
     return undefined;
   }

@@ -7,7 +7,14 @@ import { createOciAuth } from './ociAuth.js';
 import { createBlobSender } from './ociBlobSend.js';
 import { answerOf, isTransientStatus, parseChallenge, unreachable, type Tally } from './ociHttp.js';
 
-export { answerOf, isTransientStatus, parseChallenge, unreachable, type Tally } from './ociHttp.js';
+export {
+  answerOf,
+  isTransientStatus,
+  nextLink,
+  parseChallenge,
+  unreachable,
+  type Tally,
+} from './ociHttp.js';
 
 /*
  * A small client of the OCI distribution API (https://github.com/opencontainers/distribution-spec)
@@ -57,6 +64,8 @@ export interface OciClientOptions {
   readonly audience?: string | undefined;
   /** Deadline of a request without a streamed body; default 30 s. */
   readonly timeoutInMs?: number | undefined;
+  /** The clock Bearer tokens expire by (ms since the epoch); `Date.now` by default. */
+  readonly now?: (() => number) | undefined;
 }
 
 /** The distribution API of one registry, signed in as its options say. */
@@ -79,9 +88,11 @@ export interface OciClient {
 }
 
 /**
- * A client of `options.registry`. Tokens are cached per set of scopes for the client's life
- * (or until a 401 says one expired), and once a registry has asked for credentials they are
- * sent with every request, so a copy pays one challenge per scope, not one per request.
+ * A client of `options.registry`. Tokens are cached per set of scopes (a repository and its
+ * actions: `repository:myapp:pull`, `…:pull,push`) until 90% into the `expires_in` the token
+ * endpoint gave (60 s when it says none; ACR's until a 401 says one expired), and once a
+ * registry has asked for credentials they are sent with every request, so a copy pays one
+ * challenge per scope, not one per request. Credentials and tokens never go into an error.
  * Sign-in:
  * - `anonymous`: no credentials; a Bearer challenge is answered with an anonymous token
  *   request (Docker Hub, GHCR public images);

@@ -96,3 +96,8 @@ export async function tokenRefusal(doing: string, response: Response): Promise<E
     ? new TransientError(`${doing}: registry unavailable: ${answer}`)
     : new Error(`${doing}: ${answer}`);
 }
+
+/** The `rel="next"` target of a `Link` header (`</v2/_catalog?last=b&n=2>; rel="next"`). */
+export function nextLink(link: string | null): string | undefined {
+  return link === null ? undefined : /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link)?.[1];
+}

@@ -5,7 +5,7 @@ import {
   type ReferrerListing,
 } from '../../ports/registry.js';
 import { createHash } from 'node:crypto';
-import { answerOf, type OciClient, type Tally } from './ociClient.js';
+import { answerOf, nextLink, type OciClient, type Tally } from './ociClient.js';
 import {
   getManifest,
   headManifest,
@@ -160,11 +160,6 @@ async function tagsNear(
   const covered =
     sorted.every((t) => t > after) && (sorted.at(-1) ?? '') > cosignTag(digest, 'sig');
   return covered ? found : undefined;
-}
-
-/** The `rel="next"` target of a `Link` header. */
-function nextLink(link: string | null): string | undefined {
-  return link === null ? undefined : /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link)?.[1];
 }
 
 /**
