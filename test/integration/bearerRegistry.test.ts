@@ -1,13 +1,16 @@
-import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import type { RegistryService } from '../../src/local/services/registry.js';
-import { freePort } from '../../src/local/services/tcpPorts.js';
-import { buildImage, inspectDigest, push } from '../support/images.js';
-import { startOwnRegistry } from '../support/ownRegistry.js';
+import { buildImage, push } from '../support/images.js';
+import {
+  digestAt,
+  hostEnv,
+  startTwoRegistries,
+  waitForDigest,
+  writePipeline,
+  type TwoRegistryWorld,
+} from '../support/crossRegistry.js';
 import { approve, newSha, outcomeOf, stack, unique } from '../support/stack.js';
 import { startTokenProxy, type TokenProxy } from '../support/tokenProxy.js';
 
@@ -20,6 +23,7 @@ import { startTokenProxy, type TokenProxy } from '../support/tokenProxy.js';
 const USER = 'robot$promoter';
 const PASSWORD = 'bearer-test-password-7f3a';
 
+let world: TwoRegistryWorld;
 let work: string;
 let builds: RegistryService;
 let production: RegistryService;
@@ -29,55 +33,41 @@ let hostUrl: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'promoter-bearer-'));
-  const hostPort = await freePort();
-  hostUrl = `http://localhost:${hostPort}`;
-  const notify = { url: `http://127.0.0.1:${hostPort}/api/hooks/registry`, secret: stack.secret };
-  builds = await startOwnRegistry(path.join(work, 'builds'), notify);
-  production = await startOwnRegistry(path.join(work, 'production'), undefined);
+  world = await startTwoRegistries('bearer', { notifyProduction: false });
+  ({ work, hostUrl, builds, production } = world);
   proxy = await startTokenProxy({
     upstream: production.host,
     certFile: inject('registryCertFile'),
     mode: 'docker',
     user: { name: USER, password: PASSWORD },
   });
-  const pipelineFile = path.join(work, 'bearer.pipeline.json');
-  writeFileSync(
-    pipelineFile,
-    JSON.stringify({
-      registries: {
-        [proxy.host]: {
-          signIn: 'basic',
-          usernameSetting: 'PROD_REGISTRY_USERNAME',
-          passwordSetting: 'PROD_REGISTRY_PASSWORD',
-        },
+  const pipelineFile = writePipeline(work, 'bearer', {
+    registries: {
+      [proxy.host]: {
+        signIn: 'basic',
+        usernameSetting: 'PROD_REGISTRY_USERNAME',
+        passwordSetting: 'PROD_REGISTRY_PASSWORD',
       },
-      stages: [
-        { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
-        {
-          name: 'release',
-          tag: '{version}',
-          immutable: true,
-          latest: 'release-latest',
-          approval: { required: 1 },
-          registry: proxy.host,
-          repository: 'prod/{repository}',
-        },
-      ],
-    }),
-  );
+    },
+    stages: [
+      { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
+      {
+        name: 'release',
+        tag: '{version}',
+        immutable: true,
+        latest: 'release-latest',
+        approval: { required: 1 },
+        registry: proxy.host,
+        repository: 'prod/{repository}',
+      },
+    ],
+  });
   host = await startLocalHost({
-    port: hostPort,
-    env: {
-      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
-      PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
-      PROMOTER_WEBHOOK_SECRET: stack.secret,
-      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
-      PROMOTER_REGISTRY: builds.host,
-      PROMOTER_PIPELINE_FILE: pipelineFile,
+    port: world.hostPort,
+    env: hostEnv(builds.host, pipelineFile, {
       PROD_REGISTRY_USERNAME: USER,
       PROD_REGISTRY_PASSWORD: PASSWORD,
-    },
+    }),
     log: (line) => lines.push(line),
   });
 });
@@ -85,26 +75,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await host.close();
   await proxy.close();
-  await production.stop();
-  await builds.stop();
-  await rm(work, { recursive: true, force: true });
+  await world.stop();
 });
-
-/** The digest under `ref` in the registry behind the proxy (read without the token service). */
-const digestAt = (ref: string) =>
-  inspectDigest(ref, stack.certDir).catch((error: unknown) => {
-    if (/manifest unknown|not found|MANIFEST_UNKNOWN/i.test(String(error))) return undefined;
-    throw error;
-  });
-
-async function waitFor(ref: string, digest: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if ((await digestAt(ref).catch(() => undefined)) === digest) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${ref} is not ${digest}`);
-}
 
 describe('promotion into a registry behind a Bearer token service, signed in with basic credentials', () => {
   it('copies the digest, reads and writes its tags there with tokens per repository; no credential in the logs', async () => {
@@ -112,7 +84,7 @@ describe('promotion into a registry behind a Bearer token service, signed in wit
     const sha = newSha();
     const image = await buildImage(path.join(work, unique('image')), { content: `image ${sha}` });
     const digest = await push(image.reference, `${builds.host}/${repo}:git-${sha}`, stack.certDir);
-    await waitFor(`${builds.host}/${repo}:dev-latest`, digest);
+    await waitForDigest(`${builds.host}/${repo}:dev-latest`, digest);
 
     const release = await outcomeOf(
       repo,
