@@ -66,7 +66,9 @@ export function lazyRegistry(get: () => Promise<Registry>): Registry {
 }
 
 /**
- * The declared registries' adapters, each created on first use and kept, and the copier:
+ * The declared registries' adapters, each created on first use and kept (an ACR, or one
+ * signed in to with Azure identity: `createAcrRegistry`; any other: `createOciRegistry`), and
+ * the copier:
  * server-side ARM import (`createArmImportCopier`) when source and target are both ACRs
  * promoter signs in to with Azure identity and whose resource ids are known, else the OCI
  * distribution API (`createDistributionCopier`); each module imported on its first copy.
@@ -90,7 +92,13 @@ export function createRegistries(options: RegistriesOptions): Registries {
     if (!adapter) {
       adapter = lazyRegistry(
         once(async () => {
-          const { createAcrRegistry } = await import('../adapters/acr/acrRegistry.js');
+          const { createAcrRegistry, isAcrHost } = await import('../adapters/acr/acrRegistry.js');
+          // Not an ACR, nor signed in to with Azure identity (GHCR, Harbor, Docker Hub, a
+          // distribution registry): the distribution API, which answers their token challenge.
+          if (signIn.kind !== 'azure' && !isAcrHost(server)) {
+            const { createOciRegistry } = await import('../adapters/oci/ociRegistry.js');
+            return createOciRegistry({ registry: server, signIn });
+          }
           return createAcrRegistry({
             registry: server,
             ...(signIn.kind === 'azure' ? { credential: await options.identity() } : {}),

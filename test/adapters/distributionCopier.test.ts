@@ -1,15 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAcrRegistry } from '../../src/adapters/acr/acrRegistry.js';
 import { createDistributionCopier } from '../../src/adapters/oci/distributionCopier.js';
 import { NotFoundError, TransientError } from '../../src/domain/errors.js';
-import type { RegistryService } from '../../src/local/services/registry.js';
 import { COSIGN_ARTIFACT_TYPES } from '../../src/ports/registry.js';
-import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
-import { buildImage, buildIndex, inspectRaw, push } from '../support/images.js';
+import { startFaultProxy } from '../support/faultProxy.js';
+import { buildIndex, inspectRaw, push } from '../support/images.js';
 import {
   addLayer,
   attachArtifact,
@@ -17,46 +14,16 @@ import {
   fetchManifest,
   hasBlob,
 } from '../support/ociArtifacts.js';
-import { startOwnRegistry } from '../support/ownRegistry.js';
+import { failureOf, unique, useCopyRegistries } from '../support/copyRegistries.js';
 
 // The distribution-API copier between two real distribution registries over TLS: the suite's
 // (the source, fed by skopeo from umoci layouts) and one of this file's own (the target).
 
-const source = inject('registryHost');
-const certDir = inject('registryCertDir');
-const unique = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
+const registries = useCopyRegistries('copier');
+const { source, certDir } = registries;
 const anonymous = () => ({ kind: 'anonymous' }) as const;
-
-let work: string;
-let target: RegistryService;
-beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'promoter-copier-'));
-  target = await startOwnRegistry(path.join(work, 'target'), undefined);
-});
-afterAll(async () => {
-  await target.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-
 /** Pushes a one-layer image to the source; its repository and digest. */
-async function sourceImage(label: string) {
-  const repository = unique(`copy/${label}`);
-  const image = await buildImage(path.join(work, unique(label)), { content: unique(label) });
-  const digest = await push(image.reference, `${source}/${repository}:pushed`, certDir);
-  return { repository, digest, image };
-}
+const sourceImage = (label: string) => registries.pushImage('copy', label);
 
 describe('distribution copier', () => {
   it('copies a single image byte for byte: the same digest at the target, every blob there, no tag written', async () => {
@@ -66,11 +33,11 @@ describe('distribution copier', () => {
 
     const report = await copier.copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
-    const at = await inspectRaw(`${target.host}/${into}@${digest}`, certDir);
+    const at = await inspectRaw(`${registries.target.host}/${into}@${digest}`, certDir);
     const was = await inspectRaw(`${source}/${repository}@${digest}`, certDir);
     expect(at.digest).toBe(digest);
     expect(at.raw.equals(was.raw)).toBe(true);
@@ -82,13 +49,15 @@ describe('distribution copier', () => {
     });
     expect(report.bytesUploaded).toBeGreaterThan(0);
     expect(report.requests).toBeGreaterThan(0);
-    const { tags } = await createAcrRegistry({ registry: target.host }).listTags(into);
+    const { tags } = await createAcrRegistry({ registry: registries.target.host }).listTags(into);
     expect(tags).toEqual([]);
   });
 
   it('copies a two-platform index whole: the index and each child manifest under their digests', async () => {
     const repository = unique('copy/index');
-    const index = await buildIndex(path.join(work, unique('index')), { content: unique('multi') });
+    const index = await buildIndex(path.join(registries.work, unique('index')), {
+      content: unique('multi'),
+    });
     const digest = await push(index.reference, `${source}/${repository}:pushed`, certDir, {
       all: true,
     });
@@ -96,16 +65,18 @@ describe('distribution copier', () => {
 
     const report = await createDistributionCopier({ signIn: anonymous }).copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
     expect(digest).toBe(index.digest);
-    expect((await inspectRaw(`${target.host}/${into}@${digest}`, certDir)).digest).toBe(digest);
+    expect((await inspectRaw(`${registries.target.host}/${into}@${digest}`, certDir)).digest).toBe(
+      digest,
+    );
     for (const child of index.manifests)
-      expect((await inspectRaw(`${target.host}/${into}@${child.digest}`, certDir)).digest).toBe(
-        child.digest,
-      );
+      expect(
+        (await inspectRaw(`${registries.target.host}/${into}@${child.digest}`, certDir)).digest,
+      ).toBe(child.digest);
     expect(report.manifestsWritten).toBe(3);
     expect(report.blobsUploaded).toBe(4);
   });
@@ -123,15 +94,22 @@ describe('distribution copier', () => {
 
     const report = await createDistributionCopier({ signIn: anonymous }).copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
     expect(report.referrers).toEqual([signature.digest, sbom.digest].sort());
     const sigTag = `${digest.replace(':', '-')}.sig`;
-    expect((await fetchManifest(target.host, into, sigTag))?.digest).toBe(signature.digest);
-    expect((await fetchManifest(target.host, into, sbom.digest))?.digest).toBe(sbom.digest);
-    const listed = await createAcrRegistry({ registry: target.host }).listReferrers(into, digest);
+    expect((await fetchManifest(registries.target.host, into, sigTag))?.digest).toBe(
+      signature.digest,
+    );
+    expect((await fetchManifest(registries.target.host, into, sbom.digest))?.digest).toBe(
+      sbom.digest,
+    );
+    const listed = await createAcrRegistry({ registry: registries.target.host }).listReferrers(
+      into,
+      digest,
+    );
     expect(listed.referrers).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
@@ -153,22 +131,22 @@ describe('distribution copier', () => {
     const into = unique('prod/shared');
     const first = await copier.copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
     const second = await copier.copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       nextDigest,
     );
 
     // The new config and the new layer; the base layer was there.
     expect(first.blobsUploaded).toBe(2);
     expect(second).toMatchObject({ blobsUploaded: 2, blobsPresent: 1, manifestsWritten: 1 });
-    expect((await inspectRaw(`${target.host}/${into}@${nextDigest}`, certDir)).digest).toBe(
-      nextDigest,
-    );
+    expect(
+      (await inspectRaw(`${registries.target.host}/${into}@${nextDigest}`, certDir)).digest,
+    ).toBe(nextDigest);
   });
 
   it('copying a digest the target holds already uploads nothing', async () => {
@@ -177,13 +155,13 @@ describe('distribution copier', () => {
     const into = unique('prod/again');
     await copier.copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
     const again = await copier.copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
@@ -208,11 +186,13 @@ describe('distribution copier', () => {
     const { repository, image } = await sourceImage('cut');
     const next = await addLayer(image, 'next', randomBytes(256 * 1024));
     const nextDigest = await push(next.reference, `${source}/${repository}:next`, certDir);
-    proxy = await startFaultProxy({
-      upstream: target.host,
-      certFile: target.certFile,
-      keepHost: true,
-    });
+    const proxy = registries.closeAfterTest(
+      await startFaultProxy({
+        upstream: registries.target.host,
+        certFile: registries.target.certFile,
+        keepHost: true,
+      }),
+    );
     const into = unique('prod/cut');
     const copier = createDistributionCopier({ signIn: anonymous, concurrency: 1 });
     // The third blob upload's connection is cut: two blobs have arrived by then.
@@ -233,14 +213,16 @@ describe('distribution copier', () => {
 
     expect(failure).toBeInstanceOf(TransientError);
     expect((failure as Error).message).toContain('registry unavailable');
-    expect(await fetchManifest(target.host, into, nextDigest)).toBeUndefined();
+    expect(await fetchManifest(registries.target.host, into, nextDigest)).toBeUndefined();
     const retry = await copier.copy(
       { registry: source, repository },
       { registry: proxy.host, repository: into },
       nextDigest,
     );
     expect(retry).toMatchObject({ blobsUploaded: 1, blobsPresent: 2, manifestsWritten: 1 });
-    expect((await fetchManifest(target.host, into, nextDigest))?.digest).toBe(nextDigest);
+    expect((await fetchManifest(registries.target.host, into, nextDigest))?.digest).toBe(
+      nextDigest,
+    );
   });
 
   it('a source digest that does not exist is a NotFoundError, and the target is not written', async () => {
@@ -251,16 +233,16 @@ describe('distribution copier', () => {
     const failure = await failureOf(
       createDistributionCopier({ signIn: anonymous }).copy(
         { registry: source, repository },
-        { registry: target.host, repository: into },
+        { registry: registries.target.host, repository: into },
         missing,
       ),
     );
 
     expect(failure).toBeInstanceOf(NotFoundError);
     expect((failure as Error).message).toContain(`${repository}@${missing}`);
-    expect(await createAcrRegistry({ registry: target.host }).listRepositories()).not.toContain(
-      into,
-    );
+    expect(
+      await createAcrRegistry({ registry: registries.target.host }).listRepositories(),
+    ).not.toContain(into);
   });
 
   it('a bad digest or repository is refused naming the field, before any request', async () => {
@@ -268,12 +250,12 @@ describe('distribution copier', () => {
     const from = { registry: source, repository: 'app' };
 
     await expect(
-      copier.copy(from, { registry: target.host, repository: 'app' }, 'latest'),
+      copier.copy(from, { registry: registries.target.host, repository: 'app' }, 'latest'),
     ).rejects.toThrow(/^digest: /);
     await expect(
       copier.copy(
         from,
-        { registry: target.host, repository: 'Bad Name' },
+        { registry: registries.target.host, repository: 'Bad Name' },
         `sha256:${'a'.repeat(64)}`,
       ),
     ).rejects.toThrow(/^target\.repository: /);
@@ -284,14 +266,16 @@ describe('distribution copier', () => {
     const into = unique('prod/blobs');
     await createDistributionCopier({ signIn: anonymous }).copy(
       { registry: source, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
     const manifest = JSON.parse(
-      (await inspectRaw(`${target.host}/${into}@${digest}`, certDir)).raw.toString('utf8'),
+      (await inspectRaw(`${registries.target.host}/${into}@${digest}`, certDir)).raw.toString(
+        'utf8',
+      ),
     ) as { config: { digest: string }; layers: { digest: string }[] };
 
     for (const blob of [manifest.config, ...manifest.layers])
-      expect(await hasBlob(target.host, into, blob.digest)).toBe(true);
+      expect(await hasBlob(registries.target.host, into, blob.digest)).toBe(true);
   });
 });

@@ -1,55 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { TokenCredential } from '@azure/identity';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDistributionCopier } from '../../src/adapters/oci/distributionCopier.js';
 import { TransientError } from '../../src/domain/errors.js';
-import type { RegistryService } from '../../src/local/services/registry.js';
 import type { RegistrySignIn } from '../../src/ports/imageCopier.js';
 import { startAuthRegistry, type AuthRegistry } from '../support/authRegistry.js';
-import { buildImage, push } from '../support/images.js';
 import { fetchManifest } from '../support/ociArtifacts.js';
-import { startOwnRegistry } from '../support/ownRegistry.js';
-import { startTokenProxy, type TokenProxy } from '../support/tokenProxy.js';
+import { failureOf, unique, useCopyRegistries } from '../support/copyRegistries.js';
+import { startTokenProxy } from '../support/tokenProxy.js';
 
 // How the copier signs in: HTTP basic (an htpasswd registry), Bearer tokens from a token
 // endpoint (anonymous or with basic credentials), and ACR's Entra ID token exchange, each
 // against a real distribution registry (test/support/tokenProxy.ts asks for the tokens).
 
-const source = inject('registryHost');
-const certDir = inject('registryCertDir');
-const certFile = inject('registryCertFile');
-const unique = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
+const registries = useCopyRegistries('signin');
+const { source, certFile } = registries;
 
-let work: string;
-let target: RegistryService;
 let repository: string;
 let digest: string;
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'promoter-signin-'));
-  target = await startOwnRegistry(path.join(work, 'target'), undefined);
-  repository = unique('signin/app');
-  const image = await buildImage(path.join(work, 'img'), { content: unique('signin') });
-  digest = await push(image.reference, `${source}/${repository}:pushed`, certDir);
+  ({ repository, digest } = await registries.pushImage('signin', 'app'));
 });
-afterAll(async () => {
-  await target.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-let proxy: TokenProxy | undefined;
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
-
-const failureOf = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
 
 const signInTo =
   (host: string, signIn: RegistrySignIn) =>
@@ -58,12 +28,14 @@ const signInTo =
 
 describe('distribution copier sign-in', () => {
   it('Bearer tokens with basic credentials: one token for the target’s scopes, reused by a second copy', async () => {
-    proxy = await startTokenProxy({
-      upstream: target.host,
-      certFile,
-      mode: 'docker',
-      user: { name: 'ci', password: 's3cret' },
-    });
+    const proxy = registries.closeAfterTest(
+      await startTokenProxy({
+        upstream: registries.target.host,
+        certFile,
+        mode: 'docker',
+        user: { name: 'ci', password: 's3cret' },
+      }),
+    );
     const copier = createDistributionCopier({
       signIn: signInTo(proxy.host, { kind: 'basic', username: 'ci', password: 's3cret' }),
     });
@@ -81,7 +53,7 @@ describe('distribution copier sign-in', () => {
     );
 
     expect(report.blobsUploaded).toBe(2);
-    expect((await fetchManifest(target.host, into, digest))?.digest).toBe(digest);
+    expect((await fetchManifest(registries.target.host, into, digest))?.digest).toBe(digest);
     // One challenge and one token per repository's scopes; none for each request after.
     expect(proxy.tokenRequests).toEqual(['/token', '/token']);
     expect(proxy.issued[0]).toEqual(
@@ -91,12 +63,14 @@ describe('distribution copier sign-in', () => {
   });
 
   it('a token endpoint refusing the credentials is a plain Error with its answer, not a TransientError', async () => {
-    proxy = await startTokenProxy({
-      upstream: target.host,
-      certFile,
-      mode: 'docker',
-      user: { name: 'ci', password: 's3cret' },
-    });
+    const proxy = registries.closeAfterTest(
+      await startTokenProxy({
+        upstream: registries.target.host,
+        certFile,
+        mode: 'docker',
+        user: { name: 'ci', password: 's3cret' },
+      }),
+    );
     const copier = createDistributionCopier({
       signIn: signInTo(proxy.host, { kind: 'basic', username: 'ci', password: 'wrong' }),
     });
@@ -116,7 +90,9 @@ describe('distribution copier sign-in', () => {
   });
 
   it('anonymous Bearer tokens at the source (a public image), and a mount within one registry with a token covering both repositories', async () => {
-    proxy = await startTokenProxy({ upstream: source, certFile, mode: 'docker' });
+    const proxy = registries.closeAfterTest(
+      await startTokenProxy({ upstream: source, certFile, mode: 'docker' }),
+    );
     const copier = createDistributionCopier({ signIn: () => ({ kind: 'anonymous' }) });
     const into = unique('signin/mounted');
 
@@ -134,12 +110,14 @@ describe('distribution copier sign-in', () => {
   });
 
   it('Azure identity: the Entra ID token is exchanged once for a refresh token, then for access tokens', async () => {
-    proxy = await startTokenProxy({
-      upstream: target.host,
-      certFile,
-      mode: 'acr',
-      aadToken: 'entra-id-token',
-    });
+    const proxy = registries.closeAfterTest(
+      await startTokenProxy({
+        upstream: registries.target.host,
+        certFile,
+        mode: 'acr',
+        aadToken: 'entra-id-token',
+      }),
+    );
     const scopes: string[] = [];
     const credential: TokenCredential = {
       getToken: (scope) => {
@@ -164,13 +142,20 @@ describe('distribution copier sign-in', () => {
       digest,
     );
 
-    expect((await fetchManifest(target.host, into, digest))?.digest).toBe(digest);
+    expect((await fetchManifest(registries.target.host, into, digest))?.digest).toBe(digest);
     expect(scopes).toEqual(['https://containerregistry.azure.net/.default']);
     expect(proxy.tokenRequests).toEqual(['/oauth2/exchange', '/oauth2/token', '/oauth2/token']);
   });
 
   it('Azure identity without a credential is a plain Error saying so', async () => {
-    proxy = await startTokenProxy({ upstream: target.host, certFile, mode: 'acr', aadToken: 'x' });
+    const proxy = registries.closeAfterTest(
+      await startTokenProxy({
+        upstream: registries.target.host,
+        certFile,
+        mode: 'acr',
+        aadToken: 'x',
+      }),
+    );
     const copier = createDistributionCopier({ signIn: signInTo(proxy.host, { kind: 'azure' }) });
 
     await expect(

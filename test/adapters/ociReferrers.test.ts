@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAcrRegistry } from '../../src/adapters/acr/acrRegistry.js';
 import { createDistributionCopier } from '../../src/adapters/oci/distributionCopier.js';
-import type { RegistryService } from '../../src/local/services/registry.js';
 import { COSIGN_ARTIFACT_TYPES } from '../../src/ports/registry.js';
-import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
-import { buildImage, inspectRaw, push } from '../support/images.js';
+import { unique, useCopyRegistries } from '../support/copyRegistries.js';
+import { startFaultProxy } from '../support/faultProxy.js';
+import { inspectRaw } from '../support/images.js';
 import {
   attachCosignSignature,
   fetchManifest,
@@ -16,38 +12,16 @@ import {
   pushBlob,
   pushManifest,
 } from '../support/ociArtifacts.js';
-import { startOwnRegistry } from '../support/ownRegistry.js';
 
 // listReferrers and the copier where the source has the OCI 1.1 referrers API, or answers the
 // tag listing unlike the spec: the suite's distribution registry (2.x has no referrers API)
 // behind a TLS proxy that answers those requests itself.
 
-const registryHost = inject('registryHost');
-const certDir = inject('registryCertDir');
-const certFile = inject('registryCertFile');
-const unique = (name: string) => `${name}-${randomBytes(4).toString('hex')}`;
-
-let work: string;
-let target: RegistryService;
-beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'promoter-referrers-'));
-  target = await startOwnRegistry(path.join(work, 'target'), undefined);
-});
-afterAll(async () => {
-  await target.stop();
-  await rm(work, { recursive: true, force: true });
-});
-
-let proxy: FaultProxy | undefined;
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-});
+const registries = useCopyRegistries('referrers');
+const { source: registryHost, certDir, certFile } = registries;
 
 async function image(label: string) {
-  const repository = unique(`referrers/${label}`);
-  const built = await buildImage(path.join(work, unique(label)), { content: unique(label) });
-  const digest = await push(built.reference, `${registryHost}/${repository}:pushed`, certDir);
+  const { repository, digest } = await registries.pushImage('referrers', label);
   const raw = await inspectRaw(`${registryHost}/${repository}@${digest}`, certDir);
   const subject = {
     mediaType: raw.mediaType ?? 'application/vnd.oci.image.manifest.v1+json',
@@ -93,7 +67,9 @@ describe('listReferrers and the copier against a source with the referrers API',
   it('lists what the referrers API answers, with its artifactType and annotations, and reads no tag schema index', async () => {
     const { repository, digest, subject } = await image('api');
     const sbom = await sbomOf(repository, subject);
-    proxy = await startFaultProxy({ upstream: registryHost, certFile });
+    const proxy = registries.closeAfterTest(
+      await startFaultProxy({ upstream: registryHost, certFile }),
+    );
     proxy.failNext(
       1,
       {
@@ -126,7 +102,9 @@ describe('listReferrers and the copier against a source with the referrers API',
   it('copies a referrer the source lists through its API into the target’s tag schema index, the target having no API', async () => {
     const { repository, digest, subject } = await image('api-copy');
     const sbom = await sbomOf(repository, subject);
-    proxy = await startFaultProxy({ upstream: registryHost, certFile });
+    const proxy = registries.closeAfterTest(
+      await startFaultProxy({ upstream: registryHost, certFile }),
+    );
     proxy.failNext(
       1,
       {
@@ -141,24 +119,31 @@ describe('listReferrers and the copier against a source with the referrers API',
 
     const report = await createDistributionCopier({ signIn: () => ({ kind: 'anonymous' }) }).copy(
       { registry: proxy.host, repository },
-      { registry: target.host, repository: into },
+      { registry: registries.target.host, repository: into },
       digest,
     );
 
     expect(report.referrers).toEqual([sbom.digest]);
-    expect((await fetchManifest(target.host, into, sbom.digest))?.digest).toBe(sbom.digest);
-    const index = await fetchManifest(target.host, into, digest.replace(':', '-'));
+    expect((await fetchManifest(registries.target.host, into, sbom.digest))?.digest).toBe(
+      sbom.digest,
+    );
+    const index = await fetchManifest(registries.target.host, into, digest.replace(':', '-'));
     expect(JSON.parse(index?.bytes.toString('utf8') ?? '{}')).toMatchObject({
       mediaType: OCI_INDEX,
       manifests: [{ digest: sbom.digest, size: sbom.size, artifactType: 'application/spdx+json' }],
     });
-    const atTarget = await createAcrRegistry({ registry: target.host }).listReferrers(into, digest);
+    const atTarget = await createAcrRegistry({ registry: registries.target.host }).listReferrers(
+      into,
+      digest,
+    );
     expect(atTarget.referrers.map((r) => r.digest)).toEqual([sbom.digest]);
   });
 
   it('a registry without the referrers API is asked once: later listings take one request fewer', async () => {
     const { repository, digest } = await image('no-api');
-    proxy = await startFaultProxy({ upstream: registryHost, certFile });
+    const proxy = registries.closeAfterTest(
+      await startFaultProxy({ upstream: registryHost, certFile }),
+    );
     const registry = createAcrRegistry({ registry: proxy.host });
 
     const first = await registry.listReferrers(repository, digest);
@@ -172,7 +157,9 @@ describe('listReferrers and the copier against a source with the referrers API',
   it('a registry whose paged tag listing ignores `last` is asked for each cosign tag instead, and the signature is found', async () => {
     const { repository, digest } = await image('no-last');
     const signature = await attachCosignSignature(registryHost, repository, digest);
-    proxy = await startFaultProxy({ upstream: registryHost, certFile });
+    const proxy = registries.closeAfterTest(
+      await startFaultProxy({ upstream: registryHost, certFile }),
+    );
     proxy.failNext(
       1,
       {

@@ -3,11 +3,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { inject } from 'vitest';
+import { afterAll } from 'vitest';
 import { createAcrRegistry } from '../../src/adapters/acr/acrRegistry.js';
+import { createOciRegistry } from '../../src/adapters/oci/ociRegistry.js';
+import type { Registry } from '../../src/ports/registry.js';
+import { startTokenProxy, type TokenProxy } from '../support/tokenProxy.js';
 import { buildImage, push } from '../support/images.js';
 import { MemoryRegistry } from '../support/memoryRegistry.js';
 import { digestOf } from './samples.js';
-import { ARTIFACT_TYPE, OCI_MANIFEST, registryContract } from './registryContract.js';
+import {
+  ARTIFACT_TYPE,
+  OCI_MANIFEST,
+  registryContract,
+  type RegistryUnderTest,
+} from './registryContract.js';
 import { attachArtifact, attachCosignSignature } from '../support/ociArtifacts.js';
 import type { RawManifest } from '../../src/ports/registry.js';
 
@@ -61,9 +70,15 @@ registryContract('MemoryRegistry (test/support)', () => {
   return Promise.resolve({ registry, repository, tag, digest, attach });
 });
 
-registryContract('ACR adapter on the distribution registry', async () => {
+/**
+ * An image pushed to the suite registry as CI pushes it, with `attach` storing referrers beside
+ * a manifest there; the registry under test (given the suite registry's host) reads and writes
+ * the same storage, directly or through a token service in front of it.
+ */
+async function pushedToSuiteRegistry(
+  registryUnder: () => Promise<Registry>,
+): Promise<RegistryUnderTest> {
   const registryHost = inject('registryHost');
-  // Pages of two entries: the catalog and the tag lists are read across several pages.
   const repository = unique('contract/app');
   const tag = 'contract-pushed';
   const work = await mkdtemp(path.join(os.tmpdir(), 'promoter-contract-'));
@@ -84,14 +99,50 @@ registryContract('ACR adapter on the distribution registry', async () => {
       const artifact = await attachArtifact(registryHost, repository, described, ARTIFACT_TYPE);
       return { signature: signature.digest, artifact: artifact.digest };
     };
-    return {
-      registry: createAcrRegistry({ registry: registryHost, listPageSize: 2 }),
-      repository,
-      tag,
-      digest,
-      attach,
-    };
+    return { registry: await registryUnder(), repository, tag, digest, attach };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+// Pages of two entries: the catalog and the tag lists are read across several pages.
+registryContract('ACR adapter on the distribution registry', () =>
+  pushedToSuiteRegistry(() =>
+    Promise.resolve(createAcrRegistry({ registry: inject('registryHost'), listPageSize: 2 })),
+  ),
+);
+
+registryContract('OCI registry adapter on the distribution registry, anonymous', () =>
+  pushedToSuiteRegistry(() =>
+    Promise.resolve(
+      createOciRegistry({
+        registry: inject('registryHost'),
+        signIn: { kind: 'anonymous' },
+        listPageSize: 2,
+      }),
+    ),
+  ),
+);
+
+let tokenProxy: TokenProxy | undefined;
+afterAll(async () => {
+  await tokenProxy?.close();
 });
+
+registryContract(
+  'OCI registry adapter behind a Bearer token service, basic credentials (GHCR, Harbor, Docker Hub)',
+  () =>
+    pushedToSuiteRegistry(async () => {
+      tokenProxy = await startTokenProxy({
+        upstream: inject('registryHost'),
+        certFile: inject('registryCertFile'),
+        mode: 'docker',
+        user: { name: 'robot', password: 'contract-token-password' },
+      });
+      return createOciRegistry({
+        registry: tokenProxy.host,
+        signIn: { kind: 'basic', username: 'robot', password: 'contract-token-password' },
+        listPageSize: 2,
+      });
+    }),
+);

@@ -1,16 +1,19 @@
-import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RedeliveryPolicy } from '../../src/domain/redeliveryPolicy.js';
 import type { OutcomeEvent } from '../../src/domain/outcomeEvent.js';
 import { startLocalHost, type LocalHost } from '../../src/local/host.js';
 import type { RegistryService } from '../../src/local/services/registry.js';
-import { freePort } from '../../src/local/services/tcpPorts.js';
 import { startFaultProxy, type FaultProxy } from '../support/faultProxy.js';
-import { buildImage, inspectDigest, push } from '../support/images.js';
-import { startOwnRegistry } from '../support/ownRegistry.js';
+import { buildImage, push } from '../support/images.js';
+import {
+  digestAt,
+  hostEnv,
+  startTwoRegistries,
+  waitForDigest,
+  writePipeline,
+  type TwoRegistryWorld,
+} from '../support/crossRegistry.js';
 import { approve, newSha, outcomeOf, stack, unique } from '../support/stack.js';
 
 // End to end on two real distribution registries: builds are pushed to the first (its
@@ -25,6 +28,7 @@ const COMPRESSED: RedeliveryPolicy = {
   invocationBudgetMs: 30_000,
 };
 
+let world: TwoRegistryWorld;
 let work: string;
 let builds: RegistryService;
 let production: RegistryService;
@@ -34,49 +38,34 @@ let hostUrl: string;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'promoter-two-registries-'));
-  const hostPort = await freePort();
-  hostUrl = `http://localhost:${hostPort}`;
-  const notify = { url: `http://127.0.0.1:${hostPort}/api/hooks/registry`, secret: stack.secret };
-  builds = await startOwnRegistry(path.join(work, 'builds'), notify);
-  production = await startOwnRegistry(path.join(work, 'production'), notify);
+  world = await startTwoRegistries('two-registries', { notifyProduction: true });
+  ({ work, hostUrl, builds, production } = world);
   // keepHost: the production registry's upload URLs and events name the proxy, the declared registry.
   proxy = await startFaultProxy({
     upstream: production.host,
     certFile: inject('registryCertFile'),
     keepHost: true,
   });
-  const pipelineFile = path.join(work, 'two-registries.pipeline.json');
-  writeFileSync(
-    pipelineFile,
-    JSON.stringify({
-      registries: { [proxy.host]: { signIn: 'anonymous' } },
-      stages: [
-        { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
-        { name: 'rc', tag: '{version}-rc{n}', immutable: true, approval: { required: 1 } },
-        {
-          name: 'release',
-          tag: '{version}',
-          immutable: true,
-          sameVersion: true,
-          latest: 'release-latest',
-          approval: { required: 1 },
-          registry: proxy.host,
-          repository: 'prod/{repository}',
-        },
-      ],
-    }),
-  );
+  const pipelineFile = writePipeline(work, 'two-registries', {
+    registries: { [proxy.host]: { signIn: 'anonymous' } },
+    stages: [
+      { name: 'dev', tag: 'dev-latest', immutable: false, approval: { required: 0 } },
+      { name: 'rc', tag: '{version}-rc{n}', immutable: true, approval: { required: 1 } },
+      {
+        name: 'release',
+        tag: '{version}',
+        immutable: true,
+        sameVersion: true,
+        latest: 'release-latest',
+        approval: { required: 1 },
+        registry: proxy.host,
+        repository: 'prod/{repository}',
+      },
+    ],
+  });
   host = await startLocalHost({
-    port: hostPort,
-    env: {
-      PROMOTER_TABLES_CONNECTION_STRING: inject('tablesConnectionString'),
-      PROMOTER_TABLE_PREFIX: inject('tablePrefix'),
-      PROMOTER_WEBHOOK_SECRET: stack.secret,
-      PROMOTER_APPROVALS_HMAC_SECRET: inject('approvalsHmacSecret'),
-      PROMOTER_REGISTRY: builds.host,
-      PROMOTER_PIPELINE_FILE: pipelineFile,
-    },
+    port: world.hostPort,
+    env: hostEnv(builds.host, pipelineFile),
     redelivery: COMPRESSED,
     log: (line) => lines.push(line),
   });
@@ -85,32 +74,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await host.close();
   await proxy.close();
-  await production.stop();
-  await builds.stop();
-  await rm(work, { recursive: true, force: true });
+  await world.stop();
 });
-
-const digestAt = (ref: string) =>
-  inspectDigest(ref, stack.certDir).catch((error: unknown) => {
-    if (/manifest unknown|not found|MANIFEST_UNKNOWN/i.test(String(error))) return undefined;
-    throw error;
-  });
-
-async function waitFor(ref: string, digest: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if ((await digestAt(ref).catch(() => undefined)) === digest) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${ref} is not ${digest}`);
-}
 
 /** A build pushed to the build registry, in dev, then approved into rc as 1.2.3. */
 async function buildInRc(repo: string) {
   const sha = newSha();
   const image = await buildImage(path.join(work, unique('image')), { content: `image ${sha}` });
   const digest = await push(image.reference, `${builds.host}/${repo}:git-${sha}`, stack.certDir);
-  await waitFor(`${builds.host}/${repo}:dev-latest`, digest);
+  await waitForDigest(`${builds.host}/${repo}:dev-latest`, digest);
   const rc = await outcomeOf(
     repo,
     await approve(

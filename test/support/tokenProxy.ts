@@ -35,6 +35,8 @@ export async function startTokenProxy(options: {
   user?: { name: string; password: string };
   /** `acr`: the Entra ID token the exchange accepts. */
   aadToken?: string;
+  /** `docker`: the `expires_in` (seconds) the token answers say; none by default. */
+  expiresIn?: number;
 }): Promise<TokenProxy> {
   const cert = readFileSync(options.certFile);
   const key = readFileSync(path.join(path.dirname(options.certFile), 'localhost.key'));
@@ -85,7 +87,12 @@ export async function startTokenProxy(options: {
         return;
       }
       const scopes = url.searchParams.getAll('scope').flatMap((s) => s.split(' '));
-      json(res, 200, { token: issue(expand(scopes)) });
+      const token = issue(expand(scopes));
+      json(
+        res,
+        200,
+        options.expiresIn === undefined ? { token } : { token, expires_in: options.expiresIn },
+      );
       return;
     }
     if (url.pathname === '/oauth2/exchange' && options.mode === 'acr') {

@@ -16,10 +16,10 @@ export interface AcrRegistryOptions {
   /** The identity (`DefaultAzureCredential`, managed identity); undefined → anonymous. */
   readonly credential?: TokenCredential | undefined;
   /**
-   * Basic credentials instead (a registry the pipeline declares with `signIn: basic`): sent
-   * on every SDK request as HTTP basic, which a registry that takes basic on `/v2/` (the
-   * distribution registry with htpasswd) accepts; the referrers listing signs in with them on
-   * a Bearer challenge too.
+   * Basic credentials instead (an ACR the pipeline declares with `signIn: basic`): sent on
+   * every SDK request as HTTP basic; the referrers listing signs in with them on a Bearer
+   * challenge too. A declared registry that is not an ACR gets `createOciRegistry` instead,
+   * which answers a Bearer challenge for every call.
    */
   readonly basic?: { readonly username: string; readonly password: string } | undefined;
   /**

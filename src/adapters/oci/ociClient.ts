@@ -1,12 +1,20 @@
-import { Agent, request as httpsRequest } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { TokenCredential } from '@azure/identity';
-import { z } from 'zod';
 import { TransientError } from '../../domain/errors.js';
 import type { RegistrySignIn } from '../../ports/imageCopier.js';
-import { networkCode } from '../sdkErrors.js';
+import { createOciAuth } from './ociAuth.js';
+import { createBlobSender } from './ociBlobSend.js';
+import { answerOf, isTransientStatus, parseChallenge, unreachable, type Tally } from './ociHttp.js';
+
+export {
+  answerOf,
+  isTransientStatus,
+  nextLink,
+  parseChallenge,
+  unreachable,
+  type Tally,
+} from './ociHttp.js';
 
 /*
  * A small client of the OCI distribution API (https://github.com/opencontainers/distribution-spec)
@@ -16,11 +24,6 @@ import { networkCode } from '../sdkErrors.js';
  * `docker-registry-client` read, and neither streams an upload. What is needed is a few
  * endpoints and the two sign-in flows, so it is here, in full view.
  */
-
-/** Requests made, counted by whoever asks (one copy, one listing). */
-export interface Tally {
-  requests: number;
-}
 
 /** One request to the registry. */
 export interface OciRequest {
@@ -61,6 +64,8 @@ export interface OciClientOptions {
   readonly audience?: string | undefined;
   /** Deadline of a request without a streamed body; default 30 s. */
   readonly timeoutInMs?: number | undefined;
+  /** The clock Bearer tokens expire by (ms since the epoch); `Date.now` by default. */
+  readonly now?: (() => number) | undefined;
 }
 
 /** The distribution API of one registry, signed in as its options say. */
@@ -82,99 +87,12 @@ export interface OciClient {
   sendBlob: (request: BlobRequest) => Promise<IncomingMessage>;
 }
 
-const ACR_AUDIENCE = 'https://containerregistry.azure.net';
-
-const tokenBody = z.looseObject({
-  token: z.string().optional(),
-  access_token: z.string().optional(),
-  refresh_token: z.string().optional(),
-});
-
-/** A parsed `WWW-Authenticate` challenge: its scheme and parameters. */
-interface Challenge {
-  readonly scheme: string;
-  readonly params: Readonly<Record<string, string>>;
-}
-
-/** `Bearer realm="https://…/token",service="registry",scope="repository:a:pull"`. */
-export function parseChallenge(header: string | null): Challenge | undefined {
-  if (header === null) return undefined;
-  const match = /^\s*(\w+)\s*(.*)$/s.exec(header);
-  if (!match?.[1]) return undefined;
-  const params: Record<string, string> = {};
-  for (const p of (match[2] ?? '').matchAll(/(\w+)\s*=\s*(?:"([^"]*)"|([^\s,]+))/g))
-    if (p[1] !== undefined) params[p[1].toLowerCase()] = p[2] ?? p[3] ?? '';
-  return { scheme: match[1].toLowerCase(), params };
-}
-
-/** The first line of an OCI error body (`MANIFEST_UNKNOWN: manifest unknown`), or its text. */
-export async function answerOf(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => '')).trim();
-  let answer = text.slice(0, 300);
-  try {
-    const body = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
-    const first = body.errors?.[0];
-    if (first) answer = [first.code, first.message].filter(Boolean).join(': ');
-  } catch {
-    // not JSON: the text as it came
-  }
-  return `HTTP ${response.status}${answer === '' ? '' : `: ${answer}`}`;
-}
-
-/** Whether a status means "try again later". */
-export const isTransientStatus = (status: number): boolean =>
-  status === 408 || status === 429 || status >= 500;
-
-/** The code of a TLS certificate failure in `error` or its causes: no retry mends it. */
-function tlsProblem(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 3; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (
-      typeof code === 'string' &&
-      /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ERR_TLS_CERT_ALTNAME_INVALID/.test(code)
-    )
-      return code;
-    e = e.cause;
-  }
-  return undefined;
-}
-
 /**
- * The port's error for a request that got no answer: a `TransientError` (connection refused
- * or reset, timeout), except an untrusted TLS certificate, a plain Error (no retry mends it).
- */
-export function unreachable(doing: string, error: unknown, timeoutInMs: number): Error {
-  const name = error instanceof Error ? error.name : '';
-  const tls = tlsProblem(error);
-  if (tls !== undefined)
-    return new Error(
-      `${doing}: the registry's TLS certificate is not trusted (${tls}): give Node its CA (NODE_EXTRA_CA_CERTS)`,
-      { cause: error },
-    );
-  if (name === 'TimeoutError' || name === 'AbortError')
-    return new TransientError(
-      `${doing}: registry unavailable: no answer within ${timeoutInMs} ms`,
-      {
-        cause: error,
-      },
-    );
-  if (error instanceof TransientError) return error;
-  const cause = error instanceof Error ? error.cause : undefined;
-  const code =
-    networkCode(cause) ??
-    networkCode(error) ??
-    networkCode(cause instanceof Error ? cause.cause : undefined) ??
-    (cause instanceof Error ? cause.message : undefined);
-  return new TransientError(
-    `${doing}: registry unavailable: ${code ?? (error instanceof Error ? error.message : String(error))}`,
-    { cause: error },
-  );
-}
-
-/**
- * A client of `options.registry`. Tokens are cached per set of scopes for the client's life
- * (or until a 401 says one expired), and once a registry has asked for credentials they are
- * sent with every request, so a copy pays one challenge per scope, not one per request.
+ * A client of `options.registry`. Tokens are cached per set of scopes (a repository and its
+ * actions: `repository:myapp:pull`, `…:pull,push`) until 90% into the `expires_in` the token
+ * endpoint gave (60 s when it says none; ACR's until a 401 says one expired), and once a
+ * registry has asked for credentials they are sent with every request, so a copy pays one
+ * challenge per scope, not one per request. Credentials and tokens never go into an error.
  * Sign-in:
  * - `anonymous`: no credentials; a Bearer challenge is answered with an anonymous token
  *   request (Docker Hub, GHCR public images);
@@ -189,154 +107,13 @@ export function createOciClient(options: OciClientOptions): OciClient {
     throw new Error(`registry ${registry}: give host[:port], without scheme or path`);
   const endpoint = `https://${registry}`;
   const timeoutInMs = options.timeoutInMs ?? 30_000;
-  const tokens = new Map<string, string>();
-  let refreshToken: string | undefined;
-  /** The challenge the registry answered with last: Basic, or Bearer with its realm. */
-  let challenge: Challenge | undefined;
+  const auth = createOciAuth({ ...options, timeoutInMs });
+  const { authorization } = auth;
 
-  const basic =
-    signIn.kind === 'basic'
-      ? `Basic ${Buffer.from(`${signIn.username}:${signIn.password}`).toString('base64')}`
-      : undefined;
-
-  async function post(url: string, form: Record<string, string>, tally: Tally, doing: string) {
-    tally.requests += 1;
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-        signal: AbortSignal.timeout(timeoutInMs),
-      });
-    } catch (error) {
-      throw unreachable(doing, error, timeoutInMs);
-    }
-    return response;
-  }
-
-  /** ACR: Entra ID token → refresh token (cached) → access token for `scope`. */
-  async function acrToken(
-    realm: string,
-    service: string,
-    scope: string,
-    tally: Tally,
-    doing: string,
-  ) {
-    const { credential } = options;
-    if (credential === undefined)
-      throw new Error(
-        `${doing}: registry ${registry} signs in with Azure identity, and no credential was given`,
-      );
-    const fresh = refreshToken === undefined;
-    if (refreshToken === undefined) {
-      const aad = await credential.getToken(`${options.audience ?? ACR_AUDIENCE}/.default`);
-      if (aad === null)
-        throw new Error(`${doing}: the Azure identity gave no token for ${registry}`);
-      const exchange = await post(
-        new URL('/oauth2/exchange', realm).toString(),
-        { grant_type: 'access_token', service, access_token: aad.token },
-        tally,
-        `${doing}: exchanging the Azure token`,
-      );
-      if (!exchange.ok) throw await tokenRefusal(`${doing}: exchanging the Azure token`, exchange);
-      refreshToken = tokenBody.parse(await exchange.json()).refresh_token;
-      if (refreshToken === undefined)
-        throw new Error(`${doing}: ACR's token exchange gave no refresh token`);
-    }
-    const answer = await post(
-      realm,
-      { grant_type: 'refresh_token', service, scope, refresh_token: refreshToken },
-      tally,
-      `${doing}: asking ${registry} for a token`,
-    );
-    if (!answer.ok) {
-      refreshToken = undefined;
-      // A cached refresh token that expired (ACR's last about 3 hours): exchange once more.
-      if (answer.status === 401 && !fresh) {
-        await answer.body?.cancel();
-        return acrToken(realm, service, scope, tally, doing);
-      }
-      throw await tokenRefusal(`${doing}: asking ${registry} for a token`, answer);
-    }
-    const body = tokenBody.parse(await answer.json());
-    const token = body.access_token ?? body.token;
-    if (token === undefined)
-      throw new Error(`${doing}: ${registry}'s token endpoint gave no token`);
-    return token;
-  }
-
-  /** A Bearer token for `scopes` at the challenge's realm (anonymous or basic). */
-  async function bearerToken(
-    found: Challenge,
-    scopes: readonly string[],
-    tally: Tally,
-    doing: string,
-  ) {
-    const realm = found.params.realm;
-    if (realm === undefined)
-      throw new Error(`${doing}: ${registry} asked for a Bearer token without a realm`);
-    const service = found.params.service ?? registry;
-    const wanted = [...new Set([...(found.params.scope?.split(' ') ?? []), ...scopes])].filter(
-      Boolean,
-    );
-    if (signIn.kind === 'azure') return acrToken(realm, service, wanted.join(' '), tally, doing);
-    const url = new URL(realm);
-    url.searchParams.set('service', service);
-    for (const scope of wanted) url.searchParams.append('scope', scope);
-    tally.requests += 1;
-    let answer: Response;
-    try {
-      answer = await fetch(url, {
-        headers: basic === undefined ? {} : { authorization: basic },
-        signal: AbortSignal.timeout(timeoutInMs),
-      });
-    } catch (error) {
-      throw unreachable(`${doing}: asking ${registry} for a token`, error, timeoutInMs);
-    }
-    if (!answer.ok) throw await tokenRefusal(`${doing}: asking ${registry} for a token`, answer);
-    const body = tokenBody.parse(await answer.json());
-    const token = body.token ?? body.access_token;
-    if (token === undefined)
-      throw new Error(`${doing}: ${registry}'s token endpoint gave no token`);
-    return token;
-  }
-
-  const scopeKey = (scopes: readonly string[]) => [...scopes].sort().join(' ');
-
-  /** The Authorization header to send before any challenge of this request, if known. */
-  function authorization(scopes: readonly string[]): string | undefined {
-    if (challenge?.scheme === 'basic') return basic;
-    if (challenge?.scheme === 'bearer') {
-      const token = tokens.get(scopeKey(scopes));
-      return token === undefined ? undefined : `Bearer ${token}`;
-    }
-    return undefined;
-  }
-
-  async function answerChallenge(found: Challenge, request: OciRequest): Promise<void> {
-    challenge = found;
-    if (found.scheme === 'basic') {
-      if (basic === undefined)
-        throw new Error(
-          `${request.doing}: HTTP 401: ${registry} asks for a password, and promoter signs in to it ${signIn.kind === 'azure' ? 'with Azure identity' : 'anonymously'}`,
-        );
-      return;
-    }
-    if (found.scheme !== 'bearer')
-      throw new Error(
-        `${request.doing}: HTTP 401: ${registry} asks for ${found.scheme} sign-in, which promoter does not speak`,
-      );
-    tokens.set(
-      scopeKey(request.scopes),
-      await bearerToken(found, request.scopes, request.tally, request.doing),
-    );
-  }
-
-  async function once(request: OciRequest, auth: string | undefined): Promise<Response> {
+  async function once(request: OciRequest, authHeader: string | undefined): Promise<Response> {
     request.tally.requests += 1;
     const headers: Record<string, string> = { ...request.headers };
-    if (auth !== undefined) headers.authorization = auth;
+    if (authHeader !== undefined) headers.authorization = authHeader;
     try {
       return await fetch(new URL(request.path, endpoint), {
         method: request.method,
@@ -350,95 +127,10 @@ export function createOciClient(options: OciClientOptions): OciClient {
     }
   }
 
-  const agent = new Agent({ keepAlive: true });
-
-  /** One https request; resolves on its answer's head (a PUT once its body is sent). */
-  function blobOnce(request: BlobRequest, url: URL, auth: string | undefined) {
-    request.tally.requests += 1;
-    const headers: Record<string, string> = { ...request.headers };
-    if (auth !== undefined) headers.authorization = auth;
-    return new Promise<IncomingMessage>((resolve, reject) => {
-      const req = httpsRequest(url, {
-        method: request.method,
-        headers,
-        agent,
-        ...(request.signal === undefined ? {} : { signal: request.signal }),
-      });
-      req.once('response', resolve);
-      req.once('error', (error) => {
-        reject(unreachable(request.doing, request.signal?.reason ?? error, timeoutInMs));
-      });
-      if (request.body === undefined) req.end();
-      else
-        pipeline(request.body, req).catch((error: unknown) => {
-          req.destroy();
-          reject(
-            error instanceof Error && error.message.startsWith(request.doing)
-              ? error
-              : unreachable(request.doing, request.signal?.reason ?? error, timeoutInMs),
-          );
-        });
-    });
-  }
-
-  async function failureOf(
-    request: BlobRequest,
-    answer: IncomingMessage,
-  ): Promise<Error | undefined> {
-    const status = answer.statusCode ?? 0;
-    if (status !== 401 && status !== 403 && !isTransientStatus(status)) return undefined;
-    const chunks: Buffer[] = [];
-    for await (const chunk of answer) chunks.push(chunk as Buffer);
-    const text = await answerOf(new Response(Buffer.concat(chunks), { status }));
-    return status === 401 || status === 403
-      ? new Error(`${request.doing}: ${text}: ${registry} refused the ${signIn.kind} sign-in`)
-      : new TransientError(`${request.doing}: registry unavailable: ${text}`);
-  }
-
   return {
     registry,
     timeoutInMs,
-    async sendBlob(request) {
-      let url = new URL(request.path, endpoint);
-      let answer = await blobOnce(request, url, authorization(request.scopes));
-      const header = answer.headers['www-authenticate'];
-      if (answer.statusCode === 401 && request.body === undefined && typeof header === 'string') {
-        answer.resume();
-        const found = parseChallenge(header);
-        if (found !== undefined) {
-          tokens.delete(scopeKey(request.scopes));
-          await answerChallenge(found, { ...request, method: 'GET', body: undefined });
-          answer = await blobOnce(request, url, authorization(request.scopes));
-        }
-      }
-      // A blob GET may be sent on to storage (ACR, S3): followed, without our credentials
-      // once it leaves the registry's host.
-      for (let hops = 0; request.body === undefined && hops < 5; hops++) {
-        const location = answer.headers.location;
-        const status = answer.statusCode ?? 0;
-        if (status < 300 || status >= 400 || location === undefined) break;
-        answer.resume();
-        url = new URL(location, url);
-        const same = url.host === new URL(endpoint).host;
-        answer = await blobOnce(request, url, same ? authorization(request.scopes) : undefined);
-      }
-      if (
-        answer.statusCode === 401 &&
-        request.body !== undefined &&
-        challenge?.scheme === 'bearer'
-      ) {
-        // The token of an upload expired while it ran (an ACR token lasts about 75 minutes):
-        // dropped, so that the redelivery asks for a new one.
-        answer.resume();
-        tokens.delete(scopeKey(request.scopes));
-        throw new TransientError(
-          `${request.doing}: the registry's token expired during the upload`,
-        );
-      }
-      const failure = await failureOf(request, answer);
-      if (failure !== undefined) throw failure;
-      return answer;
-    },
+    sendBlob: createBlobSender({ endpoint, registry, signIn, timeoutInMs, auth }),
     async send(request) {
       const sent = authorization(request.scopes);
       let response = await once(request, sent);
@@ -448,8 +140,8 @@ export function createOciClient(options: OciClientOptions): OciClient {
         const retry = found !== undefined && (sent === undefined || found.scheme === 'bearer');
         if (retry) {
           await response.body?.cancel();
-          if (sent !== undefined) tokens.delete(scopeKey(request.scopes));
-          await answerChallenge(found, request);
+          if (sent !== undefined) auth.forget(request.scopes);
+          await auth.answer(found, request);
           response = await once(request, authorization(request.scopes));
         }
       }
@@ -464,11 +156,4 @@ export function createOciClient(options: OciClientOptions): OciClient {
       return response;
     },
   };
-}
-
-async function tokenRefusal(doing: string, response: Response): Promise<Error> {
-  const answer = await answerOf(response);
-  return isTransientStatus(response.status)
-    ? new TransientError(`${doing}: registry unavailable: ${answer}`)
-    : new Error(`${doing}: ${answer}`);
 }

@@ -1,39 +1,20 @@
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { NotFoundError } from '../../domain/errors.js';
 import {
   COSIGN_ARTIFACT_TYPES,
   type CosignKind,
   type Referrer,
   type ReferrerListing,
 } from '../../ports/registry.js';
-import { answerOf, type OciClient, type Tally } from './ociClient.js';
-
-export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
-export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
-export const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';
-
-/** The manifest media types promoter reads (an `Accept` header). */
-export const MANIFEST_ACCEPT = [OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST].join(', ');
+import { createHash } from 'node:crypto';
+import { answerOf, nextLink, type OciClient, type Tally } from './ociClient.js';
+import {
+  getManifest,
+  headManifest,
+  indexSchema,
+  OCI_INDEX,
+  type Descriptor,
+} from './ociManifests.js';
 
 export const COSIGN_KINDS = Object.keys(COSIGN_ARTIFACT_TYPES) as CosignKind[];
-
-export const descriptorSchema = z.looseObject({
-  mediaType: z.string(),
-  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest'),
-  size: z.number().int().nonnegative(),
-  artifactType: z.string().optional(),
-  annotations: z.record(z.string(), z.string()).optional(),
-  urls: z.array(z.string()).optional(),
-});
-export type Descriptor = z.infer<typeof descriptorSchema>;
-
-export const indexSchema = z.looseObject({
-  schemaVersion: z.number().optional(),
-  mediaType: z.string().optional(),
-  manifests: z.array(descriptorSchema),
-});
 
 /** The tag of the referrers tag schema for `digest`: `sha256-<hex>`. */
 export const schemaTag = (digest: string): string => digest.replace(':', '-');
@@ -181,89 +162,36 @@ async function tagsNear(
   return covered ? found : undefined;
 }
 
-/** The `rel="next"` target of a `Link` header. */
-function nextLink(link: string | null): string | undefined {
-  return link === null ? undefined : /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link)?.[1];
-}
-
-/** A manifest's digest and media type (one HEAD), or undefined when there is none. */
-export async function headManifest(
-  client: OciClient,
-  repository: string,
-  reference: string,
-  doing: string,
-  tally: Tally,
-  scopes: readonly string[] = [`repository:${repository}:pull`],
-): Promise<{ digest: string; mediaType: string } | undefined> {
-  const response = await client.send({
-    method: 'HEAD',
-    path: `/v2/${repository}/manifests/${reference}`,
-    scopes,
-    headers: { accept: MANIFEST_ACCEPT },
-    doing,
-    tally,
-  });
-  if (response.status === 404) return undefined;
-  if (!response.ok)
-    throw new Error(`${doing}: HEAD ${repository}:${reference}: HTTP ${response.status}`);
-  const digest = response.headers.get('docker-content-digest');
-  const mediaType = response.headers.get('content-type');
-  if (digest === null || mediaType === null) {
-    // A registry that does not say: read the manifest itself.
-    const got = await getManifest(client, repository, reference, doing, tally, scopes);
-    return got === undefined ? undefined : { digest: got.digest, mediaType: got.mediaType };
-  }
-  return { digest, mediaType: mediaType.split(';')[0]?.trim() ?? mediaType };
-}
-
 /**
- * A manifest's exact bytes (one GET), checked against `reference` when it is a digest; undefined
- * when the registry holds none (404).
+ * The referrers tag schema index of `subject` in `repository` (the index under tag
+ * `sha256-<hex>`, created when missing) with `entries` added, keeping what it lists already,
+ * as the distribution spec asks of a client pushing to a registry without the referrers API;
+ * undefined when it lists them all already. Two writers at once may lose one's entry (the
+ * spec offers no compare-and-swap); a later copy adds it again.
  */
-export async function getManifest(
+export async function mergedTagSchema(
   client: OciClient,
   repository: string,
-  reference: string,
-  doing: string,
-  tally: Tally,
-  scopes: readonly string[] = [`repository:${repository}:pull`],
+  subject: string,
+  entries: readonly Descriptor[],
+  how: { readonly doing: string; readonly tally: Tally; readonly scopes: readonly string[] },
 ): Promise<{ content: Uint8Array; mediaType: string; digest: string } | undefined> {
-  const response = await client.send({
-    method: 'GET',
-    path: `/v2/${repository}/manifests/${reference}`,
-    scopes,
-    headers: { accept: MANIFEST_ACCEPT },
-    doing,
-    tally,
-  });
-  if (response.status === 404) {
-    await response.body?.cancel();
-    return undefined;
-  }
-  if (!response.ok) throw new Error(`${doing}: ${await answerOf(response)}`);
-  const content = new Uint8Array(await response.arrayBuffer());
+  const tag = schemaTag(subject);
+  const current = await getManifest(client, repository, tag, how.doing, how.tally, how.scopes);
+  const listed =
+    current === undefined
+      ? []
+      : indexSchema.parse(JSON.parse(Buffer.from(current.content).toString('utf8'))).manifests;
+  const known = new Set(listed.map((d) => d.digest));
+  const missing = entries.filter((d) => !known.has(d.digest));
+  if (missing.length === 0) return undefined;
+  const content = new TextEncoder().encode(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_INDEX,
+      manifests: [...listed, ...missing],
+    }),
+  );
   const digest = `sha256:${createHash('sha256').update(content).digest('hex')}`;
-  if (reference.startsWith('sha256:') && digest !== reference)
-    throw new Error(
-      `${doing}: the registry returned other bytes for ${reference} (their digest is ${digest})`,
-    );
-  const mediaType =
-    response.headers.get('content-type')?.split(';')[0]?.trim() ??
-    (JSON.parse(Buffer.from(content).toString('utf8')) as { mediaType?: string }).mediaType ??
-    OCI_MANIFEST;
-  return { content, mediaType, digest };
-}
-
-/** `getManifest` of a digest that must exist: its absence is a `NotFoundError`. */
-export async function requireManifest(
-  client: OciClient,
-  repository: string,
-  digest: string,
-  tally: Tally,
-  scopes?: readonly string[],
-) {
-  const doing = `fetching ${repository}@${digest} from ${client.registry}`;
-  const got = await getManifest(client, repository, digest, doing, tally, scopes);
-  if (got === undefined) throw new NotFoundError(`${doing}: not found`);
-  return got;
+  return { content, mediaType: OCI_INDEX, digest };
 }

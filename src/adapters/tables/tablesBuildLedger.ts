@@ -9,27 +9,27 @@ import type {
   MarkDeletedResult,
   RecordBuildResult,
 } from '../../ports/buildLedger.js';
-import { queryRange, readRow } from './tablesPartition.js';
+import { readRow } from './tablesPartition.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
 import { ledgerFailure } from './tablesErrors.js';
 import {
-  buildRange,
   buildRowKey,
-  buildTagRange,
   buildTagRowKey,
   eventRowKey,
   MAX_TIME_MS,
-  parseShaRowKey,
   repositoryIndexEntity,
-  repositoryIndexRange,
-  REPOSITORY_INDEX_PARTITION,
-  shaPrefixRange,
   shaRowKey,
   timeRange,
 } from './tablesKeys.js';
+import {
+  readBuildsByGitSha,
+  readBuildTags,
+  readGitShas,
+  readRepositories,
+} from './tablesBuildReads.js';
 import { pageQuery, readPage } from './tablesPage.js';
 import { DEFAULT_MAX_ATTEMPTS, retryOnConflict } from './tablesRetry.js';
-import { buildOfRow, buildTagOfRow, readBuildRow } from './tablesRows.js';
+import { buildOfRow, readBuildRow } from './tablesRows.js';
 import {
   planMarkBuildDeleted,
   planRecordBuild,
@@ -96,17 +96,7 @@ export class TablesBuildLedger implements BuildLedger {
   }
 
   async listRepositories(): Promise<readonly string[]> {
-    return this.run('listing repositories', async () => {
-      const names: string[] = [];
-      for await (const row of queryRange(
-        this.client,
-        REPOSITORY_INDEX_PARTITION,
-        repositoryIndexRange,
-        1000,
-      ))
-        if (typeof row['repository'] === 'string') names.push(row['repository']);
-      return names.sort();
-    });
+    return this.run('listing repositories', () => readRepositories(this.client));
   }
 
   async markBuildDeleted(deletion: {
@@ -124,42 +114,15 @@ export class TablesBuildLedger implements BuildLedger {
 
   async findGitShas(repository: string, shaPrefix: string): Promise<readonly string[]> {
     checkShaPrefix(shaPrefix);
-    return this.run(`finding git SHAs of ${repository} starting ${shaPrefix}`, async () => {
-      const shas = new Set<string>();
-      for await (const row of queryRange(
-        this.client,
-        repository,
-        shaPrefixRange(shaPrefix),
-        1000,
-      )) {
-        const key = parseShaRowKey(row.rowKey ?? '');
-        if (key) shas.add(key.gitSha);
-      }
-      return [...shas].sort();
-    });
+    return this.run(`finding git SHAs of ${repository} starting ${shaPrefix}`, () =>
+      readGitShas(this.client, repository, shaPrefix),
+    );
   }
 
   async listBuildTags(repository: string): Promise<readonly BuildTag[]> {
-    return this.run(`listing the build tags of ${repository}`, async () => {
-      const tags: BuildTag[] = [];
-      const seen = new Set<string>();
-      const add = (tag: BuildTag) => {
-        const key = `${tag.digest}|${tag.tag}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-        tags.push(tag);
-      };
-      for await (const row of queryRange(this.client, repository, buildTagRange, 1000)) {
-        const tag = buildTagOfRow(row);
-        if (tag) add(tag);
-      }
-      // A build row of the old layout lists its tags itself until its next write moves them.
-      for await (const row of queryRange(this.client, repository, buildRange, 1000)) {
-        const { build, legacyTags } = readBuildRow(row);
-        for (const tag of legacyTags ?? []) add({ tag, digest: build.digest });
-      }
-      return tags;
-    });
+    return this.run(`listing the build tags of ${repository}`, () =>
+      readBuildTags(this.client, repository),
+    );
   }
 
   async getBuildByDigest(repository: string, digest: string): Promise<Build | undefined> {
@@ -175,27 +138,9 @@ export class TablesBuildLedger implements BuildLedger {
     limit: number = DEFAULT_FIND_LIMIT,
   ): Promise<readonly Build[]> {
     checkShaPrefix(shaPrefix);
-    return this.run(`finding builds of ${repository} by git SHA ${shaPrefix}`, async () => {
-      // Rows sort by SHA first: collect every match, then order the digests newest first.
-      const newest = new Map<string, string>();
-      for await (const row of queryRange(
-        this.client,
-        repository,
-        shaPrefixRange(shaPrefix),
-        1000,
-      )) {
-        const key = parseShaRowKey(row.rowKey ?? '');
-        if (key) newest.set(key.digest, `${key.inverted}|${key.digest}`);
-      }
-      const digests = [...newest.entries()]
-        .sort(([, a], [, b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .slice(0, Math.max(0, limit))
-        .map(([digest]) => digest);
-      const rows = await Promise.all(
-        digests.map((d) => readRow(this.client, repository, buildRowKey(d))),
-      );
-      return rows.flatMap((row) => (row ? [buildOfRow(row)] : []));
-    });
+    return this.run(`finding builds of ${repository} by git SHA ${shaPrefix}`, () =>
+      readBuildsByGitSha(this.client, repository, shaPrefix, limit),
+    );
   }
 
   async listBuilds(

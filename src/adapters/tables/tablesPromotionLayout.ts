@@ -7,7 +7,7 @@ import {
   planDigestIndexStep,
   planLegacyCounterMove,
   ROWS_PER_LAYOUT_STEP,
-} from './tablesPromotionCommit.js';
+} from './tablesLayoutSteps.js';
 import { historyRange, promotionRange, STATE_ROW_KEY } from './tablesPromotionKeys.js';
 import {
   commitIdOfRow,

@@ -9,10 +9,11 @@ import type {
   RepositoryState,
 } from '../../ports/promotionLedger.js';
 import { ensureTableOnce } from './tablesEnsureTable.js';
-import { isEntityNotFound, isWriteConflict, ledgerFailure } from './tablesErrors.js';
+import { ledgerFailure } from './tablesErrors.js';
 import { partitionKeyOf } from './tablesKeys.js';
 import { pageQuery, readPage } from './tablesPage.js';
 import { planCommit, planHistoryEvent } from './tablesPromotionCommit.js';
+import { submitCommit, submitHistory } from './tablesPromotionWrites.js';
 import {
   counterRowKey,
   deadLetterRange,
@@ -23,14 +24,11 @@ import {
   isPromotionRowKey,
   messageRowKey,
   pendingRange,
-  pendingRowKey,
   promotionRange,
   promotionRowKey,
-  STATE_ROW_KEY,
   tagRowKey,
 } from './tablesPromotionKeys.js';
 import {
-  commitIdOfRow,
   counterOfRow,
   outcomeOfRow,
   promotionKeyOfTagRow,
@@ -104,16 +102,9 @@ class TablesPromotionLedger implements PromotionLedger {
     event: OutcomeEvent,
   ): Promise<{ readonly kind: 'recorded' | 'duplicate' }> {
     const actions = planHistoryEvent(repository, event);
-    return this.run(`recording ${event.outcome} in the history of ${repository}`, async () => {
-      try {
-        await this.client.submitTransaction(actions);
-        return { kind: 'recorded' };
-      } catch (error) {
-        if (!isWriteConflict(error)) throw error;
-      }
-      // 409: the message row exists: recorded before (or by the SDK's own retry of this call).
-      return { kind: 'duplicate' };
-    });
+    return this.run(`recording ${event.outcome} in the history of ${repository}`, () =>
+      submitHistory(this.client, actions),
+    );
   }
 
   /** The `digest|` copies of the digest's promotions: one key range, after the state's point read. */
@@ -196,46 +187,9 @@ class TablesPromotionLedger implements PromotionLedger {
   ): Promise<{ readonly kind: 'committed' | 'conflict' }> {
     const commitId = randomUUID();
     planCommit(repository, change, commitId); // refuses a bad change before any read
-    return this.run(`committing promotions of ${repository}`, async () => {
-      const actions = planCommit(
-        repository,
-        change,
-        commitId,
-        await this.pendingRowsLeaving(repository, change),
-      );
-      try {
-        await this.client.submitTransaction(actions);
-        return { kind: 'committed' };
-      } catch (error) {
-        // 409: the state or the message row was created meanwhile; 412: the state changed;
-        // 404: the state row we expected is gone. Not retried here: the caller re-reads and
-        // decides again.
-        if (!isWriteConflict(error) && !isEntityNotFound(error)) throw error;
-      }
-      // The SDK retries a request whose answer was lost (timeout, 5xx); when the first try
-      // had landed, the retry conflicts with it. The state row then names this commit.
-      const state = await readRow(this.client, repository, STATE_ROW_KEY);
-      return { kind: state && commitIdOfRow(state) === commitId ? 'committed' : 'conflict' };
-    });
-  }
-
-  /**
-   * The `pending|` RowKeys that exist for the commit's promotions that are no longer pending
-   * (point reads, one per such promotion), so the commit deletes exactly those. Read after
-   * the state the commit is made on: a commit between that read and this one changes the
-   * state's ETag, and this commit then conflicts.
-   */
-  private async pendingRowsLeaving(
-    repository: string,
-    change: PromotionCommit,
-  ): Promise<ReadonlySet<string>> {
-    const keys = new Set(
-      change.promotions.filter((p) => p.status !== 'pending').map((p) => pendingRowKey(p)),
+    return this.run(`committing promotions of ${repository}`, () =>
+      submitCommit(this.client, repository, change, commitId),
     );
-    const found = await Promise.all(
-      [...keys].map(async (key) => ((await readRow(this.client, repository, key)) ? key : '')),
-    );
-    return new Set(found.filter((key) => key !== ''));
   }
 
   /** Runs `operation` once the table exists, and names `doing` in errors. */
