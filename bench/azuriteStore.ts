@@ -72,7 +72,10 @@ const done =
 export async function seedStore(
   dir: string,
   tables: ReadonlyMap<string, readonly TransactionAction[]>,
+  onProgress: (line: string) => void = () => undefined,
 ): Promise<number> {
+  const began = performance.now();
+  const took = () => `${((performance.now() - began) / 1000).toFixed(1)} s`;
   mkdirSync(dir, { recursive: true });
   const azurite = await startAzurite({ stateDir: dir, port: await freePort() });
   const realKeys = new Map<string, string>();
@@ -118,10 +121,13 @@ export async function seedStore(
       };
       await Promise.all(Array.from({ length: 4 }, worker));
     }
+    onProgress(`  growth: ${rows} rows written in ${took()}`);
   } finally {
     await azurite.process.stop(120_000);
   }
+  onProgress(`  growth: Azurite saved its store by ${took()}`);
   await restorePartitionKeys(path.join(dir, STORE_FILE), realKeys, rows);
+  onProgress(`  growth: partition keys restored by ${took()}`);
   return rows;
 }
 
@@ -218,12 +224,14 @@ export async function startStoreAzurite(dir: string): Promise<StoreAzurite> {
 export async function withStore<T>(
   dir: string,
   tables: ReadonlyMap<string, readonly TransactionAction[]>,
+  onProgress: (line: string) => void,
   run: (store: { connectionString: string; proxy: CountingProxy; seedMs: number }) => Promise<T>,
 ): Promise<T> {
   const started = performance.now();
-  await seedStore(dir, tables);
-  const seedMs = performance.now() - started;
+  await seedStore(dir, tables, onProgress);
   const azurite = await startStoreAzurite(dir);
+  const seedMs = performance.now() - started;
+  onProgress(`  growth: Azurite serves the store after ${(seedMs / 1000).toFixed(1)} s`);
   let proxy: CountingProxy | undefined;
   try {
     proxy = await CountingProxy.start(azurite.port);

@@ -17,18 +17,23 @@ export class CountingProxy {
     readonly bytes: { sent: number; received: number }[] = [],
     /** For each `$batch` request (as in `seen`), its table and operations; else undefined. */
     readonly transactions: (TransactionSeen | undefined)[] = [],
+    /** When each request arrived and its answer ended (performance.now()), as in `seen`. */
+    readonly intervals: { start: number; end: number }[] = [],
   ) {}
 
   static async start(targetPort: number): Promise<CountingProxy> {
     const seen: string[] = [];
     const bytes: { sent: number; received: number }[] = [];
     const transactions: (TransactionSeen | undefined)[] = [];
+    const intervals: { start: number; end: number }[] = [];
     const agent = new Agent({ keepAlive: true });
     const server = createServer((req, res) => {
       seen.push(kindOf(req.method ?? 'GET', req.url ?? '/'));
       const counted = { sent: 0, received: 0 };
       bytes.push(counted);
       const index = transactions.push(undefined) - 1;
+      const interval = { start: performance.now(), end: Number.NaN };
+      intervals.push(interval);
       const body: Buffer[] = [];
       const isBatch = (req.url ?? '').split('?')[0]?.endsWith('$batch') === true;
       req.on('data', (chunk: Buffer) => {
@@ -50,6 +55,9 @@ export class CountingProxy {
         },
         (answer) => {
           answer.on('data', (chunk: Buffer) => (counted.received += chunk.length));
+          answer.on('end', () => {
+            interval.end = performance.now();
+          });
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -65,7 +73,7 @@ export class CountingProxy {
       server.listen(0, '127.0.0.1', resolve);
     });
     const { port } = server.address() as AddressInfo;
-    return new CountingProxy(server, agent, seen, port, bytes, transactions);
+    return new CountingProxy(server, agent, seen, port, bytes, transactions, intervals);
   }
 
   /** Index to pass to `since`. */
@@ -80,6 +88,23 @@ export class CountingProxy {
   /** The transactions among the requests since `mark`, as in `since` (undefined: none). */
   transactionsSince(mark: number): (TransactionSeen | undefined)[] {
     return this.transactions.slice(mark);
+  }
+
+  /**
+   * How long, since `mark`, at least one request was waiting on Azurite (the union of the
+   * requests' intervals: requests made side by side count once), ms.
+   */
+  waitedSince(mark: number): number {
+    const spans = this.intervals.slice(mark).sort((a, b) => a.start - b.start);
+    let total = 0;
+    let until = Number.NEGATIVE_INFINITY;
+    for (const { start, end } of spans) {
+      if (Number.isNaN(end)) throw new Error('a request through the proxy has not ended');
+      if (end <= until) continue;
+      total += end - Math.max(start, until);
+      until = end;
+    }
+    return total;
   }
 
   /** Body bytes sent and received by the requests since `mark` (headers not counted). */

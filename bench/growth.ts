@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +12,7 @@ import { startLocalHost, type LocalHost } from '../src/local/host.js';
 import { azuriteConnectionString } from '../src/local/services/azurite.js';
 import { freePort } from '../src/local/services/tcpPorts.js';
 import { postApproval, waitForOutcome } from './api.js';
-import { azuriteEstimate, probeAzurite, requestMix } from './azuriteProbe.js';
+import { azuriteEstimate, probeAzurite, requestMix, type RequestMix } from './azuriteProbe.js';
 import { withStore } from './azuriteStore.js';
 import { measureWebhookGrowth } from './growthWebhook.js';
 import type { GrowthOptions, GrowthResult, SizeFigures } from './growthReport.js';
@@ -27,24 +28,36 @@ import { postWebhook, pushEvent } from './webhook.js';
  * The growth table: what one approval costs in a repository with 0, 1,000 and 10,000 prior
  * promotions, and what recording a push costs with 0 and 10,000 builds. Part of `npm run bench`;
  * runs alone with `npx tsx bench/growth.ts`. Each size gets an Azurite of its own, its history
- * loaded by `azuriteStore.ts`, and two function hosts in this process on it: one timed, one
- * behind a counting proxy. Azurite's own time for each kind of ledger request is probed on the
- * same partition at each size (`azuriteProbe.ts`), so that its growth can be subtracted.
+ * loaded by `azuriteStore.ts`, and a function host in this process on it behind a counting
+ * proxy, which also notes how long each run waits on Azurite; Azurite's own time for each kind
+ * of ledger request is probed on the same partition (`azuriteProbe.ts`) as a cross-check.
  */
 
 export { formatGrowth, growthOptions } from './growthReport.js';
 
 const PREFIX = 'bench';
 const OUTCOME_TIMEOUT_MS = 120_000;
+const IDLE_MS = 3000;
+const QUIET_MS = 300;
+const SETTLE_TIMEOUT_MS = 10_000;
+
+/** This process's CPU time per second of wall time while no approval runs, ms/s. */
+async function idleCpuRate(): Promise<number> {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await sleep(IDLE_MS);
+  const used = process.cpuUsage(cpu);
+  return (used.user + used.system) / (performance.now() - started);
+}
 
 /**
  * Measures the growth table on `stack` (its registry; the ledgers are Azurites of their own).
- * At each size a new store holds the repository's prior promotions; a timed host and a
- * counting host on it each get a warm-up build and approval; then `runs` approvals are timed
- * (each of a new build, pushed and promoted to dev first, with process.cpuUsage around it:
- * the hosts run in this process, Azurite and the registry do not), `countedRuns` more go
- * through the counting host, and Azurite is probed on the partition. Then a record-only host
- * takes `runs` new push events at 0 builds and at `builds` builds, behind its counting proxy.
+ * At each size a new store holds the repository's prior promotions; a host on it, behind the
+ * store's counting proxy, gets two warm-up builds and approvals; this process's idle CPU rate
+ * is taken; then `runs` approvals are measured, each of a new build (pushed and promoted to
+ * dev first, untimed): wall time, process.cpuUsage (the hosts run in this process, Azurite and
+ * the registry do not), ledger requests, bytes and Azurite's wait; then Azurite is probed on
+ * the partition. Then the same for a record-only host's push events at 0 and `builds` builds.
  */
 export async function measureGrowth(
   stack: BenchStack,
@@ -81,7 +94,7 @@ export async function measureGrowth(
     // measured host gets a push event for each and promotes it to dev.
     const images = await prepareImages(
       path.join(stack.stateDir, 'growth-images'),
-      options.sizes.length * (2 + options.runs + options.countedRuns),
+      options.sizes.length * (2 + options.runs),
     );
     const newBuild = async (on: LocalHost): Promise<BenchImage> => {
       const image = images.shift();
@@ -95,7 +108,26 @@ export async function measureGrowth(
       if (dev.outcome !== 'promoted')
         throw new Error(`dev promotion ${dev.outcome}: ${dev.reason ?? ''}`);
       await on.queue.idle();
+      await settle();
       return image;
+    };
+    // The registry notifies the stack's own host of every push and pull (the rc tag's copy
+    // included), and that host runs in this process. Its notifications are let settle (none
+    // for QUIET_MS, its queue idle) before each approval and after it, before its CPU is read:
+    // so each approval's CPU window holds the handling of what it caused at every size (at
+    // 10,000 a notification arrives while the approval still waits on Azurite; at 0, after).
+    const settle = async () => {
+      const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+      let seen = stack.counts.webhookCalls;
+      let quietSince = Date.now();
+      while (Date.now() - quietSince < QUIET_MS && Date.now() < deadline) {
+        await sleep(10);
+        if (stack.counts.webhookCalls !== seen) {
+          seen = stack.counts.webhookCalls;
+          quietSince = Date.now();
+        }
+      }
+      await stack.host.queue.idle();
     };
     let version = 0;
     const approve = async (on: LocalHost, digest: string) => {
@@ -122,77 +154,76 @@ export async function measureGrowth(
       const actions = promotionSeedActions(repository, seededPromotions(repository, size));
       const tables = new Map([[promotionsTableName(PREFIX), actions]]);
       const dir = path.join(stack.stateDir, `growth-${size}`);
-      const figures = await withStore(dir, tables, async ({ connectionString, proxy, seedMs }) => {
-        const timedHost = await hostOn(connectionString);
-        const countingHost = await hostOn(azuriteConnectionString(proxy.port)).catch(
-          async (error: unknown) => {
-            await timedHost.close();
-            throw error;
-          },
-        );
-        try {
-          for (const on of [timedHost, countingHost]) {
-            const { digest } = await newBuild(on);
-            const { id, tag } = await approve(on, digest);
-            await check(on, id, tag, digest);
+      const figures = await withStore(
+        dir,
+        tables,
+        onProgress,
+        async ({ connectionString, proxy, seedMs }) => {
+          const host = await hostOn(azuriteConnectionString(proxy.port));
+          try {
+            for (let i = 0; i < 2; i++) {
+              const { digest } = await newBuild(host);
+              const { id, tag } = await approve(host, digest);
+              await check(host, id, tag, digest);
+            }
+            const idle = await idleCpuRate();
+            const runs = {
+              approvalMs: [] as number[],
+              cpuMs: [] as number[],
+              cpuWallMs: [] as number[],
+              requests: [] as number[],
+              sent: [] as number[],
+              received: [] as number[],
+              waitedMs: [] as number[],
+              mixes: [] as RequestMix[],
+            };
+            onProgress(`  growth: ${options.runs} approvals at ${size} prior promotions`);
+            for (let i = 0; i < options.runs; i++) {
+              const { digest } = await newBuild(host);
+              const mark = proxy.mark();
+              const cpu = process.cpuUsage();
+              const started = performance.now();
+              const { id, tag } = await approve(host, digest);
+              runs.approvalMs.push(performance.now() - started);
+              await settle();
+              const used = process.cpuUsage(cpu);
+              runs.cpuMs.push((used.user + used.system) / 1000);
+              runs.cpuWallMs.push(performance.now() - started);
+              runs.requests.push(proxy.since(mark).length);
+              const bytes = proxy.bytesSince(mark);
+              runs.sent.push(bytes.sent);
+              runs.received.push(bytes.received);
+              runs.waitedMs.push(proxy.waitedSince(mark));
+              runs.mixes.push(
+                requestMix(proxy.since(mark), proxy.transactionsSince(mark), 'promotions'),
+              );
+              await check(host, id, tag, digest);
+            }
+            onProgress(`  growth: timing Azurite's own requests at ${size} prior promotions`);
+            const client = createTablesClient({
+              connectionString,
+              tableName: promotionsTableName(PREFIX),
+              requestTimeoutInMs: 120_000,
+            });
+            const azurite = await probeAzurite(
+              client,
+              partitionKeyOf(repository),
+              STATE_ROW_KEY,
+              runs.mixes.flatMap((m) => m.transactions),
+            );
+            return {
+              size,
+              ...runs,
+              idleCpuMsPerS: idle,
+              azurite,
+              azuriteMs: runs.mixes.map((m) => azuriteEstimate(m, azurite)),
+              seedMs,
+            };
+          } finally {
+            await host.close();
           }
-          const approvalMs: number[] = [];
-          const cpuMs: number[] = [];
-          onProgress(`  growth: ${options.runs} approvals at ${size} prior promotions`);
-          for (let i = 0; i < options.runs; i++) {
-            const { digest } = await newBuild(timedHost);
-            const cpu = process.cpuUsage();
-            const started = performance.now();
-            const { id, tag } = await approve(timedHost, digest);
-            approvalMs.push(performance.now() - started);
-            const used = process.cpuUsage(cpu);
-            cpuMs.push((used.user + used.system) / 1000);
-            await check(timedHost, id, tag, digest);
-          }
-          const counted = {
-            requests: [] as number[],
-            sent: [] as number[],
-            received: [] as number[],
-          };
-          const mixes = [];
-          for (let i = 0; i < options.countedRuns; i++) {
-            const { digest } = await newBuild(countingHost);
-            const mark = proxy.mark();
-            const { id, tag } = await approve(countingHost, digest);
-            counted.requests.push(proxy.since(mark).length);
-            const bytes = proxy.bytesSince(mark);
-            counted.sent.push(bytes.sent);
-            counted.received.push(bytes.received);
-            mixes.push(requestMix(proxy.since(mark), proxy.transactionsSince(mark), 'promotions'));
-            await check(countingHost, id, tag, digest);
-          }
-          onProgress(`  growth: timing Azurite's own requests at ${size} prior promotions`);
-          const client = createTablesClient({
-            connectionString,
-            tableName: promotionsTableName(PREFIX),
-            requestTimeoutInMs: 120_000,
-          });
-          const azurite = await probeAzurite(
-            client,
-            partitionKeyOf(repository),
-            STATE_ROW_KEY,
-            mixes.flatMap((m) => m.transactions),
-          );
-          return {
-            size,
-            approvalMs,
-            cpuMs,
-            ...counted,
-            mixes,
-            azurite,
-            azuriteMs: mixes.map((m) => azuriteEstimate(m, azurite)),
-            seedMs,
-          };
-        } finally {
-          await countingHost.close();
-          await timedHost.close();
-        }
-      });
+        },
+      );
       sizes.push(figures);
     }
 

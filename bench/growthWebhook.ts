@@ -58,60 +58,70 @@ export async function measureWebhookGrowth(
     const actions = buildSeedActions(seededPushes(hookRepository, registry.host, builds));
     const tables = new Map([[buildsTableName(HOOK_PREFIX), actions]]);
     const dir = path.join(stack.stateDir, `growth-hook-${builds}`);
-    const figures = await withStore(dir, tables, async ({ connectionString, proxy, seedMs }) => {
-      const hookHost = await hostOn(azuriteConnectionString(proxy.port), {
-        PROMOTER_TABLE_PREFIX: HOOK_PREFIX,
-        PROMOTER_PIPELINE_FILE: pipelineFile,
-      });
-      try {
-        const record = async (digest: string) => {
-          const sha = randomBytes(20).toString('hex');
-          const body = pushEvent(registry.host, hookRepository, digest, sha, false);
-          const started = performance.now();
-          const hook = await postWebhook(agent, hookHost.port, stack.secret, body);
-          const took = performance.now() - started;
-          if (hook.status !== 200) failures.push(`webhook → ${hook.status}: ${hook.text}`);
-          return took;
-        };
-        const knownDigest = digestOf();
-        await record(knownDigest); // warm-up, and a build row to probe
-        const result = { recordMs: [] as number[], requests: [] as number[] };
-        const bytes = { sent: [] as number[], received: [] as number[] };
-        const mixes = [];
-        onProgress(`  growth: ${options.runs} webhook records at ${builds} builds`);
-        for (let i = 0; i < options.runs; i++) {
-          const mark = proxy.mark();
-          result.recordMs.push(await record(digestOf()));
-          result.requests.push(proxy.since(mark).length);
-          const counted = proxy.bytesSince(mark);
-          bytes.sent.push(counted.sent);
-          bytes.received.push(counted.received);
-          mixes.push(requestMix(proxy.since(mark), proxy.transactionsSince(mark), 'growthbuilds'));
-        }
-        const client = createTablesClient({
-          connectionString,
-          tableName: buildsTableName(HOOK_PREFIX),
-          requestTimeoutInMs: 120_000,
+    const figures = await withStore(
+      dir,
+      tables,
+      onProgress,
+      async ({ connectionString, proxy, seedMs }) => {
+        const hookHost = await hostOn(azuriteConnectionString(proxy.port), {
+          PROMOTER_TABLE_PREFIX: HOOK_PREFIX,
+          PROMOTER_PIPELINE_FILE: pipelineFile,
         });
-        const azurite = await probeAzurite(
-          client,
-          partitionKeyOf(hookRepository),
-          buildRowKey(knownDigest),
-          mixes.flatMap((m) => m.transactions),
-        );
-        return {
-          builds,
-          ...result,
-          ...bytes,
-          mixes,
-          azurite,
-          azuriteMs: mixes.map((m) => azuriteEstimate(m, azurite)),
-          seedMs,
-        };
-      } finally {
-        await hookHost.close();
-      }
-    });
+        try {
+          const record = async (digest: string) => {
+            const sha = randomBytes(20).toString('hex');
+            const body = pushEvent(registry.host, hookRepository, digest, sha, false);
+            const started = performance.now();
+            const hook = await postWebhook(agent, hookHost.port, stack.secret, body);
+            const took = performance.now() - started;
+            if (hook.status !== 200) failures.push(`webhook → ${hook.status}: ${hook.text}`);
+            return took;
+          };
+          const knownDigest = digestOf();
+          await record(knownDigest); // warm-up, and a build row to probe
+          const result = { recordMs: [] as number[], requests: [] as number[] };
+          const bytes = { sent: [] as number[], received: [] as number[] };
+          const mixes = [];
+          const waited: number[] = [];
+          onProgress(`  growth: ${options.runs} webhook records at ${builds} builds`);
+          for (let i = 0; i < options.runs; i++) {
+            const mark = proxy.mark();
+            result.recordMs.push(await record(digestOf()));
+            result.requests.push(proxy.since(mark).length);
+            const counted = proxy.bytesSince(mark);
+            bytes.sent.push(counted.sent);
+            bytes.received.push(counted.received);
+            waited.push(proxy.waitedSince(mark));
+            mixes.push(
+              requestMix(proxy.since(mark), proxy.transactionsSince(mark), 'growthbuilds'),
+            );
+          }
+          const client = createTablesClient({
+            connectionString,
+            tableName: buildsTableName(HOOK_PREFIX),
+            requestTimeoutInMs: 120_000,
+          });
+          const azurite = await probeAzurite(
+            client,
+            partitionKeyOf(hookRepository),
+            buildRowKey(knownDigest),
+            mixes.flatMap((m) => m.transactions),
+          );
+          return {
+            builds,
+            ...result,
+            ...bytes,
+            mixes,
+            waitedMs: waited,
+            azurite,
+            azuriteMs: mixes.map((m) => azuriteEstimate(m, azurite)),
+            seedMs,
+          };
+        } finally {
+          await hookHost.close();
+        }
+      },
+    );
     webhook.push(figures);
   }
   return webhook;
