@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'node:http';
 import path from 'node:path';
@@ -252,7 +253,16 @@ if (invokedDirectly) {
   const stack = await startBenchStack();
   const began = performance.now();
   try {
-    console.log(formatGrowth(await measureGrowth(stack, options, progress)));
+    const result = await measureGrowth(stack, options, progress);
+    console.log(formatGrowth(result));
+    const json = process.env.BENCH_GROWTH_JSON;
+    if (json)
+      await writeFile(
+        json,
+        JSON.stringify(result, (_, v: unknown): unknown =>
+          v instanceof Map ? Object.fromEntries(v) : v,
+        ),
+      );
     progress(`growth took ${((performance.now() - began) / 1000).toFixed(0)} s`);
   } catch (error) {
     console.error(
