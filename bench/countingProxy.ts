@@ -15,17 +15,35 @@ export class CountingProxy {
     readonly port: number,
     /** Bytes of each request (sent to Azurite) and of its answer (read back), as in `seen`. */
     readonly bytes: { sent: number; received: number }[] = [],
+    /** For each `$batch` request (as in `seen`), its table and operations; else undefined. */
+    readonly transactions: (TransactionSeen | undefined)[] = [],
+    /** When each request arrived and its answer ended (performance.now()), as in `seen`. */
+    readonly intervals: { start: number; end: number }[] = [],
   ) {}
 
   static async start(targetPort: number): Promise<CountingProxy> {
     const seen: string[] = [];
     const bytes: { sent: number; received: number }[] = [];
+    const transactions: (TransactionSeen | undefined)[] = [];
+    const intervals: { start: number; end: number }[] = [];
     const agent = new Agent({ keepAlive: true });
     const server = createServer((req, res) => {
       seen.push(kindOf(req.method ?? 'GET', req.url ?? '/'));
       const counted = { sent: 0, received: 0 };
       bytes.push(counted);
-      req.on('data', (chunk: Buffer) => (counted.sent += chunk.length));
+      const index = transactions.push(undefined) - 1;
+      const interval = { start: performance.now(), end: Number.NaN };
+      intervals.push(interval);
+      const body: Buffer[] = [];
+      const isBatch = (req.url ?? '').split('?')[0]?.endsWith('$batch') === true;
+      req.on('data', (chunk: Buffer) => {
+        counted.sent += chunk.length;
+        if (isBatch) body.push(chunk);
+      });
+      if (isBatch)
+        req.on('end', () => {
+          transactions[index] = transactionOf(Buffer.concat(body).toString('utf8'));
+        });
       const upstream = request(
         {
           host: '127.0.0.1',
@@ -37,6 +55,9 @@ export class CountingProxy {
         },
         (answer) => {
           answer.on('data', (chunk: Buffer) => (counted.received += chunk.length));
+          answer.on('end', () => {
+            interval.end = performance.now();
+          });
           res.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(res);
         },
@@ -51,7 +72,8 @@ export class CountingProxy {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', resolve);
     });
-    return new CountingProxy(server, agent, seen, (server.address() as AddressInfo).port, bytes);
+    const { port } = server.address() as AddressInfo;
+    return new CountingProxy(server, agent, seen, port, bytes, transactions, intervals);
   }
 
   /** Index to pass to `since`. */
@@ -61,6 +83,28 @@ export class CountingProxy {
 
   since(mark: number): string[] {
     return this.seen.slice(mark);
+  }
+
+  /** The transactions among the requests since `mark`, as in `since` (undefined: none). */
+  transactionsSince(mark: number): (TransactionSeen | undefined)[] {
+    return this.transactions.slice(mark);
+  }
+
+  /**
+   * How long, since `mark`, at least one request was waiting on Azurite (the union of the
+   * requests' intervals: requests made side by side count once), ms.
+   */
+  waitedSince(mark: number): number {
+    const spans = this.intervals.slice(mark).sort((a, b) => a.start - b.start);
+    let total = 0;
+    let until = Number.NEGATIVE_INFINITY;
+    for (const { start, end } of spans) {
+      if (Number.isNaN(end)) throw new Error('a request through the proxy has not ended');
+      if (end <= until) continue;
+      total += end - Math.max(start, until);
+      until = end;
+    }
+    return total;
   }
 
   /** Body bytes sent and received by the requests since `mark` (headers not counted). */
@@ -83,6 +127,21 @@ export class CountingProxy {
       this.server.closeAllConnections();
     });
   }
+}
+
+/** One entity-group transaction: its table (as `kindOf` names it) and its operations. */
+export interface TransactionSeen {
+  readonly table: string;
+  readonly rows: number;
+}
+
+/** The table and operation count of a `$batch` body (one request line per operation). */
+function transactionOf(body: string): TransactionSeen {
+  const lines = [...body.matchAll(/^(?:POST|PUT|PATCH|MERGE|DELETE|GET) (\S+) HTTP\/1\.1\r?$/gm)];
+  const first = lines[0]?.[1] ?? '';
+  const last = decodeURIComponent(new URL(first, 'http://x').pathname).split('/').at(-1) ?? '';
+  const table = (/^([A-Za-z0-9]+)/.exec(last)?.[1] ?? '').replace(/^bench/, '');
+  return { table, rows: lines.length };
 }
 
 /** `GET point read promotions`, `GET query builds`, `POST $batch`, `POST create table` … */

@@ -7,10 +7,10 @@ import type { Promotion } from '../src/domain/promotion.js';
 import type { BuildPush } from '../src/ports/buildLedger.js';
 
 /*
- * Seeding for the growth bench: history written straight into a repository's partition in
- * entity-group transactions of 100, in the exact rows the ledgers write (their own write
- * plans build them), without the reads a write through the port makes first. Seeding is
- * setup, not a measurement.
+ * Seeded history: the exact rows the ledgers write (their own write plans build them), without
+ * the reads a write through the port makes first, written straight into a repository's
+ * partition in entity-group transactions of 100 (or, for the growth bench's large partitions,
+ * loaded into Azurite's store by `azuriteStore.ts`). Seeding is setup, not a measurement.
  */
 
 /** Rows per transaction: Table Storage's limit. */
@@ -55,18 +55,16 @@ const asCreate = (action: TransactionAction): TransactionAction =>
   action[0] === 'upsert' ? ['create', action[1]] : action;
 
 /**
- * Writes the rows of `promotions` (each with the outcome that finished it) as the promotion
- * ledger's commit and history writes leave them, except the state row, which seeded history
- * does not change (counters and promotions have rows of their own): `promotion|`, `digest|`,
- * `tag|`, `counter|`, `message|` and `history|`.
+ * The rows of `promotions` (each with the outcome that finished it) as the promotion ledger's
+ * commit and history writes leave them, except the state row, which seeded history does not
+ * change (counters and promotions have rows of their own): `promotion|`, `digest|`, `tag|`,
+ * `counter|`, `message|` and `history|`.
  */
-export async function seedPromotionRows(
-  client: TableClient,
+export function promotionSeedActions(
   repository: string,
   promotions: readonly { readonly promotion: Promotion; readonly outcome: OutcomeEvent }[],
-  concurrency = 4,
-): Promise<void> {
-  const actions = promotions.flatMap(({ promotion: p, outcome }) => [
+): TransactionAction[] {
+  return promotions.flatMap(({ promotion: p, outcome }) => [
     ...planCommit(
       repository,
       {
@@ -80,24 +78,39 @@ export async function seedPromotionRows(
     ).filter((a) => a[1].rowKey !== STATE_ROW_KEY),
     ...planHistoryEvent(repository, outcome),
   ]);
-  await submitAll(client, actions, concurrency);
+}
+
+/** Writes `promotionSeedActions` into the partition. */
+export async function seedPromotionRows(
+  client: TableClient,
+  repository: string,
+  promotions: readonly { readonly promotion: Promotion; readonly outcome: OutcomeEvent }[],
+  concurrency = 4,
+): Promise<void> {
+  await submitAll(client, promotionSeedActions(repository, promotions), concurrency);
 }
 
 /**
- * Writes the rows of new builds, one per push, as the build ledger records a first push:
- * `event|`, `build|`, `time|`, `sha|` and `buildtag|`.
+ * The rows of new builds, one per push, as the build ledger records a first push: `event|`,
+ * `build|`, `time|`, `sha|` and `buildtag|`.
  */
+export function buildSeedActions(pushes: readonly BuildPush[]): TransactionAction[] {
+  return pushes.flatMap(
+    (push) => planRecordBuild(push, undefined, { gitSha: false, tag: false }).actions,
+  );
+}
+
+/** Writes `buildSeedActions`, partition by partition. */
 export async function seedBuildRows(
   client: TableClient,
   pushes: readonly BuildPush[],
   concurrency = 4,
 ): Promise<void> {
   const byPartition = new Map<string, TransactionAction[]>();
-  for (const push of pushes) {
-    const { actions } = planRecordBuild(push, undefined, { gitSha: false, tag: false });
-    const list = byPartition.get(push.repository) ?? [];
-    list.push(...actions);
-    byPartition.set(push.repository, list);
+  for (const action of buildSeedActions(pushes)) {
+    const list = byPartition.get(action[1].partitionKey) ?? [];
+    list.push(action);
+    byPartition.set(action[1].partitionKey, list);
   }
   for (const actions of byPartition.values()) await submitAll(client, actions, concurrency);
 }

@@ -12,7 +12,7 @@ import { startLocalStack } from '../src/local/startLocalStack.js';
 import { CountingProxy } from './countingProxy.js';
 
 /** Redelivery pauses of 50 ms doubling to 2 s: a retried conflict costs the bench little. */
-const BENCH_REDELIVERY = { firstPauseMs: 50, maxPauseMs: 2000, invocationBudgetMs: 60_000 };
+export const BENCH_REDELIVERY = { firstPauseMs: 50, maxPauseMs: 2000, invocationBudgetMs: 60_000 };
 
 /** The benchmark's own local stack: nothing is shared with `npm start` or the tests. */
 export interface BenchStack {
@@ -74,7 +74,7 @@ export const GATED_PIPELINE = {
   ),
 };
 
-const TROUBLE = /\b(warn|warning|error)\b:|redelivering|dead-lettered|local host:/i;
+export const TROUBLE = /\b(warn|warning|error)\b:|redelivering|dead-lettered|local host:/i;
 
 /**
  * Starts the local stack (`startLocalStack`: Azurite in memory, the distribution registry over
