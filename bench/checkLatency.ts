@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { signPromoterRequest } from '../src/domain/promoterSignature.js';
 import type { LocalHost } from '../src/local/host.js';
 import { postApproval, waitForOutcome } from './api.js';
 import { prepareImages, pushImage, type BenchImage } from './images.js';
 import { RegistryProbe } from './registryHttp.js';
 import { ms, summarize, table, type Summary } from './stats.js';
-import { GATED_CHECK, startBenchStack, type BenchStack } from './stack.js';
+import { GATED_CHECK, type BenchStack } from './stack.js';
+import { benchProgress, benchRuns, invokedDirectly, runStandalone } from './standalone.js';
 
 /** Check result → promotion beside approval → promotion, in one run (ms per run). */
 export interface CheckLatencyResult {
@@ -172,28 +172,17 @@ export function formatCheckLatency(result: CheckLatencyResult): string {
   ].join('\n');
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  const runs = Number(process.env.BENCH_RUNS ?? 50);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`BENCH_RUNS must be a whole number ≥ 1, not "${process.env.BENCH_RUNS ?? ''}"`);
-  const progress = (line: string) => {
-    console.error(`bench: ${line}`);
-  };
-  progress('starting Azurite, the registry and the hosts');
-  const stack = await startBenchStack();
-  const probe = new RegistryProbe(Number(stack.registry.host.split(':').at(-1)), stack.ca);
-  try {
-    const images = await prepareImages(path.join(stack.stateDir, 'check-images'), 2 * runs);
-    console.log(formatCheckLatency(await measureCheckLatency(stack, probe, images, progress)));
-  } catch (error) {
-    console.error(
-      `check bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    process.exitCode = 1;
-  } finally {
-    probe.close();
-    await stack.stop();
-  }
+if (invokedDirectly(import.meta.url)) {
+  const runs = benchRuns();
+  await runStandalone('check bench', async (stack) => {
+    const probe = new RegistryProbe(Number(stack.registry.host.split(':').at(-1)), stack.ca);
+    try {
+      const images = await prepareImages(path.join(stack.stateDir, 'check-images'), 2 * runs);
+      console.log(
+        formatCheckLatency(await measureCheckLatency(stack, probe, images, benchProgress)),
+      );
+    } finally {
+      probe.close();
+    }
+  });
 }

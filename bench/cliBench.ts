@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { bundleCli } from '../tools/bundleCli.js';
 import { waitForOutcome } from './api.js';
 import { prepareImages, pushImage, skopeoRetag } from './images.js';
 import { summarize, table, ms, type Summary } from './stats.js';
-import { startBenchStack, type BenchStack } from './stack.js';
+import type { BenchStack } from './stack.js';
+import { benchProgress, benchRuns, invokedDirectly, runStandalone } from './standalone.js';
 
 /** `promoter approve --wait` (the real, bundled CLI process) beside the `skopeo copy` retag it replaces. */
 export interface CliWaitResult {
@@ -156,25 +156,9 @@ export function formatCliWait(result: CliWaitResult): string {
   ].join('\n');
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  const runs = Number(process.env.BENCH_RUNS ?? 50);
-  if (!Number.isInteger(runs) || runs < 1)
-    throw new Error(`BENCH_RUNS must be a whole number ≥ 1, not "${process.env.BENCH_RUNS ?? ''}"`);
-  const progress = (line: string) => {
-    console.error(`bench: ${line}`);
-  };
-  progress('starting Azurite, the registry and the hosts');
-  const stack = await startBenchStack();
-  try {
-    console.log(formatCliWait(await measureCliWait(stack, { runs }, progress)));
-  } catch (error) {
-    console.error(
-      `cli bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    process.exitCode = 1;
-  } finally {
-    await stack.stop();
-  }
+if (invokedDirectly(import.meta.url)) {
+  const runs = benchRuns();
+  await runStandalone('cli bench', async (stack) => {
+    console.log(formatCliWait(await measureCliWait(stack, { runs }, benchProgress)));
+  });
 }

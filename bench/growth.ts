@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createTablesClient } from '../src/adapters/tables/tablesClient.js';
 import { partitionKeyOf } from '../src/adapters/tables/tablesKeys.js';
 import { STATE_ROW_KEY } from '../src/adapters/tables/tablesPromotionKeys.js';
@@ -22,8 +21,9 @@ import { seededPromotions } from './growthSeed.js';
 import { prepareImages, pushImage, type BenchImage } from './images.js';
 import { RegistryProbe } from './registryHttp.js';
 import { promotionSeedActions } from './seedRows.js';
-import { BENCH_REDELIVERY, startBenchStack, TROUBLE, type BenchStack } from './stack.js';
+import { BENCH_REDELIVERY, TROUBLE, type BenchStack } from './stack.js';
 import { postWebhook, pushEvent } from './webhook.js';
+import { benchProgress, invokedDirectly, runStandalone } from './standalone.js';
 
 /*
  * The growth table: what one approval costs in a repository with 0, 1,000 and 10,000 prior
@@ -242,18 +242,11 @@ export async function measureGrowth(
   }
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) {
-  const progress = (line: string) => {
-    console.error(`bench: ${line}`);
-  };
+if (invokedDirectly(import.meta.url)) {
   const options = growthOptions();
-  progress('starting Azurite, the registry and the hosts');
-  const stack = await startBenchStack();
-  const began = performance.now();
-  try {
-    const result = await measureGrowth(stack, options, progress);
+  await runStandalone('growth bench', async (stack) => {
+    const began = performance.now();
+    const result = await measureGrowth(stack, options, benchProgress);
     console.log(formatGrowth(result));
     const json = process.env.BENCH_GROWTH_JSON;
     if (json)
@@ -263,13 +256,6 @@ if (invokedDirectly) {
           v instanceof Map ? Object.fromEntries(v) : v,
         ),
       );
-    progress(`growth took ${((performance.now() - began) / 1000).toFixed(0)} s`);
-  } catch (error) {
-    console.error(
-      `growth bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
-    process.exitCode = 1;
-  } finally {
-    await stack.stop();
-  }
+    benchProgress(`growth took ${((performance.now() - began) / 1000).toFixed(0)} s`);
+  });
 }

@@ -9,6 +9,9 @@ import { startRegistry, type RegistryService } from './services/registry.js';
 import { writeSampleImage, type SampleImage } from './services/sampleImage.js';
 import { freePort } from './services/tcpPorts.js';
 import { startStackHost, type ChildProcessHost, type InProcessHost } from './startStackHost.js';
+import { LocalServiceError, stopInReverse } from './stackLifecycle.js';
+
+export { LocalServiceError };
 
 /** What differs between `npm start`, the tests' global setup and the bench. */
 export interface LocalStackOptions {
@@ -80,17 +83,6 @@ export interface LocalStack<Host> {
   readonly sampleImages: readonly SampleImage[];
   /** Stops the host, the registry, then Azurite (with SIGINT: it saves its tables then). */
   stop(): Promise<void>;
-}
-
-/** A service of the stack that did not start; the message is the service's own error. */
-export class LocalServiceError extends Error {
-  constructor(
-    readonly service: 'azurite' | 'registry' | 'host',
-    cause: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = 'LocalServiceError';
-  }
 }
 
 /** The quick start's images: a build to push, one to roll back and drift to, one never promoted. */
@@ -244,17 +236,4 @@ export async function startLocalStack(
     await stop().catch(() => undefined);
     throw error;
   }
-}
-
-/** Runs and empties `stops`, last first; every one runs, then the first failure is thrown. */
-async function stopInReverse(stops: (() => Promise<void>)[]): Promise<void> {
-  let failure: Error | undefined;
-  for (let next = stops.pop(); next !== undefined; next = stops.pop()) {
-    try {
-      await next();
-    } catch (error) {
-      failure ??= error instanceof Error ? error : new Error(String(error));
-    }
-  }
-  if (failure !== undefined) throw failure;
 }
